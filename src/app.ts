@@ -1,0 +1,125 @@
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config/config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { systemClock, type Clock } from './kernel/clock.js';
+import { createApiKeyService } from './modules/api-keys/index.js';
+import { adminArticleRoutes, createContentService } from './modules/content/index.js';
+import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
+import {
+  createPaywallService,
+  crawlerVerifier,
+  meterSettingsSchema,
+  paywallSettingsSchema,
+} from './modules/paywall/index.js';
+import { createPlanService } from './modules/plans/index.js';
+import {
+  createPublicationService,
+  publicationSettingsKey,
+  publicationSettingsSchema,
+} from './modules/publication/index.js';
+import { createReadingService } from './modules/reading/service.js';
+import { readingRoutes } from './modules/reading/routes.js';
+import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
+import { registerErrorHandling } from './web/errors.js';
+import { anonymousReaderId } from './web/reader-identity.js';
+
+export interface BuildOptions {
+  readonly database: DatabaseHandle;
+  readonly clock?: Clock;
+}
+
+/** The services of one Masthead instance, wired from its configuration and database. */
+export function createServices(config: Config, options: BuildOptions) {
+  const { db } = options.database;
+  const clock = options.clock ?? systemClock;
+  const settings = createSettingsStore({ db, clock });
+  const content = createContentService({ db, clock });
+  const meter = createMeterService({ store: createSqlMeterStore(db), clock });
+  const paywall = createPaywallService({
+    meter,
+    settings,
+    isVerifiedCrawler: crawlerVerifier(config.crawlerCidrs),
+    links: { login: '/login', subscribe: '/subscribe' },
+  });
+  return {
+    clock,
+    settings,
+    content,
+    paywall,
+    plans: createPlanService({ db, clock }),
+    publication: createPublicationService({ settings }),
+    reading: createReadingService({ content, paywall }),
+    apiKeys: createApiKeyService({ db, clock }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Builds the HTTP application. It does not listen; `server.ts` does. */
+export async function build(config: Config, options: BuildOptions): Promise<FastifyInstance> {
+  const services = createServices(config, options);
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: 2 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  const secure = config.publicUrl.startsWith('https://');
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+      },
+    },
+    hsts: secure,
+  });
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('../public', import.meta.url)),
+    prefix: '/assets/',
+    maxAge: '1h',
+  });
+
+  app.get('/healthz', async () => {
+    await options.database.db.selectFrom('settings').select('key').limit(1).execute();
+    return { status: 'ok' };
+  });
+
+  const requireAdmin = services.apiKeys.requireScope('admin');
+  await app.register(readingRoutes, {
+    ...services,
+    resolveReader: (request, reply) => ({
+      id: anonymousReaderId(request, reply, secure),
+      name: '',
+      entitlements: new Set<string>(),
+    }),
+    publicUrl: config.publicUrl,
+  });
+  await app.register(adminArticleRoutes, {
+    content: services.content,
+    requireAdmin,
+    publicUrl: config.publicUrl,
+    now: () => services.clock.now(),
+  });
+  await app.register(settingsRoutes, {
+    store: services.settings,
+    requireAdmin,
+    sections: [
+      { key: publicationSettingsKey, schema: publicationSettingsSchema },
+      { key: 'meter', schema: meterSettingsSchema },
+      { key: 'paywall', schema: paywallSettingsSchema },
+    ],
+  });
+  return app;
+}

@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { createServices } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemo } from './seed/demo.js';
+import { startServer } from './server.js';
+
+const usage = `Usage: masthead <command>
+
+  start                                   migrate, seed an empty database, serve
+  migrate                                 bring the database schema up to date
+  seed --demo                             add the demo newsroom (idempotent)
+  api-key create --name N --scope admin   create an admin API key (printed last)
+
+Configuration comes from the environment; see README.md.`;
+
+async function withDatabase<T>(
+  config: Config,
+  work: (services: ReturnType<typeof createServices>) => Promise<T>,
+): Promise<T> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    return await work(createServices(config, { database }));
+  } finally {
+    await database.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    console.log(usage);
+    return command === undefined ? 2 : 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      await startServer(config);
+      return -1; // keep running
+    case 'migrate': {
+      const database = openDatabase(config.databaseUrl);
+      const applied = await migrateToLatest(database.db).finally(() => database.destroy());
+      console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'The database is up to date.');
+      return 0;
+    }
+    case 'seed': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } }, strict: true });
+      if (!values.demo) throw new UsageError('seed needs --demo (the only seed there is)');
+      const seeded = await withDatabase(config, (services) => seedDemo(services));
+      console.log(`Seeded the demo newsroom: ${seeded.articles} articles and ${seeded.plans} plans added.`);
+      return 0;
+    }
+    case 'api-key': {
+      const [action, ...options] = rest;
+      if (action !== 'create') throw new UsageError('api-key supports: create');
+      const { values } = parseArgs({
+        args: options,
+        options: { name: { type: 'string' }, scope: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.name?.trim()) throw new UsageError('api-key create needs --name');
+      if (values.scope !== 'admin')
+        throw new UsageError('api-key create needs --scope admin (the only scope there is)');
+      const name = values.name.trim();
+      const created = await withDatabase(config, (services) => services.apiKeys.create(name, 'admin'));
+      console.log(`Created API key ${created.id} (${name}). It is shown once; keep it secret:`);
+      console.log(created.key);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      for (const line of error.problems) console.error(`masthead: ${line}`);
+      process.exitCode = 2;
+    } else if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      console.error(`masthead: ${error.message}\n\n${usage}`);
+      process.exitCode = 2;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,129 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { defaultCrawlerCidrs } from './crawler-cidrs.js';
+
+/** Everything Masthead reads from its environment, validated once and frozen. */
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly databaseUrl: string;
+  readonly sessionSecret: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** CIDR ranges whose requests claiming to be a search crawler see full text. */
+  readonly crawlerCidrs: readonly string[];
+  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy); off by default. */
+  readonly trustProxy: boolean | string;
+  readonly paymentGateway: 'sandbox';
+  /** Seed the demo newsroom when the database is empty (the quick start). */
+  readonly seedDemoOnEmpty: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const cidr = z.string().refine((value) => {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected a CIDR range such as 66.249.64.0/19');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int('expected a whole number').min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…')
+    .default('sqlite:./data/masthead.db'),
+  REDIS_URL: z.string().optional(),
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  SMTP_URL: z.string().optional(),
+  PAYMENT_GATEWAY: z
+    .enum(['sandbox'], 'expected sandbox (stripe and razorpay are not available yet)')
+    .default('sandbox'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CRAWLER_CIDRS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? undefined
+        : value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(cidr).optional()),
+  TRUST_PROXY: z.string().optional(),
+  SEED_DEMO: z.enum(['true', 'false'], 'expected true or false').default('true'),
+  DATA_DIR: z.string().default('./data'),
+});
+
+/**
+ * Reads the configuration from `env`. Every mistake is reported at once, one line each,
+ * naming the variable and what it expects.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.REDIS_URL !== undefined) {
+    problems.push(
+      'REDIS_URL: the Redis meter store is not available in this version; unset it to use the database',
+    );
+  }
+  if (e.SMTP_URL !== undefined) {
+    problems.push('SMTP_URL: outgoing mail is not available in this version; unset it');
+  }
+  if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
+    problems.push('SESSION_SECRET: required in production (at least 32 random characters)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    crawlerCidrs: Object.freeze(e.CRAWLER_CIDRS ?? [...defaultCrawlerCidrs]),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    paymentGateway: e.PAYMENT_GATEWAY,
+    seedDemoOnEmpty: e.SEED_DEMO === 'true',
+  });
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return value; // a comma-separated list of addresses/CIDRs, as Fastify accepts
+}
+
+/** Outside production a secret is generated once and kept in the data directory. */
+function developmentSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

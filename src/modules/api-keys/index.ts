@@ -1,0 +1,1 @@
+export { createApiKeyService, type ApiKeyService, type ApiKeyScope } from './service.js';

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
+import { newId, newSecret } from '../../kernel/ids.js';
+
+export type ApiKeyScope = 'admin';
+
+export interface ApiKeyService {
+  /** Creates a key; the returned secret is never stored and cannot be shown again. */
+  create(name: string, scope: ApiKeyScope): Promise<{ id: string; key: string }>;
+  /** The key's id when `key` is live and has `scope`, else undefined. */
+  verify(key: string, scope: ApiKeyScope): Promise<string | undefined>;
+  /** A Fastify preHandler that answers 401 unless the request bears a key with `scope`. */
+  requireScope(scope: ApiKeyScope): (request: FastifyRequest) => Promise<void>;
+}
+
+const keyPattern = /^mh_[a-z]+_[A-Za-z0-9_-]{43}$/;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }): ApiKeyService {
+  const { db, clock } = deps;
+
+  async function verify(key: string, scope: ApiKeyScope): Promise<string | undefined> {
+    if (!keyPattern.test(key)) return undefined;
+    const row = await db
+      .selectFrom('api_keys')
+      .select(['id', 'scope'])
+      .where('key_hash', '=', sha256(key))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row || row.scope !== scope) return undefined;
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: clock.now().toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+    return row.id;
+  }
+
+  return {
+    async create(name, scope) {
+      const id = newId('key');
+      const key = `mh_${scope}_${newSecret(32)}`;
+      await db
+        .insertInto('api_keys')
+        .values({
+          id,
+          name,
+          scope,
+          key_hash: sha256(key),
+          created_at: clock.now().toISOString(),
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      return { id, key };
+    },
+    verify,
+    requireScope(scope) {
+      return async (request) => {
+        const header = request.headers.authorization ?? '';
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        if (!match?.[1])
+          throw new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
+        if ((await verify(match[1], scope)) === undefined) {
+          throw new AppError('unauthorized', 'The API key is unknown, revoked or lacks the admin scope.');
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,9 @@
+export {
+  createContentService,
+  type ContentService,
+  type ArticleInput,
+  type EditorialArticle,
+  type ListOptions,
+} from './service.js';
+export { articleAccessLevels, type ArticleSummary, type Section } from './domain.js';
+export { adminArticleRoutes } from './routes-admin.js';

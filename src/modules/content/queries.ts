@@ -1,0 +1,154 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, NewArticleRow, ArticleUpdate } from '../../db/schema.js';
+import type { ArticleSummary, Section } from './domain.js';
+
+// Every public query selects these columns and never `rest_html`: the hidden part of a body
+// is loaded only by `selectRestOfBody`, after the access decision.
+const summaryColumns = [
+  'a.id',
+  'a.slug',
+  'a.headline',
+  'a.standfirst',
+  'a.byline',
+  'a.access',
+  'a.syndicated_agency',
+  'a.teaser_html',
+  'a.published_at',
+  'a.updated_at',
+  's.slug as section_slug',
+  's.name as section_name',
+] as const;
+
+function summaries(db: Kysely<Database>) {
+  return db
+    .selectFrom('articles as a')
+    .innerJoin('sections as s', 's.id', 'a.section_id')
+    .select(summaryColumns);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaries>['executeTakeFirstOrThrow']>>;
+
+function toSummary(row: SummaryRow): ArticleSummary {
+  return {
+    id: row.id,
+    slug: row.slug,
+    headline: row.headline,
+    standfirst: row.standfirst,
+    byline: row.byline,
+    section: { slug: row.section_slug, name: row.section_name },
+    access: row.access,
+    syndicated: row.syndicated_agency === null ? null : { agency: row.syndicated_agency },
+    teaserHtml: row.teaser_html,
+    publishedAt: row.published_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function selectArticle(
+  db: Kysely<Database>,
+  idOrSlug: string,
+  publishedBy?: string,
+): Promise<ArticleSummary | undefined> {
+  let query = summaries(db).where((eb) => eb.or([eb('a.id', '=', idOrSlug), eb('a.slug', '=', idOrSlug)]));
+  if (publishedBy !== undefined) query = query.where('a.published_at', '<=', publishedBy);
+  const row = await query.executeTakeFirst();
+  return row && toSummary(row);
+}
+
+export async function selectRestOfBody(db: Kysely<Database>, articleId: string): Promise<string> {
+  const row = await db
+    .selectFrom('articles')
+    .select('rest_html')
+    .where('id', '=', articleId)
+    .executeTakeFirst();
+  return row?.rest_html ?? '';
+}
+
+export interface ArticleFilter {
+  readonly section?: string;
+  /** Words that must all appear in the headline, standfirst or teaser. */
+  readonly q?: string;
+  /** Only articles published strictly before this instant. */
+  readonly before?: string;
+  /** Only articles published at or after this instant. */
+  readonly since?: string;
+  readonly publishedBy?: string;
+  readonly limit: number;
+}
+
+export async function selectArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<ArticleSummary[]> {
+  let query = summaries(db);
+  if (filter.section !== undefined) query = query.where('s.slug', '=', filter.section);
+  if (filter.publishedBy !== undefined) query = query.where('a.published_at', '<=', filter.publishedBy);
+  if (filter.before !== undefined) query = query.where('a.published_at', '<', filter.before);
+  if (filter.since !== undefined) query = query.where('a.published_at', '>=', filter.since);
+  for (const word of (filter.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
+    query = query.where(sql<boolean>`a.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
+  }
+  const rows = await query
+    .orderBy('a.published_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(filter.limit)
+    .execute();
+  return rows.map(toSummary);
+}
+
+function escapeLike(word: string): string {
+  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Number of published articles per year, newest year first. */
+export async function selectYearCounts(
+  db: Kysely<Database>,
+  publishedBy: string,
+): Promise<{ year: number; count: number }[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .select((eb) => [
+      eb.fn<string>('substr', ['published_at', eb.val(1), eb.val(4)]).as('year'),
+      eb.fn.countAll<number>().as('count'),
+    ])
+    .where('published_at', '<=', publishedBy)
+    .groupBy('year')
+    .orderBy('year', 'desc')
+    .execute();
+  return rows.map((row) => ({ year: Number(row.year), count: Number(row.count) }));
+}
+
+export async function selectSections(db: Kysely<Database>): Promise<Section[]> {
+  return db.selectFrom('sections').select(['id', 'slug', 'name']).orderBy('position').execute();
+}
+
+export async function insertSection(
+  db: Kysely<Database>,
+  section: Section & { position: number },
+): Promise<void> {
+  await db.insertInto('sections').values(section).execute();
+}
+
+export async function insertArticle(db: Kysely<Database>, row: NewArticleRow): Promise<void> {
+  await db.insertInto('articles').values(row).execute();
+}
+
+export async function updateArticle(db: Kysely<Database>, id: string, patch: ArticleUpdate): Promise<void> {
+  await db.updateTable('articles').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteArticle(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('articles').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function slugTaken(db: Kysely<Database>, slug: string, exceptId?: string): Promise<boolean> {
+  let query = db.selectFrom('articles').select('id').where('slug', '=', slug);
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export async function countArticles(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,172 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError, notFound } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import {
+  searchTextOf,
+  slugify,
+  splitBody,
+  type ArticleAccess,
+  type ArticleSummary,
+  type Section,
+} from './domain.js';
+import * as q from './queries.js';
+
+export interface ArticleInput {
+  readonly headline: string;
+  readonly standfirst?: string;
+  readonly byline?: string;
+  /** HTML; cleaned on save. */
+  readonly body: string;
+  /** Section slug. */
+  readonly section: string;
+  readonly access: ArticleAccess;
+  readonly syndicated?: { readonly agency: string } | null;
+  readonly publishedAt?: string;
+  readonly slug?: string;
+}
+
+/** An article as the newsroom sees it: with the whole body. */
+export interface EditorialArticle extends ArticleSummary {
+  readonly bodyHtml: string;
+}
+
+export interface ListOptions {
+  readonly section?: string;
+  readonly q?: string;
+  readonly before?: string;
+  readonly since?: string;
+  readonly limit: number;
+}
+
+/** The newsroom: sections and articles. Public reads only ever see published articles. */
+export interface ContentService {
+  sections(): Promise<Section[]>;
+  createSection(slug: string, name: string): Promise<Section>;
+  findPublished(idOrSlug: string): Promise<ArticleSummary | undefined>;
+  /** The hidden part of a body: call only after the reader was granted access. */
+  restOfBody(articleId: string): Promise<string>;
+  listPublished(options: ListOptions): Promise<ArticleSummary[]>;
+  yearsWithArticles(): Promise<{ year: number; count: number }[]>;
+  count(): Promise<number>;
+
+  find(idOrSlug: string): Promise<EditorialArticle | undefined>;
+  list(options: ListOptions): Promise<ArticleSummary[]>;
+  create(input: ArticleInput): Promise<EditorialArticle>;
+  update(idOrSlug: string, patch: Partial<ArticleInput>): Promise<EditorialArticle>;
+  remove(idOrSlug: string): Promise<void>;
+}
+
+export function createContentService(deps: { db: Kysely<Database>; clock: Clock }): ContentService {
+  const { db, clock } = deps;
+  const now = () => clock.now().toISOString();
+
+  async function sectionId(slug: string): Promise<string> {
+    const section = (await q.selectSections(db)).find((s) => s.slug === slug);
+    if (!section)
+      throw new AppError('validation_failed', `There is no section "${slug}".`, { field: 'section' });
+    return section.id;
+  }
+
+  async function uniqueSlug(
+    wanted: string | undefined,
+    headline: string,
+    exceptId?: string,
+  ): Promise<string> {
+    if (wanted !== undefined) {
+      if (await q.slugTaken(db, wanted, exceptId))
+        throw new AppError('conflict', `The slug "${wanted}" is taken.`);
+      return wanted;
+    }
+    const base = slugify(headline) || 'article';
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? base : `${base}-${n}`;
+      if (!(await q.slugTaken(db, candidate, exceptId))) return candidate;
+    }
+  }
+
+  async function editorial(idOrSlug: string): Promise<EditorialArticle | undefined> {
+    const article = await q.selectArticle(db, idOrSlug);
+    if (!article) return undefined;
+    const rest = await q.selectRestOfBody(db, article.id);
+    return { ...article, bodyHtml: [article.teaserHtml, rest].filter(Boolean).join('\n') };
+  }
+
+  function bodyColumns(body: string, headline: string, standfirst: string) {
+    const { teaserHtml, restHtml } = splitBody(body);
+    if (teaserHtml === '' && restHtml === '') {
+      throw new AppError('validation_failed', 'The body has no text once cleaned.', { field: 'body' });
+    }
+    return {
+      teaser_html: teaserHtml,
+      rest_html: restHtml,
+      search_text: searchTextOf(headline, standfirst, teaserHtml),
+    };
+  }
+
+  return {
+    sections: () => q.selectSections(db),
+    async createSection(slug, name) {
+      const existing = await q.selectSections(db);
+      const section = { id: newId('sec'), slug, name };
+      await q.insertSection(db, { ...section, position: existing.length });
+      return section;
+    },
+    findPublished: (idOrSlug) => q.selectArticle(db, idOrSlug, now()),
+    restOfBody: (articleId) => q.selectRestOfBody(db, articleId),
+    listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
+    yearsWithArticles: () => q.selectYearCounts(db, now()),
+    count: () => q.countArticles(db),
+
+    find: editorial,
+    list: (options) => q.selectArticles(db, options),
+
+    async create(input) {
+      const id = newId('art');
+      const at = now();
+      const standfirst = input.standfirst ?? '';
+      await q.insertArticle(db, {
+        id,
+        slug: await uniqueSlug(input.slug, input.headline),
+        headline: input.headline,
+        standfirst,
+        byline: input.byline ?? input.syndicated?.agency ?? '',
+        section_id: await sectionId(input.section),
+        access: input.access,
+        syndicated_agency: input.syndicated?.agency ?? null,
+        ...bodyColumns(input.body, input.headline, standfirst),
+        published_at: input.publishedAt ?? at,
+        created_at: at,
+        updated_at: at,
+      });
+      return (await editorial(id))!;
+    },
+
+    async update(idOrSlug, patch) {
+      const current = await editorial(idOrSlug);
+      if (!current) throw notFound('The article');
+      const headline = patch.headline ?? current.headline;
+      const standfirst = patch.standfirst ?? current.standfirst;
+      const body = patch.body ?? current.bodyHtml;
+      await q.updateArticle(db, current.id, {
+        headline,
+        standfirst,
+        ...(patch.slug !== undefined && { slug: await uniqueSlug(patch.slug, headline, current.id) }),
+        ...(patch.byline !== undefined && { byline: patch.byline }),
+        ...(patch.section !== undefined && { section_id: await sectionId(patch.section) }),
+        ...(patch.access !== undefined && { access: patch.access }),
+        ...(patch.syndicated !== undefined && { syndicated_agency: patch.syndicated?.agency ?? null }),
+        ...(patch.publishedAt !== undefined && { published_at: patch.publishedAt }),
+        ...bodyColumns(body, headline, standfirst),
+        updated_at: now(),
+      });
+      return (await editorial(current.id))!;
+    },
+
+    async remove(idOrSlug) {
+      const current = await q.selectArticle(db, idOrSlug);
+      if (!current || !(await q.deleteArticle(db, current.id))) throw notFound('The article');
+    },
+  };
+}

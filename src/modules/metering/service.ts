@@ -1,0 +1,33 @@
+import type { Clock } from '../../kernel/clock.js';
+import { meterPeriod, meterView, type MeterPeriod, type MeterSnapshot, type MeterView } from './domain.js';
+import type { MeterStore } from './store.js';
+
+export interface MeterService {
+  period(timeZone: string): MeterPeriod;
+  snapshot(readerId: string, articleId: string, limit: number, period: MeterPeriod): Promise<MeterSnapshot>;
+  consume(
+    readerId: string,
+    articleId: string,
+    limit: number,
+    period: MeterPeriod,
+  ): Promise<{ recorded: boolean; used: number }>;
+  view(readerId: string, limit: number, timeZone: string): Promise<MeterView>;
+}
+
+/** The meter: periods from the clock, counts from the store. */
+export function createMeterService(deps: { store: MeterStore; clock: Clock }): MeterService {
+  const { store, clock } = deps;
+  return {
+    period: (timeZone) => meterPeriod(clock.now(), timeZone),
+    async snapshot(readerId, articleId, limit, period) {
+      const { used, alreadyRead } = await store.peek(readerId, period.key, articleId);
+      return { limit, used, alreadyRead };
+    },
+    consume: (readerId, articleId, limit, period) =>
+      store.consume(readerId, period.key, articleId, limit, clock.now()),
+    async view(readerId, limit, timeZone) {
+      const period = meterPeriod(clock.now(), timeZone);
+      return meterView(limit, await store.used(readerId, period.key), period);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { ConsumeResult, MeterStore } from './store.js';
+
+/** Thrown inside the transaction to roll back a read that would exceed the limit. */
+class LimitReached extends Error {}
+
+/**
+ * The meter in SQL, the same statements on SQLite and PostgreSQL. A read is the insert of a
+ * (reader, period, article) row — its primary key makes rereads no-ops — followed by a guarded
+ * increment of the period's counter (`used < limit`). On PostgreSQL the counter row lock
+ * serialises racing requests and the guard is re-checked after the wait; on SQLite
+ * transactions are serial. If the guard fails the transaction rolls back, taking the read
+ * row with it.
+ */
+export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
+  return {
+    async peek(readerId, period, articleId) {
+      const row = await db
+        .selectFrom('meter_periods as p')
+        .leftJoin('meter_reads as r', (join) =>
+          join
+            .onRef('r.reader_id', '=', 'p.reader_id')
+            .onRef('r.period', '=', 'p.period')
+            .on('r.article_id', '=', articleId),
+        )
+        .select(['p.used', 'r.article_id'])
+        .where('p.reader_id', '=', readerId)
+        .where('p.period', '=', period)
+        .executeTakeFirst();
+      return { used: row?.used ?? 0, alreadyRead: row?.article_id != null };
+    },
+
+    async used(readerId, period) {
+      const row = await db
+        .selectFrom('meter_periods')
+        .select('used')
+        .where('reader_id', '=', readerId)
+        .where('period', '=', period)
+        .executeTakeFirst();
+      return row?.used ?? 0;
+    },
+
+    async consume(readerId, period, articleId, limit, at): Promise<ConsumeResult> {
+      if (limit <= 0) return { recorded: false, used: 0 };
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const inserted = await trx
+            .insertInto('meter_reads')
+            .values({ reader_id: readerId, period, article_id: articleId, read_at: at.toISOString() })
+            .onConflict((oc) => oc.columns(['reader_id', 'period', 'article_id']).doNothing())
+            .returning('article_id')
+            .executeTakeFirst();
+          if (!inserted) {
+            // Counted already (another tab got there first): a reread.
+            const row = await trx
+              .selectFrom('meter_periods')
+              .select('used')
+              .where('reader_id', '=', readerId)
+              .where('period', '=', period)
+              .executeTakeFirst();
+            return { recorded: true, used: row?.used ?? 0 };
+          }
+          const counted = await trx
+            .insertInto('meter_periods')
+            .values({ reader_id: readerId, period, used: 1 })
+            .onConflict((oc) =>
+              oc
+                .columns(['reader_id', 'period'])
+                .doUpdateSet({ used: sql<number>`meter_periods.used + 1` })
+                .where('meter_periods.used', '<', limit),
+            )
+            .returning('used')
+            .executeTakeFirst();
+          if (!counted) throw new LimitReached();
+          return { recorded: true, used: counted.used };
+        });
+      } catch (error) {
+        if (error instanceof LimitReached) return { recorded: false, used: limit };
+        throw error;
+      }
+    },
+  };
+}

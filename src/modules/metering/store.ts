@@ -1,0 +1,26 @@
+/**
+ * Where the meter keeps its counts. Implementations must make `consume` atomic: however many
+ * requests race, a reader never gets more than `limit` distinct reads in a period.
+ */
+export interface MeterStore {
+  /** Reads used in the period, and whether `articleId` is one of them. */
+  peek(readerId: string, period: string, articleId: string): Promise<{ used: number; alreadyRead: boolean }>;
+  /** Reads used in the period. */
+  used(readerId: string, period: string): Promise<number>;
+  /**
+   * Records a read of `articleId` unless the reader has already used `limit` reads.
+   * A reread of an article already counted is `recorded: true` and costs nothing.
+   */
+  consume(
+    readerId: string,
+    period: string,
+    articleId: string,
+    limit: number,
+    at: Date,
+  ): Promise<ConsumeResult>;
+}
+
+export interface ConsumeResult {
+  readonly recorded: boolean;
+  readonly used: number;
+}

@@ -1,0 +1,94 @@
+import { Liquid, type Template } from 'liquidjs';
+import sanitizeHtml from 'sanitize-html';
+
+/** The variables paywall and meter-banner templates may use; anything else is refused on save. */
+export interface CopyContext {
+  readonly free_limit: number;
+  readonly used: number;
+  readonly remaining: number;
+  /** The local date the meter resets, e.g. "1 December 2026". */
+  readonly resets_on: string;
+  /** Empty for an anonymous reader. */
+  readonly reader_name: string;
+  readonly article_title: string;
+  readonly publication_name: string;
+  readonly login_url: string;
+  readonly subscribe_url: string;
+}
+
+const sampleContext: CopyContext = {
+  free_limit: 5,
+  used: 5,
+  remaining: 0,
+  resets_on: '1 December 2026',
+  reader_name: 'Asha',
+  article_title: 'A headline',
+  publication_name: 'The Daily Ledger',
+  login_url: '/login',
+  subscribe_url: '/subscribe',
+};
+export const copyVariables: readonly string[] = Object.keys(sampleContext);
+
+// Strict everywhere: an unknown filter fails to parse, an undefined variable fails to render,
+// no file system (no include/render/layout), bounded work for a hostile template.
+const liquid = new Liquid({
+  strictFilters: true,
+  strictVariables: true,
+  outputEscape: 'escape',
+  templates: {},
+  parseLimit: 10_000,
+  renderLimit: 100,
+  memoryLimit: 1_000_000,
+});
+
+// Publisher copy may carry light markup; whatever it renders to is cleaned before it is sent.
+const allowedMarkup: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'strong', 'em', 'b', 'i', 'a', 'br', 'span'],
+  allowedAttributes: { a: ['href'], span: ['class'], p: ['class'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+};
+
+export type TemplateCheck = { ok: true } | { ok: false; problem: string };
+
+/** Parses `source`, checks its variables and filters, and renders it once with sample values. */
+export function checkTemplate(source: string): TemplateCheck {
+  let template: Template[];
+  let variables: string[];
+  try {
+    template = liquid.parse(source);
+    variables = liquid.globalVariablesSync(template);
+  } catch (error) {
+    return { ok: false, problem: describe(error) };
+  }
+  const unknown = variables.filter((name) => !copyVariables.includes(name));
+  if (unknown.length > 0) {
+    return {
+      ok: false,
+      problem: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${copyVariables.join(', ')})`,
+    };
+  }
+  try {
+    liquid.renderSync(template, sampleContext);
+  } catch (error) {
+    return { ok: false, problem: describe(error) };
+  }
+  return { ok: true };
+}
+
+const parsed = new Map<string, Template[]>();
+
+/** Renders validated copy to safe HTML. Throws only for a template that was never checked. */
+export function renderCopy(source: string, context: CopyContext): string {
+  let template = parsed.get(source);
+  if (!template) {
+    template = liquid.parse(source);
+    if (parsed.size > 100) parsed.clear();
+    parsed.set(source, template);
+  }
+  return sanitizeHtml(liquid.renderSync(template, context) as string, allowedMarkup);
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^undefined filter/, 'unknown filter').replace(/, file:.*$/, '');
+}

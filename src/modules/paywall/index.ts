@@ -1,0 +1,18 @@
+export {
+  createPaywallService,
+  type PaywallService,
+  type Reader,
+  type AccessOutcome,
+  type RequestOrigin,
+} from './service.js';
+export {
+  decideAccess,
+  UNLIMITED_STORIES,
+  type AccessDecision,
+  type AccessReason,
+  type AccessRequest,
+  type ArticleAccess,
+} from './access.js';
+export { crawlerVerifier, type CrawlerCheck } from './crawler.js';
+export { checkTemplate, renderCopy, copyVariables } from './copy.js';
+export { meterSettingsSchema, paywallSettingsSchema } from './settings.js';

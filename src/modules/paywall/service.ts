@@ -1,0 +1,113 @@
+import type { MeterService, MeterView } from '../metering/index.js';
+import { meterView } from '../metering/index.js';
+import { publicationSettingsKey, publicationSettingsSchema } from '../publication/settings.js';
+import type { SettingsStore } from '../settings/index.js';
+import { decideAccess, type AccessReason, type ArticleAccess } from './access.js';
+import { renderCopy, type CopyContext } from './copy.js';
+import type { CrawlerCheck } from './crawler.js';
+import { meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+
+/** Who is asking: the meter's reader id, a display name, and what their subscription unlocks. */
+export interface Reader {
+  readonly id: string;
+  readonly name: string;
+  readonly entitlements: ReadonlySet<string>;
+}
+
+export interface RequestOrigin {
+  readonly userAgent: string | undefined;
+  readonly ip: string;
+}
+
+export interface AccessOutcome {
+  readonly granted: boolean;
+  readonly reason: AccessReason;
+  readonly meter: MeterView;
+  /** The paywall's copy (HTML), when refused. */
+  readonly paywallHtml: string | null;
+  /** The meter banner (HTML), on a metered article read on the meter. */
+  readonly bannerHtml: string | null;
+}
+
+export interface PaywallService {
+  /** Decides access to `article` and, for a metered read, counts it. */
+  check(
+    article: { id: string; access: ArticleAccess; headline: string },
+    reader: Reader,
+    origin: RequestOrigin,
+  ): Promise<AccessOutcome>;
+  meter(reader: Reader): Promise<MeterView>;
+}
+
+export function createPaywallService(deps: {
+  meter: MeterService;
+  settings: SettingsStore;
+  isVerifiedCrawler: CrawlerCheck;
+  links: { login: string; subscribe: string };
+}): PaywallService {
+  const { meter, settings, isVerifiedCrawler, links } = deps;
+
+  async function currentSettings() {
+    const [publication, meterSettings, paywall] = await Promise.all([
+      settings.read(publicationSettingsKey, publicationSettingsSchema),
+      settings.read('meter', meterSettingsSchema),
+      settings.read('paywall', paywallSettingsSchema),
+    ]);
+    return { publication, meterSettings, paywall };
+  }
+
+  return {
+    async check(article, reader, origin) {
+      const { publication, meterSettings, paywall } = await currentSettings();
+      const limit = meterSettings.freeLimit;
+      const period = meter.period(publication.timeZone);
+      const request = {
+        article,
+        entitlements: reader.entitlements,
+        verifiedCrawler: isVerifiedCrawler(origin.userAgent, origin.ip),
+        meter: await meter.snapshot(reader.id, article.id, limit, period),
+      };
+      let decision = decideAccess(request);
+      let used = request.meter.used;
+      if (decision.granted && decision.consumesRead) {
+        const consumed = await meter.consume(reader.id, article.id, limit, period);
+        used = consumed.used;
+        // Another request of this reader's filled the meter between the snapshot and now.
+        if (!consumed.recorded)
+          decision = decideAccess({ ...request, meter: { limit, used, alreadyRead: false } });
+      }
+      const view = meterView(limit, used, period);
+      const context: CopyContext = {
+        free_limit: limit,
+        used: view.used,
+        remaining: view.remaining,
+        resets_on: new Intl.DateTimeFormat('en-IN', {
+          dateStyle: 'long',
+          timeZone: publication.timeZone,
+        }).format(period.resetsAt),
+        reader_name: reader.name,
+        article_title: article.headline,
+        publication_name: publication.name,
+        login_url: links.login,
+        subscribe_url: links.subscribe,
+      };
+      return {
+        granted: decision.granted,
+        reason: decision.reason,
+        meter: view,
+        paywallHtml: decision.granted
+          ? null
+          : renderCopy(decision.reason === 'premium' ? paywall.premiumTemplate : paywall.template, context),
+        bannerHtml:
+          decision.granted && decision.reason === 'metered'
+            ? renderCopy(meterSettings.bannerTemplate, context)
+            : null,
+      };
+    },
+
+    async meter(reader) {
+      const { publication, meterSettings } = await currentSettings();
+      return meter.view(reader.id, meterSettings.freeLimit, publication.timeZone);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { checkTemplate } from './copy.js';
+
+const template = (fallback: string) =>
+  z
+    .string()
+    .max(5000)
+    .superRefine((source, ctx) => {
+      const check = checkTemplate(source);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: `invalid template: ${check.problem}` });
+    })
+    .default(fallback);
+
+export const defaultLimitTemplate =
+  "<p><strong>You've reached your limit of {{ free_limit }} free articles this month.</strong></p>\n" +
+  '<p>Subscribe now for unlimited access.</p>\n' +
+  '<p>Already subscribed? <a href="{{ login_url }}">Log in</a></p>';
+
+export const defaultPremiumTemplate =
+  '<p><strong>This is a premium story, for subscribers of {{ publication_name }}.</strong></p>\n' +
+  '<p>Subscribe now for unlimited access to every story.</p>\n' +
+  '<p>Already subscribed? <a href="{{ login_url }}">Log in</a></p>';
+
+export const defaultBannerTemplate =
+  '{% if remaining > 0 %}You have {{ remaining }} of {{ free_limit }} free articles left this month.' +
+  '{% else %}This is your last free article this month. Your free articles renew on {{ resets_on }}.{% endif %}';
+
+/** The meter: how many free metered articles a reader gets a month, and the banner copy. */
+export const meterSettingsSchema = z
+  .object({
+    freeLimit: z.number().int().min(0).max(1000).default(5),
+    bannerTemplate: template(defaultBannerTemplate),
+  })
+  .strict();
+
+/** The paywall copy: `template` when the meter is used up, `premiumTemplate` on premium stories. */
+export const paywallSettingsSchema = z
+  .object({
+    template: template(defaultLimitTemplate),
+    premiumTemplate: template(defaultPremiumTemplate),
+  })
+  .strict();
+
+export type MeterSettings = z.output<typeof meterSettingsSchema>;
+export type PaywallSettings = z.output<typeof paywallSettingsSchema>;

@@ -1,0 +1,316 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Feed } from 'feed';
+import type { VNode } from 'preact';
+import { z } from 'zod';
+import { notFound } from '../../kernel/errors.js';
+import { renderPage } from '../../web/render.js';
+import type { ContentService, ArticleSummary } from '../content/index.js';
+import type { PaywallService, Reader } from '../paywall/index.js';
+import { planJson, type PlanService } from '../plans/index.js';
+import type { PublicationService } from '../publication/index.js';
+import type { ReadingService, OpenedArticle } from './service.js';
+import {
+  ArchivePage,
+  ArticlePage,
+  FrontPage,
+  ListingPage,
+  PrintPage,
+  SubscribePage,
+  type PageContext,
+} from './views.js';
+
+export interface ReadingRouteDeps {
+  readonly content: ContentService;
+  readonly paywall: PaywallService;
+  readonly plans: PlanService;
+  readonly publication: PublicationService;
+  readonly reading: ReadingService;
+  /** Who is reading: the seam where accounts plug in. */
+  readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Reader;
+  readonly publicUrl: string;
+}
+
+const slug = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article slug or id');
+const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' });
+const ListQuery = z.object({
+  section: z.string().max(60).optional(),
+  q: z.string().max(200).optional(),
+  before: isoInstant.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+const PageQuery = z.object({ before: isoInstant.optional() });
+const pageSize = 20;
+
+/** Reader pages, feeds and the reader JSON API (`/api/v1`). */
+export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps): Promise<void> {
+  const { content, paywall, plans, publication, reading, resolveReader, publicUrl } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function pageContext(): Promise<PageContext> {
+    const [settings, sections] = await Promise.all([publication.settings(), content.sections()]);
+    return { chrome: { publicationName: settings.name, sections }, timeZone: settings.timeZone, publicUrl };
+  }
+
+  function html(reply: FastifyReply, page: VNode) {
+    // Pages carry the reader's meter: never let a shared cache keep one reader's page for another.
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'private, no-cache')
+      .send(renderPage(page));
+  }
+
+  const origin = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'], ip: request.ip });
+
+  async function open(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    idOrSlug: string,
+  ): Promise<OpenedArticle> {
+    const opened = await reading.open(idOrSlug, resolveReader(request, reply), origin(request));
+    if (!opened) throw notFound('The article');
+    return opened;
+  }
+
+  function olderLink(path: string, articles: readonly ArticleSummary[], extra = ''): string | undefined {
+    const last = articles.at(-1);
+    return articles.length === pageSize && last
+      ? `${path}?before=${encodeURIComponent(last.publishedAt)}${extra}`
+      : undefined;
+  }
+
+  r.get('/', async (_request, reply) => {
+    const ctx = await pageContext();
+    const [latest, ...bySection] = await Promise.all([
+      content.listPublished({ limit: 1 }),
+      ...ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
+    ]);
+    const sections = ctx.chrome.sections.map((section, i) => ({ section, articles: bySection[i] ?? [] }));
+    return html(reply, FrontPage({ ctx, lead: latest?.[0], bySection: sections }));
+  });
+
+  r.get(
+    '/section/:slug',
+    { schema: { params: z.object({ slug }), querystring: PageQuery } },
+    async (request, reply) => {
+      const ctx = await pageContext();
+      const section = ctx.chrome.sections.find((s) => s.slug === request.params.slug);
+      if (!section) throw notFound('The section');
+      const articles = await content.listPublished({
+        section: section.slug,
+        before: request.query.before,
+        limit: pageSize,
+      });
+      return html(
+        reply,
+        ListingPage({
+          ctx,
+          title: section.name,
+          articles,
+          older: olderLink(`/section/${section.slug}`, articles),
+        }),
+      );
+    },
+  );
+
+  r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
+    const opened = await open(request, reply, request.params.slug);
+    const [ctx, offered] = await Promise.all([
+      pageContext(),
+      opened.access.granted ? [] : plans.listActive(),
+    ]);
+    return html(reply, ArticlePage({ opened, plans: offered, ctx }));
+  });
+
+  r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
+    const opened = await open(request, reply, request.params.slug);
+    return html(reply, PrintPage({ opened, ctx: await pageContext() }));
+  });
+
+  r.get(
+    '/subscribe',
+    {
+      schema: {
+        querystring: z.object({
+          plan: z.string().max(60).optional(),
+          returnTo: z.string().max(300).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const [ctx, offered] = await Promise.all([pageContext(), plans.listActive()]);
+      return html(reply, SubscribePage({ ctx, plans: offered, chosen: request.query.plan }));
+    },
+  );
+
+  r.get('/archive', async (_request, reply) => {
+    const [ctx, years] = await Promise.all([pageContext(), content.yearsWithArticles()]);
+    return html(reply, ArchivePage({ ctx, years }));
+  });
+
+  r.get(
+    '/archive/:year',
+    {
+      schema: {
+        params: z.object({ year: z.coerce.number().int().min(1900).max(2200) }),
+        querystring: PageQuery,
+      },
+    },
+    async (request, reply) => {
+      const { year } = request.params;
+      const ctx = await pageContext();
+      const yearEnd = `${year + 1}-01-01T00:00:00.000Z`;
+      const before =
+        request.query.before !== undefined && request.query.before < yearEnd ? request.query.before : yearEnd;
+      const articles = await content.listPublished({
+        since: `${year}-01-01T00:00:00.000Z`,
+        before,
+        limit: pageSize,
+      });
+      return html(
+        reply,
+        ListingPage({
+          ctx,
+          title: `Archive: ${year}`,
+          articles,
+          older: olderLink(`/archive/${year}`, articles),
+        }),
+      );
+    },
+  );
+
+  r.get(
+    '/search',
+    {
+      schema: {
+        querystring: z.object({ q: z.string().max(200).default(''), before: isoInstant.optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { q, before } = request.query;
+      const ctx = await pageContext();
+      const articles = q.trim() === '' ? [] : await content.listPublished({ q, before, limit: pageSize });
+      const title = q.trim() === '' ? 'Search' : `Search: ${q}`;
+      return html(
+        reply,
+        ListingPage({
+          ctx,
+          title,
+          articles,
+          older: olderLink('/search', articles, `&q=${encodeURIComponent(q)}`),
+        }),
+      );
+    },
+  );
+
+  // Feeds carry headline and standfirst only, whatever the article's access.
+  r.get(
+    '/feed.xml',
+    { schema: { querystring: z.object({ section: z.string().max(60).optional() }) } },
+    async (request, reply) => {
+      const settings = await publication.settings();
+      const articles = await content.listPublished({ section: request.query.section, limit: 50 });
+      const feed = new Feed({
+        title: settings.name,
+        id: `${publicUrl}/`,
+        link: `${publicUrl}/`,
+        description: `Latest stories from ${settings.name}`,
+        copyright: `© ${settings.name}`,
+        updated: articles[0] ? new Date(articles[0].publishedAt) : new Date(0),
+      });
+      for (const article of articles) {
+        feed.addItem({
+          title: article.headline,
+          id: `${publicUrl}/article/${article.slug}`,
+          link: `${publicUrl}/article/${article.slug}`,
+          description: article.standfirst,
+          date: new Date(article.publishedAt),
+          category: [{ name: article.section.name }],
+        });
+      }
+      return reply.type('application/rss+xml; charset=utf-8').send(feed.rss2());
+    },
+  );
+
+  // A sitemap index with one sitemap per year keeps each file under the 50,000-URL limit.
+  r.get('/sitemap.xml', async (_request, reply) => {
+    const years = await content.yearsWithArticles();
+    const entries = years.map(({ year }) => `<sitemap><loc>${publicUrl}/sitemap-${year}.xml</loc></sitemap>`);
+    return reply
+      .type('application/xml; charset=utf-8')
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${entries.join('')}</sitemapindex>`,
+      );
+  });
+
+  r.get(
+    '/sitemap-:year.xml',
+    { schema: { params: z.object({ year: z.coerce.number().int().min(1900).max(2200) }) } },
+    async (request, reply) => {
+      const { year } = request.params;
+      const articles = await content.listPublished({
+        since: `${year}-01-01T00:00:00.000Z`,
+        before: `${year + 1}-01-01T00:00:00.000Z`,
+        limit: 50_000,
+      });
+      const urls = articles.map(
+        (a) =>
+          `<url><loc>${publicUrl}/article/${encodeURIComponent(a.slug)}</loc><lastmod>${a.updatedAt}</lastmod></url>`,
+      );
+      return reply
+        .type('application/xml; charset=utf-8')
+        .send(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.join('')}</urlset>`,
+        );
+    },
+  );
+
+  r.get('/robots.txt', async (_request, reply) =>
+    reply
+      .type('text/plain')
+      .send(`User-agent: *\nDisallow: /api/\nDisallow: /admin\n\nSitemap: ${publicUrl}/sitemap.xml\n`),
+  );
+
+  // ---- JSON API ----
+
+  const articleJson = (article: ArticleSummary) => ({
+    id: article.id,
+    slug: article.slug,
+    url: `${publicUrl}/article/${article.slug}`,
+    headline: article.headline,
+    standfirst: article.standfirst,
+    byline: article.byline,
+    section: article.section.slug,
+    access: article.access,
+    syndicated: article.syndicated,
+    publishedAt: article.publishedAt,
+  });
+
+  r.get('/api/v1/articles', { schema: { querystring: ListQuery } }, async (request) => {
+    const { section, q, before, limit } = request.query;
+    const articles = await content.listPublished({ section, q, before, limit });
+    return { articles: articles.map(articleJson) };
+  });
+
+  r.get(
+    '/api/v1/articles/:idOrSlug',
+    { schema: { params: z.object({ idOrSlug: slug }) } },
+    async (request, reply) => {
+      const { article, access, restHtml } = await open(request, reply, request.params.idOrSlug);
+      return {
+        article: {
+          ...articleJson(article),
+          teaser: article.teaserHtml,
+          ...(restHtml !== null && { body: [article.teaserHtml, restHtml].filter(Boolean).join('\n') }),
+        },
+        access: { granted: access.granted, reason: access.reason, meter: access.meter },
+      };
+    },
+  );
+
+  r.get('/api/v1/meter', async (request, reply) => ({
+    meter: await paywall.meter(resolveReader(request, reply)),
+  }));
+
+  r.get('/api/v1/plans', async () => ({ plans: (await plans.listActive()).map((plan) => planJson(plan)) }));
+}

@@ -1,0 +1,350 @@
+import type { ComponentChildren } from 'preact';
+import { formatMoney } from '../../kernel/money.js';
+import { Layout, type SiteChrome } from '../../web/views/layout.js';
+import { formatDate } from '../../web/views/format.js';
+import { scriptJson } from '../../web/render.js';
+import type { ArticleSummary } from '../content/index.js';
+import { benefitLines, perMonth, priceIn, termLabel, benefitKeys, type Plan } from '../plans/index.js';
+import type { OpenedArticle } from './service.js';
+
+export interface PageContext {
+  readonly chrome: SiteChrome;
+  readonly timeZone: string;
+  readonly publicUrl: string;
+}
+
+function Html({ html, class: className }: { html: string; class?: string }) {
+  return <div class={className} dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+function AccessBadge({ access }: { access: ArticleSummary['access'] }) {
+  return access === 'premium' ? <span class="badge badge-premium">Premium</span> : null;
+}
+
+function ArticleCard({ article, ctx, lead }: { article: ArticleSummary; ctx: PageContext; lead?: boolean }) {
+  const Heading = lead ? 'h2' : 'h3';
+  return (
+    <article class={lead ? 'card card-lead' : 'card'}>
+      <p class="kicker">
+        <a href={`/section/${article.section.slug}`}>{article.section.name}</a>{' '}
+        <AccessBadge access={article.access} />
+      </p>
+      <Heading>
+        <a href={`/article/${article.slug}`}>{article.headline}</a>
+      </Heading>
+      <p class="standfirst">{article.standfirst}</p>
+      <p class="meta">
+        <time dateTime={article.publishedAt}>{formatDate(article.publishedAt, ctx.timeZone)}</time>
+      </p>
+    </article>
+  );
+}
+
+function ArticleList({ articles, ctx }: { articles: readonly ArticleSummary[]; ctx: PageContext }) {
+  if (articles.length === 0) return <p class="empty">No articles here yet.</p>;
+  return (
+    <div class="article-list">
+      {articles.map((article) => (
+        <ArticleCard article={article} ctx={ctx} />
+      ))}
+    </div>
+  );
+}
+
+export function FrontPage(props: {
+  ctx: PageContext;
+  lead: ArticleSummary | undefined;
+  bySection: readonly { section: { slug: string; name: string }; articles: readonly ArticleSummary[] }[];
+}) {
+  const { ctx, lead, bySection } = props;
+  return (
+    <Layout
+      chrome={ctx.chrome}
+      title={ctx.chrome.publicationName}
+      description={`News and analysis from ${ctx.chrome.publicationName}.`}
+    >
+      {lead && <ArticleCard article={lead} ctx={ctx} lead />}
+      {bySection.map(({ section, articles }) => (
+        <section class="front-section">
+          <h2 class="section-title">
+            <a href={`/section/${section.slug}`}>{section.name}</a>
+          </h2>
+          <ArticleList articles={articles} ctx={ctx} />
+        </section>
+      ))}
+    </Layout>
+  );
+}
+
+export function ListingPage(props: {
+  ctx: PageContext;
+  title: string;
+  articles: readonly ArticleSummary[];
+  older?: string | undefined;
+  intro?: ComponentChildren;
+}) {
+  const { ctx, title, articles, older, intro } = props;
+  return (
+    <Layout chrome={ctx.chrome} title={title}>
+      <h1 class="page-title">{title}</h1>
+      {intro}
+      <ArticleList articles={articles} ctx={ctx} />
+      {older && (
+        <p class="pager">
+          <a href={older} rel="next">
+            Older articles
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export function ArchivePage(props: { ctx: PageContext; years: readonly { year: number; count: number }[] }) {
+  const { ctx, years } = props;
+  return (
+    <Layout chrome={ctx.chrome} title="Archive">
+      <h1 class="page-title">Archive</h1>
+      <p>Every story we have published, year by year.</p>
+      <ul class="archive-years">
+        {years.map(({ year, count }) => (
+          <li>
+            <a href={`/archive/${year}`}>{year}</a> <span class="meta">({count})</span>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
+
+export function PlanCards({ plans, returnTo }: { plans: readonly Plan[]; returnTo?: string | undefined }) {
+  return (
+    <div class="plans">
+      {plans.map((plan) => {
+        const price = priceIn(plan, 'INR');
+        if (!price) return null;
+        const href = `/subscribe?plan=${encodeURIComponent(plan.slug)}${returnTo ? `&returnTo=${encodeURIComponent(returnTo)}` : ''}`;
+        return (
+          <div class="plan" id={`plan-${plan.slug}`} data-plan={plan.slug}>
+            <h3 class="plan-name">{plan.name}</h3>
+            <p class="plan-price">
+              <span class="amount">{formatMoney(price)}</span>{' '}
+              <span class="term">for {termLabel(plan.term)}</span>
+            </p>
+            <p class="plan-per-month">{formatMoney(perMonth(price, plan.term))}/Month</p>
+            <p class="plan-terms">Renews automatically, cancel anytime</p>
+            <a class="button" href={href}>
+              Subscribe
+            </a>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function Benefits({ plans }: { plans: readonly Plan[] }) {
+  const keys = benefitKeys.filter((key) => plans.some((plan) => plan.benefits.includes(key)));
+  return (
+    <div class="benefits">
+      <h3>What your subscription includes</h3>
+      <ul>
+        {benefitLines(keys).map((benefit) => (
+          <li data-benefit={benefit.key}>
+            <strong>{benefit.title}</strong> — {benefit.detail}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function SubscribePage(props: {
+  ctx: PageContext;
+  plans: readonly Plan[];
+  chosen?: string | undefined;
+}) {
+  const { ctx, plans, chosen } = props;
+  const chosenPlan = plans.find((plan) => plan.slug === chosen);
+  return (
+    <Layout
+      chrome={ctx.chrome}
+      title="Subscribe"
+      description={`Subscribe to ${ctx.chrome.publicationName}: unlimited access, e-paper, newsletters and more.`}
+    >
+      <h1 class="page-title">Subscribe to {ctx.chrome.publicationName}</h1>
+      <p class="lede">
+        Unlimited access to every story, on every device. Renews automatically, cancel anytime.
+      </p>
+      {chosenPlan && (
+        <p class="notice" role="status">
+          You chose {chosenPlan.name}. Online checkout is not open yet; please come back soon.
+        </p>
+      )}
+      <PlanCards plans={plans} />
+      <Benefits plans={plans} />
+    </Layout>
+  );
+}
+
+function jsonLd(opened: OpenedArticle, ctx: PageContext) {
+  const { article } = opened;
+  const paywalled = article.access !== 'free';
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'NewsArticle',
+    headline: article.headline,
+    description: article.standfirst,
+    datePublished: article.publishedAt,
+    dateModified: article.updatedAt,
+    articleSection: article.section.name,
+    author: {
+      '@type': article.syndicated ? 'Organization' : 'Person',
+      name: article.byline || ctx.chrome.publicationName,
+    },
+    publisher: { '@type': 'Organization', name: ctx.chrome.publicationName, url: ctx.publicUrl },
+    mainEntityOfPage: `${ctx.publicUrl}/article/${article.slug}`,
+    isAccessibleForFree: !paywalled,
+    ...(paywalled && {
+      hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.paywalled-content' },
+    }),
+  };
+}
+
+function ArticleHead({ opened, ctx }: { opened: OpenedArticle; ctx: PageContext }) {
+  const { article } = opened;
+  const url = `${ctx.publicUrl}/article/${article.slug}`;
+  return (
+    <>
+      <link rel="canonical" href={url} />
+      <meta property="og:type" content="article" />
+      <meta property="og:title" content={article.headline} />
+      <meta property="og:description" content={article.standfirst} />
+      <meta property="og:url" content={url} />
+      <meta property="og:site_name" content={ctx.chrome.publicationName} />
+      <meta property="article:published_time" content={article.publishedAt} />
+      <script
+        type="application/ld+json"
+        dangerouslySetInnerHTML={{ __html: scriptJson(jsonLd(opened, ctx)) }}
+      />
+    </>
+  );
+}
+
+function ArticleBody({
+  opened,
+  plans,
+  ctx,
+}: {
+  opened: OpenedArticle;
+  plans: readonly Plan[];
+  ctx: PageContext;
+}) {
+  const { article, access, restHtml } = opened;
+  return (
+    <>
+      {access.bannerHtml && (
+        <aside class="meter-banner" data-remaining={access.meter.remaining}>
+          <span dangerouslySetInnerHTML={{ __html: access.bannerHtml }} />
+        </aside>
+      )}
+      <div class="article-body">
+        <Html class="teaser" html={article.teaserHtml} />
+        {restHtml !== null ? (
+          <Html
+            class={article.access === 'free' ? 'article-rest' : 'article-rest paywalled-content'}
+            html={restHtml}
+          />
+        ) : (
+          <section class="paywall paywalled-content" id="paywall" data-reason={access.reason}>
+            <Html class="paywall-copy" html={access.paywallHtml ?? ''} />
+            <PlanCards plans={plans} returnTo={`/article/${article.slug}`} />
+            <Benefits plans={plans} />
+          </section>
+        )}
+      </div>
+      {article.syndicated && (
+        <p class="disclaimer">
+          Disclaimer: No {ctx.chrome.publicationName} journalist was involved in creation of this content. (
+          {article.syndicated.agency})
+        </p>
+      )}
+    </>
+  );
+}
+
+export function ArticlePage({
+  opened,
+  plans,
+  ctx,
+}: {
+  opened: OpenedArticle;
+  plans: readonly Plan[];
+  ctx: PageContext;
+}) {
+  const { article } = opened;
+  return (
+    <Layout
+      chrome={ctx.chrome}
+      title={article.headline}
+      description={article.standfirst}
+      head={<ArticleHead opened={opened} ctx={ctx} />}
+    >
+      <article class="article" data-access={article.access} data-granted={String(opened.access.granted)}>
+        <p class="kicker">
+          <a href={`/section/${article.section.slug}`}>{article.section.name}</a>{' '}
+          <AccessBadge access={article.access} />
+        </p>
+        <h1 class="headline">{article.headline}</h1>
+        <p class="standfirst">{article.standfirst}</p>
+        <p class="byline">
+          {article.byline && <>By {article.byline} · </>}
+          <time dateTime={article.publishedAt}>{formatDate(article.publishedAt, ctx.timeZone)}</time> ·{' '}
+          <a href={`/article/${article.slug}/print`} rel="nofollow">
+            Print
+          </a>
+        </p>
+        <ArticleBody opened={opened} plans={plans} ctx={ctx} />
+      </article>
+    </Layout>
+  );
+}
+
+/** The print view: the same article, the same access, no site chrome. */
+export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageContext }) {
+  const { article, access, restHtml } = opened;
+  return (
+    <html lang="en-IN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="robots" content="noindex" />
+        <title>{article.headline}</title>
+        <link rel="stylesheet" href="/assets/print.css" />
+      </head>
+      <body class="print">
+        <p class="print-source">{ctx.chrome.publicationName}</p>
+        <h1>{article.headline}</h1>
+        <p class="standfirst">{article.standfirst}</p>
+        <p class="byline">
+          {article.byline} · {formatDate(article.publishedAt, ctx.timeZone)}
+        </p>
+        <Html html={article.teaserHtml} />
+        {restHtml !== null ? (
+          <Html html={restHtml} />
+        ) : (
+          <section class="paywall" data-reason={access.reason}>
+            <Html html={access.paywallHtml ?? ''} />
+            <p>
+              <a href="/subscribe">Subscribe</a>
+            </p>
+          </section>
+        )}
+        {article.syndicated && (
+          <p class="disclaimer">
+            Disclaimer: No {ctx.chrome.publicationName} journalist was involved in creation of this content.
+          </p>
+        )}
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,2 @@
+export { createSettingsStore, type SettingsStore } from './store.js';
+export { settingsRoutes } from './routes.js';

@@ -1,0 +1,80 @@
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../kernel/errors.js';
+import type { SettingsStore } from './store.js';
+
+/** A named part of the settings and the schema of the module that owns it. */
+export interface SettingsSection {
+  readonly key: string;
+  readonly schema: z.ZodObject;
+}
+
+/**
+ * `GET` and `PATCH /api/admin/v1/settings`. A PATCH names the sections it changes
+ * (`{"meter": {"freeLimit": 3}}`); each section is merged into what is stored and
+ * validated by its owner's schema — an invalid template is refused with a 422 that names
+ * the problem, and nothing is saved unless every section is valid.
+ */
+export async function settingsRoutes(
+  app: FastifyInstance,
+  deps: {
+    store: SettingsStore;
+    sections: readonly SettingsSection[];
+    requireAdmin: preHandlerAsyncHookHandler;
+  },
+): Promise<void> {
+  const { store, sections, requireAdmin } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.addHook('preHandler', requireAdmin);
+
+  async function readAll() {
+    const entries = await Promise.all(
+      sections.map(async (s) => [s.key, await store.read(s.key, s.schema)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  r.get('/api/admin/v1/settings', async () => ({ settings: await readAll() }));
+
+  r.patch(
+    '/api/admin/v1/settings',
+    { schema: { body: z.record(z.string(), z.unknown()) } },
+    async (request) => {
+      const patch = request.body;
+      const unknown = Object.keys(patch).filter((key) => !sections.some((s) => s.key === key));
+      if (unknown.length > 0) {
+        throw new AppError(
+          'validation_failed',
+          `Unknown settings section ${unknown.join(', ')}; known: ${sections.map((s) => s.key).join(', ')}.`,
+        );
+      }
+      const changes: { section: SettingsSection; value: Record<string, unknown> }[] = [];
+      const problems: string[] = [];
+      for (const section of sections) {
+        const given = patch[section.key];
+        if (given === undefined) continue;
+        if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+          problems.push(`${section.key}: expected an object`);
+          continue;
+        }
+        const stored = (await store.read(section.key, section.schema)) as Record<string, unknown>;
+        const merged = { ...stored, ...given };
+        const parsed = section.schema.safeParse(merged);
+        if (parsed.success) changes.push({ section, value: parsed.data });
+        else
+          problems.push(
+            ...parsed.error.issues.map(
+              (issue) => `${[section.key, ...issue.path].join('.')}: ${issue.message}`,
+            ),
+          );
+      }
+      if (problems.length > 0) {
+        const template = problems.some((p) => p.includes('invalid template'));
+        throw new AppError(template ? 'invalid_template' : 'validation_failed', problems.join('; '));
+      }
+      for (const { section, value } of changes) await store.write(section.key, section.schema, value);
+      return { settings: await readAll() };
+    },
+  );
+}

@@ -1,0 +1,37 @@
+import { build, createServices } from './app.js';
+import type { Config } from './config/config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemo } from './seed/demo.js';
+
+/**
+ * Starts one instance: migrates the database, seeds the demo newsroom into an empty one (when
+ * enabled), listens, and closes cleanly on SIGINT/SIGTERM.
+ */
+export async function startServer(config: Config): Promise<void> {
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const services = createServices(config, { database });
+  if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
+    const seeded = await seedDemo(services);
+    console.log(`Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans.`);
+  }
+  const app = await build(config, { database });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`Masthead is running at http://${config.host}:${port} (public URL ${config.publicUrl})`);
+  console.log('Admin API: create a key with `npx masthead api-key create --name NAME --scope admin`.');
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.destroy();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+}

@@ -1,0 +1,15 @@
+import { renderToString } from 'preact-render-to-string';
+import type { VNode } from 'preact';
+
+/** Renders a page component to an HTML document. Text and attributes are escaped by Preact. */
+export function renderPage(page: VNode): string {
+  return '<!doctype html>' + renderToString(page);
+}
+
+/** JSON for a <script> element: `<` is escaped so no string can close the element. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}

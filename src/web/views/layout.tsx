@@ -1,0 +1,57 @@
+import type { ComponentChildren } from 'preact';
+
+export interface SiteChrome {
+  readonly publicationName: string;
+  readonly sections: readonly { slug: string; name: string }[];
+}
+
+export interface LayoutProps {
+  readonly chrome: SiteChrome;
+  readonly title: string;
+  readonly description?: string;
+  /** Extra elements for <head>: OpenGraph, canonical, JSON-LD. */
+  readonly head?: ComponentChildren;
+  readonly children: ComponentChildren;
+}
+
+export function Layout({ chrome, title, description, head, children }: LayoutProps) {
+  return (
+    <html lang="en-IN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title === chrome.publicationName ? title : `${title} — ${chrome.publicationName}`}</title>
+        {description && <meta name="description" content={description} />}
+        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="alternate" type="application/rss+xml" title={chrome.publicationName} href="/feed.xml" />
+        {head}
+      </head>
+      <body>
+        <header class="masthead">
+          <a class="masthead-name" href="/">
+            {chrome.publicationName}
+          </a>
+          <nav class="sections" aria-label="Sections">
+            {chrome.sections.map((section) => (
+              <a href={`/section/${section.slug}`}>{section.name}</a>
+            ))}
+            <a href="/archive">Archive</a>
+            <a class="subscribe-link" href="/subscribe">
+              Subscribe
+            </a>
+          </nav>
+          <form class="search" action="/search" method="get" role="search">
+            <input type="search" name="q" placeholder="Search" aria-label="Search" />
+          </form>
+        </header>
+        <main>{children}</main>
+        <footer class="site-footer">
+          <p>
+            © {chrome.publicationName} · <a href="/subscribe">Subscribe</a> · <a href="/feed.xml">RSS</a> ·{' '}
+            <a href="/archive">Archive</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}

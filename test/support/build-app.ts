@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { build, createServices, type Services } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { fixedClock } from '../../src/kernel/clock.js';
+import type { ArticleInput } from '../../src/modules/content/index.js';
+import { demoPlans } from '../../src/seed/demo.js';
+import type { TestDialect } from './databases.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly config: Config;
+  readonly clock: ReturnType<typeof fixedClock>;
+  readonly database: DatabaseHandle;
+  /** An admin API key's Authorization header. */
+  readonly admin: { authorization: string };
+  close(): Promise<void>;
+}
+
+export const testSecret = 'test-secret-that-is-long-enough-0123456789';
+
+/**
+ * A Masthead app on a fresh database of `dialect`, with the five demo sections, the three
+ * reference plans, an admin key and a clock fixed at `at`.
+ */
+export async function buildTestApp(
+  dialect: TestDialect,
+  options: { env?: Record<string, string>; at?: string } = {},
+): Promise<TestApp> {
+  const database = await dialect.open();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: testSecret,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const clock = fixedClock(options.at ?? '2026-11-15T06:00:00.000Z');
+  const services = createServices(config, { database, clock });
+  for (const [slug, name] of [
+    ['politics', 'Politics'],
+    ['markets', 'Markets'],
+    ['world', 'World'],
+    ['opinion', 'Opinion'],
+    ['technology', 'Technology'],
+  ] as const) {
+    await services.content.createSection(slug, name);
+  }
+  for (const plan of demoPlans) await services.plans.create(plan);
+  const { key } = await services.apiKeys.create('tests', 'admin');
+  const app = await build(config, { database, clock });
+  await app.ready();
+  return {
+    app,
+    services,
+    config,
+    clock,
+    database,
+    admin: { authorization: `Bearer ${key}` },
+    async close() {
+      await app.close();
+      await database.destroy();
+    },
+  };
+}
+
+let counter = 0;
+
+/** An article input with sensible defaults; several paragraphs so a teaser and a rest exist. */
+export function anArticle(overrides: Partial<ArticleInput> = {}): ArticleInput {
+  counter++;
+  return {
+    headline: `Test article number ${counter}`,
+    standfirst: `Standfirst of test article ${counter}.`,
+    section: 'politics',
+    access: 'metered',
+    body: `<p>Opening paragraph ${counter}.</p><p>Second paragraph ${counter}.</p><p>Third paragraph ${counter}.</p>`,
+    publishedAt: '2026-11-01T04:30:00.000Z',
+    ...overrides,
+  };
+}

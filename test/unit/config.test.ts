@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const base = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'test' };
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: 'sqlite:./data/masthead.db',
+      publicUrl: 'http://127.0.0.1:3000',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names each bad variable on a line of its own', () => {
+    const lines = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'not a url' });
+    expect(lines).toHaveLength(3);
+    expect(lines.some((l) => l.startsWith('PORT:'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('DATABASE_URL:') && l.includes('sqlite:PATH'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('PUBLIC_URL:'))).toBe(true);
+  });
+
+  it('requires a session secret in production', () => {
+    expect(problems({ NODE_ENV: 'production', SESSION_SECRET: '' })).toEqual([
+      'SESSION_SECRET: required in production (at least 32 random characters)',
+    ]);
+  });
+
+  it('refuses a crawler range that is not a CIDR', () => {
+    expect(problems({ CRAWLER_CIDRS: '66.249.64.0/19, banana' })[0]).toMatch(/^CRAWLER_CIDRS/);
+  });
+
+  it('says plainly that gateways and stores of later versions are not available', () => {
+    expect(problems({ PAYMENT_GATEWAY: 'stripe' })[0]).toMatch(/^PAYMENT_GATEWAY/);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })[0]).toMatch(/^REDIS_URL/);
+  });
+});

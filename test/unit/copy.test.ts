@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { checkTemplate, renderCopy } from '../../src/modules/paywall/index.js';
+import {
+  defaultBannerTemplate,
+  defaultLimitTemplate,
+  defaultPremiumTemplate,
+} from '../../src/modules/paywall/settings.js';
+
+const context = {
+  free_limit: 5,
+  used: 5,
+  remaining: 0,
+  resets_on: '1 December 2026',
+  reader_name: '',
+  article_title: 'Headline',
+  publication_name: 'The Daily Ledger',
+  login_url: '/login',
+  subscribe_url: '/subscribe',
+};
+
+describe('paywall copy templates', () => {
+  it('accepts the default templates', () => {
+    for (const template of [defaultLimitTemplate, defaultPremiumTemplate, defaultBannerTemplate]) {
+      expect(checkTemplate(template)).toEqual({ ok: true });
+    }
+  });
+
+  it('refuses an unknown variable and names it', () => {
+    const check = checkTemplate('You have read {{ free_limt }} articles');
+    expect(check).toMatchObject({ ok: false });
+    expect(!check.ok && check.problem).toMatch(/unknown variable free_limt/);
+  });
+
+  it('refuses an unknown filter and names it', () => {
+    const check = checkTemplate('{{ free_limit | shout }}');
+    expect(!check.ok && check.problem).toMatch(/unknown filter: shout/);
+  });
+
+  it('refuses a syntax error and says where', () => {
+    const check = checkTemplate('{% if remaining > 0 %}still open');
+    expect(!check.ok && check.problem).toMatch(/not closed/);
+  });
+
+  it('refuses includes: templates cannot reach the file system', () => {
+    expect(checkTemplate('{% include "secrets" %}').ok).toBe(false);
+  });
+
+  it('refuses a property lookup that cannot be rendered', () => {
+    expect(checkTemplate('{{ free_limit.size.x }}').ok).toBe(false);
+  });
+
+  it('renders the reference copy with the limit filled in', () => {
+    const html = renderCopy(defaultLimitTemplate, context);
+    expect(html).toContain("You've reached your limit of 5 free articles this month.");
+    expect(html).toContain('Subscribe now for unlimited access.');
+    expect(html).toContain('<a href="/login">Log in</a>');
+    expect(html).not.toContain('{{');
+  });
+
+  it('escapes variables and strips markup that is not allowed', () => {
+    const html = renderCopy('<p onclick="x()">Hi {{ reader_name }}</p><script>alert(1)</script>', {
+      ...context,
+      reader_name: '<img src=x onerror=alert(1)>',
+    });
+    expect(html).toBe('<p>Hi &lt;img src=x onerror=alert(1)&gt;</p>');
+  });
+});
