@@ -21,7 +21,7 @@ async function withDatabase<T>(
 ): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     return await work(createServices(config, { database }));
   } finally {
     await database.destroy();
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     case 'migrate': {
       const database = openDatabase(config.databaseUrl);
-      const applied = await migrateToLatest(database.db).finally(() => database.destroy());
+      const applied = await migrateToLatest(database).finally(() => database.destroy());
       console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'The database is up to date.');
       return 0;
     }

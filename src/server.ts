@@ -10,7 +10,7 @@ import { seedDemo } from './seed/demo.js';
  */
 export async function startServer(config: Config): Promise<void> {
   const database = openDatabase(config.databaseUrl);
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   const services = createServices(config, { database });
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);

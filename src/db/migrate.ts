@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DatabaseHandle } from './database.js';
 import * as m0001 from './migrations/0001-initial.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
@@ -9,14 +10,22 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */
-// Migrations are frozen in time and so typed against no particular schema (Kysely's advice).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  // Migrations are frozen in time and so typed against no particular schema (Kysely's advice).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const db = handle.db as Kysely<any>;
+  // On PostgreSQL the bookkeeping tables live in the connection's current schema; Kysely would
+  // otherwise find another schema's copy and skip creating its own.
+  const schema =
+    handle.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'masthead_migrations',
     migrationLockTableName: 'masthead_migrations_lock',
+    ...(schema !== undefined && { migrationTableSchema: schema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;

@@ -13,7 +13,7 @@ const sqlite: TestDialect = {
   name: 'sqlite',
   async open() {
     const handle = openDatabase('sqlite::memory:');
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle);
     return handle;
   },
 };
@@ -31,7 +31,7 @@ function postgres(url: string): TestDialect {
       const scoped = new URL(url);
       scoped.searchParams.set('options', `-c search_path=${schema}`);
       const handle = openDatabase(scoped.toString());
-      await migrateToLatest(handle.db);
+      await migrateToLatest(handle);
       return {
         ...handle,
         async destroy() {

@@ -1,0 +1,119 @@
+import { createServer } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, createServices, type Services } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { fixedClock } from '../../src/kernel/clock.js';
+import { seedDemo } from '../../src/seed/demo.js';
+
+export const chromiumPath = '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with everything that would phone home switched off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface RunningServer {
+  readonly baseUrl: string;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+/** A port the OS says is free right now, so the config's publicUrl matches where we listen. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real Masthead listening on 127.0.0.1: a fresh in-memory SQLite database, migrated and
+ * seeded with the demo newsroom. The clock is fixed mid-month (after the newest demo story) so
+ * that no run straddles a meter period and the banner's reset date is known.
+ */
+export async function startServer(at = '2026-11-20T06:30:00.000Z'): Promise<RunningServer> {
+  const database = openDatabase('sqlite::memory:');
+  await migrateToLatest(database);
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    SEED_DEMO: 'false',
+  });
+  const clock = fixedClock(at);
+  const services = createServices(config, { database, clock });
+  await seedDemo(services);
+  const app = await build(config, { database, clock });
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (error) {
+    await app.close();
+    await database.destroy();
+    throw error;
+  }
+  return {
+    baseUrl: config.publicUrl,
+    services,
+    async close() {
+      await app.close();
+      await database.destroy();
+    },
+  };
+}
+
+/**
+ * Collects what a smoke test should never see: console errors (CSP violations land here),
+ * uncaught page errors and same-origin responses of 400 or more.
+ */
+export function watchForTrouble(page: Page, baseUrl: string): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
+  );
+  page.on('response', (response) => {
+    if (response.url().startsWith(baseUrl) && response.status() >= 400) {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * A stretch of `text` free of characters an HTML serialiser might escape (quotes,
+ * ampersands, typographic marks), so that "not in the HTML" cannot pass merely because the
+ * text was encoded differently.
+ */
+export function plainFragment(text: string, length = 60): string {
+  const runs = text.match(/[A-Za-z0-9 ,.;:()-]+/g) ?? [];
+  const longest = runs.reduce((best, run) => (run.trim().length > best.length ? run.trim() : best), '');
+  if (longest.length < 20) throw new Error(`no usable plain-text fragment in: ${text.slice(0, 80)}…`);
+  return longest.slice(0, length);
+}
+
+/** Whitespace-normalised text, for comparing innerText with seed paragraphs. */
+export const squash = (text: string) => text.replace(/\s+/g, ' ').trim();

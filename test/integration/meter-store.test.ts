@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { createSqlMeterStore, type MeterStore } from '../../src/modules/metering/index.js';
+import { dialects } from '../support/databases.js';
+
+const at = new Date('2026-11-15T06:00:00Z');
+
+describe.each(dialects)('meter store on $name', (dialect) => {
+  let database: DatabaseHandle;
+  let store: MeterStore;
+
+  beforeAll(async () => {
+    database = await dialect.open();
+    store = createSqlMeterStore(database.db);
+  });
+  afterAll(() => database.destroy());
+
+  it('counts distinct articles and stops at the limit', async () => {
+    const reader = 'rdr_distinct';
+    expect(await store.consume(reader, '2026-11', 'art_1', 2, at)).toEqual({ recorded: true, used: 1 });
+    expect(await store.consume(reader, '2026-11', 'art_2', 2, at)).toEqual({ recorded: true, used: 2 });
+    expect(await store.consume(reader, '2026-11', 'art_3', 2, at)).toEqual({ recorded: false, used: 2 });
+    expect(await store.peek(reader, '2026-11', 'art_3')).toEqual({ used: 2, alreadyRead: false });
+  });
+
+  it('makes a reread free, even when the meter is full', async () => {
+    const reader = 'rdr_reread';
+    await store.consume(reader, '2026-11', 'art_1', 1, at);
+    expect(await store.consume(reader, '2026-11', 'art_1', 1, at)).toEqual({ recorded: true, used: 1 });
+    expect(await store.peek(reader, '2026-11', 'art_1')).toEqual({ used: 1, alreadyRead: true });
+  });
+
+  it('starts afresh in a new period', async () => {
+    const reader = 'rdr_period';
+    await store.consume(reader, '2026-11', 'art_1', 1, at);
+    expect(await store.consume(reader, '2026-12', 'art_2', 1, at)).toEqual({ recorded: true, used: 1 });
+    expect(await store.used(reader, '2026-11')).toBe(1);
+  });
+
+  it('grants exactly the limit to 20 parallel reads of 20 different articles', async () => {
+    const reader = 'rdr_parallel';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.consume(reader, '2026-11', `art_${i}`, 5, at)),
+    );
+    expect(results.filter((r) => r.recorded)).toHaveLength(5);
+    expect(await store.used(reader, '2026-11')).toBe(5);
+  });
+
+  it('counts 20 parallel reads of one article once', async () => {
+    const reader = 'rdr_same';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.consume(reader, '2026-11', 'art_x', 5, at)),
+    );
+    expect(results.every((r) => r.recorded)).toBe(true);
+    expect(await store.used(reader, '2026-11')).toBe(1);
+  });
+
+  it('counts nothing when the limit is zero', async () => {
+    expect(await store.consume('rdr_zero', '2026-11', 'art_1', 0, at)).toEqual({ recorded: false, used: 0 });
+    expect(await store.used('rdr_zero', '2026-11')).toBe(0);
+  });
+});

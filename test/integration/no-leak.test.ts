@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
+import { dialects } from '../support/databases.js';
+import { aReader } from '../support/reader.js';
+
+// Every hidden paragraph carries this marker; no response to a refused reader may contain it.
+const MARKER = 'zqxhiddenmarker';
+const body = `<p>The teaser paragraph anyone may read.</p><p>${MARKER} first hidden paragraph.</p><h2>${MARKER} subhead</h2><p>${MARKER} last hidden paragraph.</p>`;
+const googlebot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+function jsonLdOf(html: string): Record<string, unknown> {
+  const match = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html);
+  if (!match?.[1]) throw new Error('no JSON-LD in page');
+  return JSON.parse(match[1]) as Record<string, unknown>;
+}
+
+describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
+  let t: TestApp;
+  let premium: { id: string; slug: string };
+  let metered: { id: string; slug: string };
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect, { env: { CRAWLER_CIDRS: '66.249.64.0/19' } });
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/v1/settings',
+      headers: t.admin,
+      payload: { meter: { freeLimit: 0 } },
+    });
+    premium = await t.services.content.create(
+      anArticle({ access: 'premium', headline: 'Premium leak probe', body }),
+    );
+    metered = await t.services.content.create(
+      anArticle({ access: 'metered', headline: 'Metered leak probe', body }),
+    );
+  });
+  afterAll(() => t.close());
+
+  const probes = () => [premium, metered];
+
+  it('keeps hidden paragraphs out of the article page, its meta tags and its JSON-LD', async () => {
+    for (const article of probes()) {
+      const page = await aReader(t.app).get(`/article/${article.slug}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="paywall"');
+      expect(page.body).toContain('The teaser paragraph anyone may read.');
+      expect(page.body).not.toContain(MARKER);
+      const ld = jsonLdOf(page.body);
+      expect(ld).toMatchObject({
+        '@type': 'NewsArticle',
+        isAccessibleForFree: false,
+        hasPart: { '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.paywalled-content' },
+      });
+      expect(ld).not.toHaveProperty('articleBody');
+      expect(page.body).toMatch(/<meta name="description" content="Standfirst of test article \d+\."\/>/);
+    }
+  });
+
+  it('keeps them out of the print view', async () => {
+    for (const article of probes()) {
+      const page = await aReader(t.app).get(`/article/${article.slug}/print`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain(MARKER);
+      expect(page.body).toContain('The teaser paragraph anyone may read.');
+    }
+  });
+
+  it('keeps them out of the JSON API, by id and by slug', async () => {
+    for (const article of probes()) {
+      for (const key of [article.id, article.slug]) {
+        const response = await aReader(t.app).get(`/api/v1/articles/${key}`);
+        expect(response.statusCode).toBe(200);
+        expect(response.json().access.granted).toBe(false);
+        expect(response.json().article.body).toBeUndefined();
+        expect(response.body).not.toContain(MARKER);
+      }
+    }
+    expect((await t.app.inject('/api/v1/articles?limit=100')).body).not.toContain(MARKER);
+  });
+
+  it('keeps them out of feeds, sitemaps, search results and listings', async () => {
+    for (const url of [
+      '/feed.xml',
+      '/feed.xml?section=politics',
+      '/sitemap.xml',
+      '/sitemap-2026.xml',
+      '/',
+      '/section/politics',
+      '/archive/2026',
+      '/robots.txt',
+    ]) {
+      const response = await t.app.inject(url);
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).not.toContain(MARKER);
+    }
+    // Search matches only what anyone may read, so it cannot be used to probe hidden text.
+    for (const url of [`/search?q=${MARKER}`, `/api/v1/articles?q=${MARKER}`]) {
+      const response = await t.app.inject(url);
+      expect(response.body, url).not.toContain('leak probe');
+    }
+    expect((await t.app.inject('/search?q=teaser+paragraph')).body).toContain('leak probe');
+  });
+
+  it('treats a Googlebot user agent from an unverified address as an ordinary reader', async () => {
+    for (const article of probes()) {
+      const page = await aReader(t.app, { 'user-agent': googlebot }).get(`/article/${article.slug}`);
+      expect(page.body).toContain('id="paywall"');
+      expect(page.body).not.toContain(MARKER);
+      const api = await aReader(t.app, { 'user-agent': googlebot }).get(`/api/v1/articles/${article.slug}`);
+      expect(api.json().access).toMatchObject({ granted: false });
+    }
+  });
+
+  it('does not trust X-Forwarded-For unless told to trust a proxy', async () => {
+    const page = await aReader(t.app, { 'user-agent': googlebot, 'x-forwarded-for': '66.249.66.1' }).get(
+      `/article/${premium.slug}`,
+    );
+    expect(page.body).not.toContain(MARKER);
+  });
+
+  it('gives a verified crawler the full text, marked up as paywalled content', async () => {
+    const crawlerApp = await buildTestApp(dialect, { env: { CRAWLER_CIDRS: '127.0.0.1/32' } });
+    try {
+      const article = await crawlerApp.services.content.create(anArticle({ access: 'premium', body }));
+      const page = await aReader(crawlerApp.app, { 'user-agent': googlebot }).get(`/article/${article.slug}`);
+      expect(page.body).toContain(`${MARKER} last hidden paragraph.`);
+      expect(page.body).toContain('class="article-rest paywalled-content"');
+      expect(jsonLdOf(page.body)).toMatchObject({
+        isAccessibleForFree: false,
+        hasPart: { cssSelector: '.paywalled-content' },
+      });
+      // The same address without a crawler user agent is a reader.
+      const reader = await aReader(crawlerApp.app).get(`/article/${article.slug}`);
+      expect(reader.body).not.toContain(MARKER);
+    } finally {
+      await crawlerApp.close();
+    }
+  });
+
+  it('keeps the admin API, which returns whole bodies, closed without a key', async () => {
+    for (const headers of [{}, { authorization: 'Bearer mh_admin_forged' }, { authorization: 'Basic abc' }]) {
+      const response = await t.app.inject({ url: `/api/admin/v1/articles/${premium.id}`, headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.body).not.toContain(MARKER);
+    }
+  });
+
+  it('escapes a headline that carries markup everywhere it appears', async () => {
+    const article = await t.services.content.create(
+      anArticle({ access: 'free', headline: '<script>alert(1)</script> Headline', body }),
+    );
+    const page = await aReader(t.app).get(`/article/${article.slug}`);
+    expect(page.body).not.toContain('<script>alert(1)</script>');
+    expect(jsonLdOf(page.body).headline).toBe('<script>alert(1)</script> Headline');
+  });
+});

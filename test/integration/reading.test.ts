@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
+import { dialects } from '../support/databases.js';
+import { aReader } from '../support/reader.js';
+
+describe.each(dialects)('reading on $name', (dialect) => {
+  let t: TestApp;
+  const metered: string[] = [];
+  let premium: string;
+  let free: string;
+  let wire: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    for (let i = 0; i < 25; i++)
+      metered.push((await t.services.content.create(anArticle({ access: 'metered' }))).slug);
+    premium = (
+      await t.services.content.create(anArticle({ access: 'premium', headline: 'A premium investigation' }))
+    ).slug;
+    free = (await t.services.content.create(anArticle({ access: 'free' }))).slug;
+    wire = (
+      await t.services.content.create(
+        anArticle({
+          access: 'free',
+          syndicated: { agency: 'Asia Wire Service' },
+          byline: 'Asia Wire Service',
+        }),
+      )
+    ).slug;
+  });
+  afterAll(() => t.close());
+
+  const paywalled = (html: string) => html.includes('id="paywall"');
+
+  it('lets an anonymous reader read up to the limit, showing what is left, then shows the paywall', async () => {
+    const reader = aReader(t.app);
+    for (let i = 0; i < 5; i++) {
+      const page = await reader.get(`/article/${metered[i]}`);
+      expect(page.statusCode).toBe(200);
+      expect(paywalled(page.body)).toBe(false);
+      expect(page.body).toContain(`Second paragraph`);
+      const left = 4 - i;
+      expect(page.body).toContain(
+        left > 0
+          ? `You have ${left} of 5 free articles left this month.`
+          : 'This is your last free article this month.',
+      );
+    }
+    const blocked = await reader.get(`/article/${metered[5]}`);
+    expect(blocked.statusCode).toBe(200);
+    expect(paywalled(blocked.body)).toBe(true);
+    expect(blocked.body).toContain("You've reached your limit of 5 free articles this month.");
+    expect(blocked.body).toContain('Subscribe now for unlimited access.');
+    expect(blocked.body).toMatch(/Already subscribed\? <a href="\/login">Log in<\/a>/);
+    expect(blocked.body).toContain('Opening paragraph'); // the teaser
+    expect(blocked.body).not.toContain('Second paragraph');
+    for (const text of [
+      'Smart Quarterly',
+      '₹900',
+      '₹300/Month',
+      'Smart Essential',
+      '₹2,700',
+      '₹225/Month',
+      'Super Saver',
+      '₹3,900',
+      '₹162/Month',
+    ]) {
+      expect(blocked.body).toContain(text);
+    }
+    expect(blocked.body).toContain('Renews automatically, cancel anytime');
+    expect(blocked.body).toContain('Exclusive premium stories online');
+  });
+
+  it('lets a reader reread an article already read this month after the limit', async () => {
+    const reader = aReader(t.app);
+    for (let i = 0; i < 5; i++) await reader.get(`/article/${metered[i]}`);
+    expect(paywalled((await reader.get(`/article/${metered[6]}`)).body)).toBe(true);
+    const reread = await reader.get(`/article/${metered[2]}`);
+    expect(paywalled(reread.body)).toBe(false);
+    expect(reread.body).toContain('Second paragraph');
+  });
+
+  it('never counts free articles', async () => {
+    const reader = aReader(t.app);
+    for (let i = 0; i < 8; i++) await reader.get(`/article/${free}`);
+    const meter = await reader.get('/api/v1/meter');
+    expect(meter.json().meter).toMatchObject({ limit: 5, used: 0, remaining: 5 });
+    expect(paywalled((await reader.get(`/article/${free}`)).body)).toBe(false);
+  });
+
+  it('shows premium articles behind a premium paywall, not the limit copy', async () => {
+    const reader = aReader(t.app);
+    const page = await reader.get(`/article/${premium}`);
+    expect(paywalled(page.body)).toBe(true);
+    expect(page.body).toContain('data-reason="premium"');
+    expect(page.body).toContain('This is a premium story');
+    expect(page.body).not.toContain('reached your limit');
+    expect((await reader.get('/api/v1/meter')).json().meter.used).toBe(0);
+  });
+
+  it('shows the syndication disclaimer with the publication name', async () => {
+    const page = await aReader(t.app).get(`/article/${wire}`);
+    expect(page.body).toContain(
+      'Disclaimer: No The Daily Ledger journalist was involved in creation of this content.',
+    );
+  });
+
+  it('counts a granted metered read through the API exactly as the page does', async () => {
+    const reader = aReader(t.app);
+    const first = await reader.get(`/api/v1/articles/${metered[10]}`);
+    expect(first.json()).toMatchObject({
+      access: { granted: true, reason: 'metered', meter: { used: 1, remaining: 4 } },
+    });
+    expect(first.json().article.body).toContain('Second paragraph');
+    await reader.get(`/article/${metered[11]}`);
+    expect((await reader.get('/api/v1/meter')).json().meter).toMatchObject({ used: 2, remaining: 3 });
+    for (let i = 12; i < 15; i++) await reader.get(`/api/v1/articles/${metered[i]}`);
+    const refused = (await reader.get(`/api/v1/articles/${metered[15]}`)).json();
+    expect(refused.access).toMatchObject({
+      granted: false,
+      reason: 'limit_reached',
+      meter: { used: 5, remaining: 0 },
+    });
+    expect(refused.article.body).toBeUndefined();
+  });
+
+  it('grants exactly the limit to 20 parallel requests for 20 different articles by one reader', async () => {
+    const reader = aReader(t.app);
+    await reader.get('/api/v1/meter'); // receive the reader cookie first
+    const pages = await Promise.all(metered.slice(0, 20).map((slug) => reader.get(`/article/${slug}`)));
+    expect(pages.filter((page) => !paywalled(page.body))).toHaveLength(5);
+    expect((await reader.get('/api/v1/meter')).json().meter.used).toBe(5);
+  });
+
+  it('does not reset the meter when the cookie is forged', async () => {
+    const reader = aReader(t.app);
+    const page = await reader.get(`/article/${metered[0]}`, {
+      cookie: 'mh_reader=rdr_01jd3zzzzzzzzzzzzzzzzzzzzz.forgedsignature',
+    });
+    expect(page.statusCode).toBe(200);
+    // A forged cookie is replaced by a fresh signed one, never trusted.
+    expect(page.cookies.find((c) => c.name === 'mh_reader')?.value).not.toContain('forgedsignature');
+  });
+
+  it('resets the meter at the start of the next month in the publication time zone', async () => {
+    const reader = aReader(t.app);
+    for (let i = 0; i < 5; i++) await reader.get(`/article/${metered[i]}`);
+    expect((await reader.get('/api/v1/meter')).json().meter).toMatchObject({
+      used: 5,
+      resetsAt: '2026-11-30T18:30:00.000Z',
+    });
+    t.clock.set('2026-11-30T18:30:00.000Z');
+    try {
+      expect((await reader.get('/api/v1/meter')).json().meter).toMatchObject({ used: 0, remaining: 5 });
+      expect(paywalled((await reader.get(`/article/${metered[8]}`)).body)).toBe(false);
+    } finally {
+      t.clock.set('2026-11-15T06:00:00.000Z');
+    }
+  });
+
+  it('lists plans on /subscribe exactly as the reference shows them', async () => {
+    const page = await aReader(t.app).get('/subscribe');
+    expect(page.statusCode).toBe(200);
+    const plans = [
+      ...page.body.matchAll(
+        /<h3 class="plan-name">([^<]+)<\/h3><p class="plan-price"><span class="amount">([^<]+)<\/span> <span class="term">for ([^<]+)<\/span><\/p><p class="plan-per-month">([^<]+)<\/p>/g,
+      ),
+    ].map((m) => m.slice(1));
+    expect(plans).toEqual([
+      ['Smart Quarterly', '₹900', '3 months', '₹300/Month'],
+      ['Smart Essential', '₹2,700', '1 year', '₹225/Month'],
+      ['Super Saver', '₹3,900', '2 years', '₹162/Month'],
+    ]);
+    expect(page.body).toContain('Renews automatically, cancel anytime');
+    for (const benefit of [
+      'E-paper',
+      'Curated newsletters',
+      'Archives',
+      'Ad-free reading',
+      'Seamless access across all devices',
+    ]) {
+      expect(page.body).toContain(benefit);
+    }
+  });
+
+  it('serves plans over the API in minor units', async () => {
+    const { plans } = (await t.app.inject('/api/v1/plans')).json();
+    expect(
+      plans.map((p: { name: string; price: unknown; perMonth: unknown; interval: unknown }) => [
+        p.name,
+        p.price,
+        p.interval,
+        p.perMonth,
+      ]),
+    ).toEqual([
+      [
+        'Smart Quarterly',
+        { amount: 90000, currency: 'INR' },
+        { unit: 'month', count: 3 },
+        { amount: 30000, currency: 'INR' },
+      ],
+      [
+        'Smart Essential',
+        { amount: 270000, currency: 'INR' },
+        { unit: 'year', count: 1 },
+        { amount: 22500, currency: 'INR' },
+      ],
+      [
+        'Super Saver',
+        { amount: 390000, currency: 'INR' },
+        { unit: 'year', count: 2 },
+        { amount: 16200, currency: 'INR' },
+      ],
+    ]);
+    expect(plans[0].benefits.map((b: { key: string }) => b.key)).toContain('epaper');
+  });
+
+  it('lists articles without bodies and filters them', async () => {
+    const { articles } = (await t.app.inject('/api/v1/articles?section=politics&limit=3')).json();
+    expect(articles).toHaveLength(3);
+    expect(Object.keys(articles[0]).sort()).toEqual(
+      [
+        'access',
+        'byline',
+        'headline',
+        'id',
+        'publishedAt',
+        'section',
+        'slug',
+        'standfirst',
+        'syndicated',
+        'url',
+      ].sort(),
+    );
+  });
+
+  it('answers bad input with a 4xx in the documented error shape', async () => {
+    const bad = await t.app.inject('/api/v1/articles?limit=100000');
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    const missing = await t.app.inject('/api/v1/articles/no-such-article');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'The article was not found.' } });
+    expect((await t.app.inject('/article/no-such-article')).statusCode).toBe(404);
+    expect((await t.app.inject('/article/%3Cscript%3E')).statusCode).toBe(422);
+    expect((await t.app.inject('/archive/notayear')).statusCode).toBe(422);
+  });
+
+  it('does not show scheduled articles before their time', async () => {
+    const scheduled = await t.services.content.create(
+      anArticle({ publishedAt: '2026-12-24T00:00:00.000Z', headline: 'Christmas eve special' }),
+    );
+    expect((await t.app.inject(`/article/${scheduled.slug}`)).statusCode).toBe(404);
+    expect((await t.app.inject('/api/v1/articles?q=christmas')).json().articles).toEqual([]);
+  });
+
+  it('serves the front page, sections, archive, search and health', async () => {
+    for (const url of [
+      '/',
+      '/section/politics',
+      '/archive',
+      '/archive/2026',
+      '/search?q=test',
+      '/feed.xml',
+      '/sitemap.xml',
+      '/sitemap-2026.xml',
+      '/robots.txt',
+    ]) {
+      expect((await t.app.inject(url)).statusCode, url).toBe(200);
+    }
+    expect((await t.app.inject('/section/nope')).statusCode).toBe(404);
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+  });
+});
