@@ -13,7 +13,7 @@ export interface ApiKeyService {
   create(name: string, scope: ApiKeyScope): Promise<{ id: string; key: string }>;
   /** The key's id when `key` is live and has `scope`, else undefined. */
   verify(key: string, scope: ApiKeyScope): Promise<string | undefined>;
-  /** A Fastify preHandler that answers 401 unless the request bears a key with `scope`. */
+  /** A Fastify onRequest hook that answers 401 unless the request bears a key with `scope`. */
   requireScope(scope: ApiKeyScope): (request: FastifyRequest) => Promise<void>;
 }
 

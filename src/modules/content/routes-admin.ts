@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
@@ -56,14 +56,15 @@ export async function adminArticleRoutes(
   app: FastifyInstance,
   deps: {
     content: ContentService;
-    requireAdmin: preHandlerAsyncHookHandler;
+    requireAdmin: onRequestAsyncHookHandler;
     publicUrl: string;
     now: () => Date;
   },
 ): Promise<void> {
   const { content, requireAdmin, publicUrl, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin);
+  // onRequest: the key is checked before the body is even parsed or validated.
+  r.addHook('onRequest', requireAdmin);
 
   const json = (article: Omit<EditorialArticle, 'bodyHtml'> & { bodyHtml?: string }) => ({
     id: article.id,

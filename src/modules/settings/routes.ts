@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
@@ -21,12 +21,13 @@ export async function settingsRoutes(
   deps: {
     store: SettingsStore;
     sections: readonly SettingsSection[];
-    requireAdmin: preHandlerAsyncHookHandler;
+    requireAdmin: onRequestAsyncHookHandler;
   },
 ): Promise<void> {
   const { store, sections, requireAdmin } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('preHandler', requireAdmin);
+  // onRequest: the key is checked before the body is even parsed or validated.
+  r.addHook('onRequest', requireAdmin);
 
   async function readAll() {
     const entries = await Promise.all(
