@@ -78,6 +78,7 @@ describe.each(dialects)('reading on $name', (dialect) => {
     const reread = await reader.get(`/article/${metered[2]}`);
     expect(paywalled(reread.body)).toBe(false);
     expect(reread.body).toContain('Second paragraph');
+    expect(reread.body).toContain('You have read this article before this month, so it did not count.');
   });
 
   it('never counts free articles', async () => {

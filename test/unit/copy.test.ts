@@ -13,6 +13,7 @@ const context = {
   resets_on: '1 December 2026',
   reader_name: '',
   article_title: 'Headline',
+  reread: false,
   publication_name: 'The Daily Ledger',
   login_url: '/login',
   subscribe_url: '/subscribe',
@@ -55,6 +56,15 @@ describe('paywall copy templates', () => {
     expect(html).toContain('Subscribe now for unlimited access.');
     expect(html).toContain('<a href="/login">Log in</a>');
     expect(html).not.toContain('{{');
+  });
+
+  it('tells a reader that a reread did not count', () => {
+    expect(renderCopy(defaultBannerTemplate, { ...context, reread: true, remaining: 0 })).toBe(
+      'You have read this article before this month, so it did not count. Your 5 free articles renew on 1 December 2026.',
+    );
+    expect(renderCopy(defaultBannerTemplate, { ...context, reread: false, used: 5, remaining: 0 })).toBe(
+      'This is your last free article this month. Your free articles renew on 1 December 2026.',
+    );
   });
 
   it('escapes variables and strips markup that is not allowed', () => {

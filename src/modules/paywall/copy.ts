@@ -11,6 +11,8 @@ export interface CopyContext {
   /** Empty for an anonymous reader. */
   readonly reader_name: string;
   readonly article_title: string;
+  /** True when this metered article was already counted this period (a free reread). */
+  readonly reread: boolean;
   readonly publication_name: string;
   readonly login_url: string;
   readonly subscribe_url: string;
@@ -23,6 +25,7 @@ const sampleContext: CopyContext = {
   resets_on: '1 December 2026',
   reader_name: 'Asha',
   article_title: 'A headline',
+  reread: false,
   publication_name: 'The Daily Ledger',
   login_url: '/login',
   subscribe_url: '/subscribe',

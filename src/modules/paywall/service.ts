@@ -87,6 +87,7 @@ export function createPaywallService(deps: {
         }).format(period.resetsAt),
         reader_name: reader.name,
         article_title: article.headline,
+        reread: request.meter.alreadyRead,
         publication_name: publication.name,
         login_url: links.login,
         subscribe_url: links.subscribe,

@@ -22,7 +22,9 @@ export const defaultPremiumTemplate =
   '<p>Already subscribed? <a href="{{ login_url }}">Log in</a></p>';
 
 export const defaultBannerTemplate =
+  '{% if reread %}You have read this article before this month, so it did not count. {% endif %}' +
   '{% if remaining > 0 %}You have {{ remaining }} of {{ free_limit }} free articles left this month.' +
+  '{% elsif reread %}Your {{ free_limit }} free articles renew on {{ resets_on }}.' +
   '{% else %}This is your last free article this month. Your free articles renew on {{ resets_on }}.{% endif %}';
 
 /** The meter: how many free metered articles a reader gets a month, and the banner copy. */

@@ -23,6 +23,7 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
         <title>{title === chrome.publicationName ? title : `${title} — ${chrome.publicationName}`}</title>
         {description && <meta name="description" content={description} />}
         <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="alternate" type="application/rss+xml" title={chrome.publicationName} href="/feed.xml" />
         {head}
       </head>

@@ -1,0 +1,81 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The real `masthead` command, compiled by `npm run build` (npm test builds first).
+const run = promisify(execFile);
+const bin = new URL('../../bin/masthead.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'masthead-cli-'));
+const env = {
+  ...process.env,
+  DATABASE_URL: `sqlite:${join(dir, 'masthead.db')}`,
+  DATA_DIR: dir,
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'development',
+};
+
+function masthead(...args: string[]) {
+  return run(process.execPath, [bin, ...args], { env });
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('masthead command', () => {
+  it('migrates, seeds the demo newsroom once, and creates an admin key printed last', async () => {
+    expect((await masthead('migrate')).stdout).toMatch(/Applied 0001-initial|up to date/);
+    expect((await masthead('seed', '--demo')).stdout).toContain('48 articles and 3 plans added');
+    expect((await masthead('seed', '--demo')).stdout).toContain('0 articles and 0 plans added');
+    const { stdout } = await masthead('api-key', 'create', '--name', 'ci', '--scope', 'admin');
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^mh_admin_[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('explains a usage mistake and exits 2', async () => {
+    const failure = await masthead('api-key', 'create', '--name', 'x', '--scope', 'root').catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toContain('--scope admin');
+  });
+
+  it('stops on a bad configuration value with one line naming it', async () => {
+    const failure = await run(process.execPath, [bin, 'migrate'], { env: { ...env, PORT: 'http' } }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr.trim()).toBe(
+      'masthead: PORT: expected a port number from 0 to 65535',
+    );
+  });
+
+  it('starts, serves the seeded newsroom, and the key works against the admin API', async () => {
+    const { stdout } = await masthead('api-key', 'create', '--name', 'start-test', '--scope', 'admin');
+    const key = stdout.trim().split('\n').at(-1)!;
+    const server = spawn(process.execPath, [bin, 'start'], {
+      env: { ...env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at (http:\/\/[\d.:]+)/.exec(out);
+          if (match?.[1]) resolve(match[1]);
+        });
+        server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+      });
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      const front = await (await fetch(`${url}/`)).text();
+      expect(front).toContain('The Daily Ledger');
+      const settings = await fetch(`${url}/api/admin/v1/settings`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(settings.status).toBe(200);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+});
