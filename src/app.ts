@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
@@ -90,6 +92,24 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     prefix: '/assets/',
     maxAge: '1h',
   });
+
+  // The OpenAPI document covers the JSON API; reader pages are HTML and stay out of it.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Masthead API',
+        version: '1',
+        description: 'Reader API (/api/v1) and admin API (/api/admin/v1).',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: (document) =>
+      document.url.startsWith('/api/') || document.url === '/healthz'
+        ? jsonSchemaTransform(document)
+        : { schema: { ...document.schema, hide: true }, url: document.url },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.get('/healthz', async () => {
     await options.database.db.selectFrom('settings').select('key').limit(1).execute();

@@ -272,4 +272,21 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect((await t.app.inject('/section/nope')).statusCode).toBe(404);
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
   });
+
+  it('describes the JSON API in an OpenAPI document, without the HTML pages', async () => {
+    const document = (await t.app.inject('/api/docs/json')).json();
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/articles',
+        '/api/v1/articles/{idOrSlug}',
+        '/api/v1/meter',
+        '/api/v1/plans',
+        '/api/admin/v1/articles',
+        '/api/admin/v1/settings',
+      ]),
+    );
+    expect(Object.keys(document.paths).some((path) => path.startsWith('/article/'))).toBe(false);
+    expect((await t.app.inject('/api/docs')).statusCode).toBeLessThan(400);
+  });
 });
