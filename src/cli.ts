@@ -12,6 +12,7 @@ const usage = `Usage: masthead <command>
   migrate                                 bring the database schema up to date
   seed --demo                             add the demo newsroom (idempotent)
   api-key create --name N --scope admin   create an admin API key (printed last)
+  backup FILE                             copy the SQLite database to FILE while it runs
 
 Configuration comes from the environment; see README.md.`;
 
@@ -67,6 +68,20 @@ async function main(argv: string[]): Promise<number> {
       const created = await withDatabase(config, (services) => services.apiKeys.create(name, 'admin'));
       console.log(`Created API key ${created.id} (${name}). It is shown once; keep it secret:`);
       console.log(created.key);
+      return 0;
+    }
+    case 'backup': {
+      const [file] = rest;
+      if (!file) throw new UsageError('backup needs a FILE to write');
+      const database = openDatabase(config.databaseUrl);
+      try {
+        if (!database.backup)
+          throw new UsageError('backup copies SQLite databases; for PostgreSQL use pg_dump');
+        await database.backup(file);
+      } finally {
+        await database.destroy();
+      }
+      console.log(`Backed up the database to ${file}.`);
       return 0;
     }
     default:

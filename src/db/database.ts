@@ -10,6 +10,11 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /**
+   * Writes a consistent copy of an SQLite database to `file` while it is in use (SQLite's
+   * online backup). PostgreSQL has its own tools (pg_dump), so this is undefined there.
+   */
+  readonly backup?: (file: string) => Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -40,5 +45,12 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    backup: async (file) => {
+      await sqlite.backup(resolve(file));
+    },
+    destroy: () => db.destroy(),
+  };
 }

@@ -32,6 +32,18 @@ describe('masthead command', () => {
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^mh_admin_[A-Za-z0-9_-]{43}$/);
   });
 
+  it('backs up the SQLite database to a file that opens as a copy', async () => {
+    const copy = join(dir, 'backup.db');
+    expect((await masthead('backup', copy)).stdout).toContain('Backed up');
+    const { default: SQLite } = await import('better-sqlite3');
+    const backup = new SQLite(copy, { readonly: true });
+    try {
+      expect(backup.prepare('select count(*) as n from articles').get()).toEqual({ n: 48 });
+    } finally {
+      backup.close();
+    }
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const failure = await masthead('api-key', 'create', '--name', 'x', '--scope', 'root').catch(
       (error: { code: number; stderr: string }) => error,
