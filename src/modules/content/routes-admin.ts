@@ -82,27 +82,68 @@ export async function adminArticleRoutes(
     ...(article.bodyHtml !== undefined && { body: article.bodyHtml }),
   });
 
-  r.get('/api/admin/v1/articles', { schema: { querystring: ListArticlesQuery } }, async (request) => ({
-    articles: (await content.list(request.query)).map(json),
-  }));
+  r.get(
+    '/api/admin/v1/articles',
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'List articles, scheduled ones too',
+        querystring: ListArticlesQuery,
+      },
+    },
+    async (request) => ({
+      articles: (await content.list(request.query)).map(json),
+    }),
+  );
 
-  r.get('/api/admin/v1/articles/:id', { schema: { params: z.object({ id: idOrSlug }) } }, async (request) => {
-    const article = await content.find(request.params.id);
-    if (!article) throw notFound('The article');
-    return { article: json(article) };
-  });
+  r.get(
+    '/api/admin/v1/articles/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'One article with its whole body',
+        params: z.object({ id: idOrSlug }),
+      },
+    },
+    async (request) => {
+      const article = await content.find(request.params.id);
+      if (!article) throw notFound('The article');
+      return { article: json(article) };
+    },
+  );
 
-  r.post('/api/admin/v1/articles', { schema: { body: CreateArticleBody } }, async (request, reply) => {
-    const article = await content.create(request.body);
-    return reply
-      .status(201)
-      .header('location', `/api/admin/v1/articles/${article.id}`)
-      .send({ article: json(article) });
-  });
+  r.post(
+    '/api/admin/v1/articles',
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Create, and publish or schedule, an article',
+        body: CreateArticleBody,
+      },
+    },
+    async (request, reply) => {
+      const article = await content.create(request.body);
+      return reply
+        .status(201)
+        .header('location', `/api/admin/v1/articles/${article.id}`)
+        .send({ article: json(article) });
+    },
+  );
 
   r.patch(
     '/api/admin/v1/articles/:id',
-    { schema: { params: z.object({ id: idOrSlug }), body: UpdateArticleBody } },
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Change an article',
+        params: z.object({ id: idOrSlug }),
+        body: UpdateArticleBody,
+      },
+    },
     async (request) => ({
       article: json(await content.update(request.params.id, request.body)),
     }),
@@ -110,7 +151,14 @@ export async function adminArticleRoutes(
 
   r.delete(
     '/api/admin/v1/articles/:id',
-    { schema: { params: z.object({ id: idOrSlug }) } },
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Delete an article',
+        params: z.object({ id: idOrSlug }),
+      },
+    },
     async (request, reply) => {
       await content.remove(request.params.id);
       return reply.status(204).send();

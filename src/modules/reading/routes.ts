@@ -286,15 +286,27 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     publishedAt: article.publishedAt,
   });
 
-  r.get('/api/v1/articles', { schema: { querystring: ListQuery } }, async (request) => {
-    const { section, q, before, limit } = request.query;
-    const articles = await content.listPublished({ section, q, before, limit });
-    return { articles: articles.map(articleJson) };
-  });
+  r.get(
+    '/api/v1/articles',
+    {
+      schema: { tags: ['reader'], summary: 'List published articles (never bodies)', querystring: ListQuery },
+    },
+    async (request) => {
+      const { section, q, before, limit } = request.query;
+      const articles = await content.listPublished({ section, q, before, limit });
+      return { articles: articles.map(articleJson) };
+    },
+  );
 
   r.get(
     '/api/v1/articles/:idOrSlug',
-    { schema: { params: z.object({ idOrSlug: slug }) } },
+    {
+      schema: {
+        tags: ['reader'],
+        summary: 'Open an article: the body only when access is granted',
+        params: z.object({ idOrSlug: slug }),
+      },
+    },
     async (request, reply) => {
       const { article, access, restHtml } = await open(request, reply, request.params.idOrSlug);
       return {
@@ -308,9 +320,17 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
   );
 
-  r.get('/api/v1/meter', async (request, reply) => ({
-    meter: await paywall.meter(resolveReader(request, reply)),
-  }));
+  r.get(
+    '/api/v1/meter',
+    { schema: { tags: ['reader'], summary: "The caller's meter this month" } },
+    async (request, reply) => ({
+      meter: await paywall.meter(resolveReader(request, reply)),
+    }),
+  );
 
-  r.get('/api/v1/plans', async () => ({ plans: (await plans.listActive()).map((plan) => planJson(plan)) }));
+  r.get(
+    '/api/v1/plans',
+    { schema: { tags: ['reader'], summary: 'Plans on offer, amounts in minor units' } },
+    async () => ({ plans: (await plans.listActive()).map((plan) => planJson(plan)) }),
+  );
 }

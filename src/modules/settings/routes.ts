@@ -36,11 +36,28 @@ export async function settingsRoutes(
     return Object.fromEntries(entries);
   }
 
-  r.get('/api/admin/v1/settings', async () => ({ settings: await readAll() }));
+  r.get(
+    '/api/admin/v1/settings',
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Publication, meter and paywall settings',
+      },
+    },
+    async () => ({ settings: await readAll() }),
+  );
 
   r.patch(
     '/api/admin/v1/settings',
-    { schema: { body: z.record(z.string(), z.unknown()) } },
+    {
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Change settings, section by section',
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
     async (request) => {
       const patch = request.body;
       const unknown = Object.keys(patch).filter((key) => !sections.some((s) => s.key === key));
