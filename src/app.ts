@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -33,6 +33,8 @@ import { anonymousReaderId } from './web/reader-identity.js';
 export interface BuildOptions {
   readonly database: DatabaseHandle;
   readonly clock?: Clock;
+  /** Services already made for this database (start-up seeding, tests), so caches are shared. */
+  readonly services?: Services;
 }
 
 /** The services of one Masthead instance, wired from its configuration and database. */
@@ -64,7 +66,7 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Builds the HTTP application. It does not listen; `server.ts` does. */
 export async function build(config: Config, options: BuildOptions): Promise<FastifyInstance> {
-  const services = createServices(config, options);
+  const services = options.services ?? createServices(config, options);
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
@@ -76,7 +78,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
 
   const secure = config.publicUrl.startsWith('https://');
   await app.register(fastifyCookie, { secret: config.sessionSecret });
-  await app.register(fastifyHelmet, {
+  // Security headers (helmet), built once: the Fastify wrapper rebuilds them on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -85,8 +88,13 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
         styleSrc: ["'self'"],
       },
     },
-    hsts: secure,
+    strictTransportSecurity: secure,
   });
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) =>
+      done(error instanceof Error ? error : undefined),
+    ),
+  );
   await app.register(fastifyStatic, {
     root: fileURLToPath(new URL('../public', import.meta.url)),
     prefix: '/assets/',

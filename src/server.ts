@@ -16,7 +16,7 @@ export async function startServer(config: Config): Promise<void> {
     const seeded = await seedDemo(services);
     console.log(`Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans.`);
   }
-  const app = await build(config, { database });
+  const app = await build(config, { database, services });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

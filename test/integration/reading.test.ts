@@ -273,6 +273,14 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
   });
 
+  it('sends security headers and keeps pages out of shared caches', async () => {
+    const page = await aReader(t.app).get(`/article/${free}`);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['cache-control']).toBe('private, no-cache');
+    expect(page.cookies.find((c) => c.name === 'mh_reader')).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+  });
+
   it('describes the JSON API in an OpenAPI document, without the HTML pages', async () => {
     const document = (await t.app.inject('/api/docs/json')).json();
     expect(document.openapi).toMatch(/^3\./);

@@ -48,7 +48,7 @@ export async function buildTestApp(
   }
   for (const plan of demoPlans) await services.plans.create(plan);
   const { key } = await services.apiKeys.create('tests', 'admin');
-  const app = await build(config, { database, clock });
+  const app = await build(config, { database, clock, services });
   await app.ready();
   return {
     app,

@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
+import { ttlCache } from '../../kernel/ttl-cache.js';
 import {
   searchTextOf,
   slugify,
@@ -58,9 +59,27 @@ export interface ContentService {
   remove(idOrSlug: string): Promise<void>;
 }
 
-export function createContentService(deps: { db: Kysely<Database>; clock: Clock }): ContentService {
+/**
+ * `cacheTtlMs`: sections, published articles and their bodies are read on every page view and
+ * change rarely, so they are cached that long (default 2 s). A change made through this service
+ * clears the cache at once; other instances see it within the TTL.
+ */
+export function createContentService(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  cacheTtlMs?: number;
+}): ContentService {
   const { db, clock } = deps;
   const now = () => clock.now().toISOString();
+  const ttlMs = deps.cacheTtlMs ?? 2000;
+  const sectionCache = ttlCache<'all', Section[]>({ ttlMs, clock });
+  const articleCache = ttlCache<string, ArticleSummary | undefined>({ ttlMs, clock, capacity: 5000 });
+  const bodyCache = ttlCache<string, string>({ ttlMs, clock, capacity: 2000 });
+  const forgetCached = () => {
+    sectionCache.clear();
+    articleCache.clear();
+    bodyCache.clear();
+  };
 
   async function sectionId(slug: string): Promise<string> {
     const section = (await q.selectSections(db)).find((s) => s.slug === slug);
@@ -106,15 +125,19 @@ export function createContentService(deps: { db: Kysely<Database>; clock: Clock 
   }
 
   return {
-    sections: () => q.selectSections(db),
+    sections: () => sectionCache.get('all', () => q.selectSections(db)),
     async createSection(slug, name) {
       const existing = await q.selectSections(db);
       const section = { id: newId('sec'), slug, name };
       await q.insertSection(db, { ...section, position: existing.length });
+      forgetCached();
       return section;
     },
-    findPublished: (idOrSlug) => q.selectArticle(db, idOrSlug, now()),
-    restOfBody: (articleId) => q.selectRestOfBody(db, articleId),
+    async findPublished(idOrSlug) {
+      const article = await articleCache.get(idOrSlug, () => q.selectArticle(db, idOrSlug));
+      return article && article.publishedAt <= now() ? article : undefined;
+    },
+    restOfBody: (articleId) => bodyCache.get(articleId, () => q.selectRestOfBody(db, articleId)),
     listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
     yearsWithArticles: () => q.selectYearCounts(db, now()),
     count: () => q.countArticles(db),
@@ -140,6 +163,7 @@ export function createContentService(deps: { db: Kysely<Database>; clock: Clock 
         created_at: at,
         updated_at: at,
       });
+      forgetCached();
       return (await editorial(id))!;
     },
 
@@ -161,12 +185,14 @@ export function createContentService(deps: { db: Kysely<Database>; clock: Clock 
         ...bodyColumns(body, headline, standfirst),
         updated_at: now(),
       });
+      forgetCached();
       return (await editorial(current.id))!;
     },
 
     async remove(idOrSlug) {
       const current = await q.selectArticle(db, idOrSlug);
       if (!current || !(await q.deleteArticle(db, current.id))) throw notFound('The article');
+      forgetCached();
     },
   };
 }

@@ -4,6 +4,8 @@ import { addMonths, startOfMonth } from 'date-fns';
 export interface MeterPeriod {
   /** `YYYY-MM` of the month in the publication's time zone. */
   readonly key: string;
+  /** The instant this period started (local midnight on the 1st), in UTC. */
+  readonly startsAt: Date;
   /** The instant the next period starts (local midnight on the 1st), in UTC. */
   readonly resetsAt: Date;
 }
@@ -12,8 +14,24 @@ export interface MeterPeriod {
 export function meterPeriod(at: Date, timeZone: string): MeterPeriod {
   const local = new TZDate(at.getTime(), timeZone);
   const key = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}`;
+  const start = startOfMonth(local);
   const next = startOfMonth(addMonths(local, 1));
-  return { key, resetsAt: new Date(next.getTime()) };
+  return { key, startsAt: new Date(start.getTime()), resetsAt: new Date(next.getTime()) };
+}
+
+/**
+ * `meterPeriod` for every page view: time-zone arithmetic costs more than the rest of the
+ * access decision, and the answer changes once a month, so the last period per zone is kept.
+ */
+export function periodFinder(): (at: Date, timeZone: string) => MeterPeriod {
+  const last = new Map<string, MeterPeriod>();
+  return (at, timeZone) => {
+    const known = last.get(timeZone);
+    if (known && at >= known.startsAt && at < known.resetsAt) return known;
+    const period = meterPeriod(at, timeZone);
+    last.set(timeZone, period);
+    return period;
+  };
 }
 
 export interface MeterSnapshot {

@@ -1,5 +1,5 @@
 import type { Clock } from '../../kernel/clock.js';
-import { meterPeriod, meterView, type MeterPeriod, type MeterSnapshot, type MeterView } from './domain.js';
+import { periodFinder, meterView, type MeterPeriod, type MeterSnapshot, type MeterView } from './domain.js';
 import type { MeterStore } from './store.js';
 
 export interface MeterService {
@@ -17,8 +17,9 @@ export interface MeterService {
 /** The meter: periods from the clock, counts from the store. */
 export function createMeterService(deps: { store: MeterStore; clock: Clock }): MeterService {
   const { store, clock } = deps;
+  const periodAt = periodFinder();
   return {
-    period: (timeZone) => meterPeriod(clock.now(), timeZone),
+    period: (timeZone) => periodAt(clock.now(), timeZone),
     async snapshot(readerId, articleId, limit, period) {
       const { used, alreadyRead } = await store.peek(readerId, period.key, articleId);
       return { limit, used, alreadyRead };
@@ -26,7 +27,7 @@ export function createMeterService(deps: { store: MeterStore; clock: Clock }): M
     consume: (readerId, articleId, limit, period) =>
       store.consume(readerId, period.key, articleId, limit, clock.now()),
     async view(readerId, limit, timeZone) {
-      const period = meterPeriod(clock.now(), timeZone);
+      const period = periodAt(clock.now(), timeZone);
       return meterView(limit, await store.used(readerId, period.key), period);
     },
   };

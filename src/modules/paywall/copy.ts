@@ -79,16 +79,27 @@ export function checkTemplate(source: string): TemplateCheck {
 }
 
 const parsed = new Map<string, Template[]>();
+const rendered = new Map<string, string>();
 
-/** Renders validated copy to safe HTML. Throws only for a template that was never checked. */
+/**
+ * Renders validated copy to safe HTML. Throws only for a template that was never checked.
+ * Results are memoised: the same few banners and paywalls recur on every page view, and
+ * cleaning HTML costs more than the rest of the access decision.
+ */
 export function renderCopy(source: string, context: CopyContext): string {
+  const key = `${source}\u0000${JSON.stringify(context)}`;
+  const hit = rendered.get(key);
+  if (hit !== undefined) return hit;
   let template = parsed.get(source);
   if (!template) {
     template = liquid.parse(source);
-    if (parsed.size > 100) parsed.clear();
+    if (parsed.size >= 100) parsed.clear();
     parsed.set(source, template);
   }
-  return sanitizeHtml(liquid.renderSync(template, context) as string, allowedMarkup);
+  const html = sanitizeHtml(liquid.renderSync(template, context) as string, allowedMarkup);
+  if (rendered.size >= 2000) rendered.clear();
+  rendered.set(key, html);
+  return html;
 }
 
 function describe(error: unknown): string {

@@ -1,3 +1,4 @@
+import { formatDate } from '../../kernel/dates.js';
 import type { MeterService, MeterView } from '../metering/index.js';
 import { meterView } from '../metering/index.js';
 import { publicationSettingsKey, publicationSettingsSchema } from '../publication/settings.js';
@@ -81,10 +82,7 @@ export function createPaywallService(deps: {
         free_limit: limit,
         used: view.used,
         remaining: view.remaining,
-        resets_on: new Intl.DateTimeFormat('en-IN', {
-          dateStyle: 'long',
-          timeZone: publication.timeZone,
-        }).format(period.resetsAt),
+        resets_on: formatDate(period.resetsAt, publication.timeZone),
         reader_name: reader.name,
         article_title: article.headline,
         reread: request.meter.alreadyRead,

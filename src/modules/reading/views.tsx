@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { formatMoney } from '../../kernel/money.js';
 import { Layout, type SiteChrome } from '../../web/views/layout.js';
-import { formatDate } from '../../web/views/format.js';
+import { formatDate } from '../../kernel/dates.js';
 import { scriptJson } from '../../web/render.js';
 import type { ArticleSummary } from '../content/index.js';
 import { benefitLines, perMonth, priceIn, termLabel, benefitKeys, type Plan } from '../plans/index.js';

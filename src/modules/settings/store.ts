@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
+import { ttlCache } from '../../kernel/ttl-cache.js';
 
 /**
  * Publisher settings as named JSON documents. Each owning module gives the schema (with its
@@ -19,21 +20,17 @@ export function createSettingsStore(deps: {
   ttlMs?: number;
 }): SettingsStore {
   const { db, clock } = deps;
-  const ttlMs = deps.ttlMs ?? 2000;
-  const cache = new Map<string, { value: unknown; expires: number }>();
+  const cache = ttlCache<string, unknown>({ ttlMs: deps.ttlMs ?? 2000, clock });
 
   return {
-    async read(key, schema) {
-      const hit = cache.get(key);
-      const now = clock.now().getTime();
-      if (hit && hit.expires > now) return hit.value as z.output<typeof schema>;
-      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-      // A stored document that no longer fits the schema (an older version) falls back to
-      // the defaults for the parts that do not parse rather than taking the site down.
-      const parsed = schema.safeParse(row ? JSON.parse(row.value) : {});
-      const value = parsed.success ? parsed.data : schema.parse({});
-      cache.set(key, { value, expires: now + ttlMs });
-      return value;
+    read<S extends z.ZodType>(key: string, schema: S) {
+      return cache.get(key, async () => {
+        const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+        // A stored document that no longer fits the schema (an older version) falls back to
+        // the defaults rather than taking the site down.
+        const parsed = schema.safeParse(row ? JSON.parse(row.value) : {});
+        return parsed.success ? parsed.data : schema.parse({});
+      }) as Promise<z.output<S>>;
     },
 
     async write(key, schema, value) {
@@ -45,7 +42,7 @@ export function createSettingsStore(deps: {
         .values({ key, value: json, updated_at: updatedAt })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: updatedAt }))
         .execute();
-      cache.delete(key);
+      cache.clear();
       return parsed;
     },
   };

@@ -1,0 +1,35 @@
+import type { Clock } from './clock.js';
+
+/**
+ * A small read-through cache for data that every page view reads and that changes rarely
+ * (settings, sections, plans, articles). Entries live `ttlMs`; a write on this instance
+ * should `clear` at once, other instances see it within `ttlMs`. Concurrent misses for one
+ * key share one load. Bounded: when full, the oldest entry goes.
+ */
+export interface TtlCache<K, V> {
+  get(key: K, load: () => Promise<V>): Promise<V>;
+  clear(): void;
+}
+
+export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?: number }): TtlCache<K, V> {
+  const { ttlMs, clock } = options;
+  const capacity = options.capacity ?? 1000;
+  const entries = new Map<K, { value: Promise<V>; expires: number }>();
+  return {
+    get(key, load) {
+      const now = clock.now().getTime();
+      const hit = entries.get(key);
+      if (hit && hit.expires > now) return hit.value;
+      if (ttlMs <= 0) return load();
+      const value = load();
+      if (!hit && entries.size >= capacity) entries.delete(entries.keys().next().value!);
+      entries.set(key, { value, expires: now + ttlMs });
+      // A failed load is not remembered.
+      value.catch(() => {
+        if (entries.get(key)?.value === value) entries.delete(key);
+      });
+      return value;
+    },
+    clear: () => entries.clear(),
+  };
+}
