@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Feed } from 'feed';
 import type { VNode } from 'preact';
 import { z } from 'zod';
+import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
+import { ttlCache } from '../../kernel/ttl-cache.js';
 import { renderPage } from '../../web/render.js';
 import type { ContentService, ArticleSummary } from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
@@ -29,6 +31,9 @@ export interface ReadingRouteDeps {
   /** Who is reading: the seam where accounts plug in. */
   readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Reader;
   readonly publicUrl: string;
+  readonly clock: Clock;
+  /** How long a rendered article page is reused for readers in the same state. */
+  readonly pageCacheTtlMs?: number;
 }
 
 const slug = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article slug or id');
@@ -44,7 +49,8 @@ const pageSize = 20;
 
 /** Reader pages, feeds and the reader JSON API (`/api/v1`). */
 export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps): Promise<void> {
-  const { content, paywall, plans, publication, reading, resolveReader, publicUrl } = deps;
+  const { content, paywall, plans, publication, reading, resolveReader, publicUrl, clock } = deps;
+  const pageCacheTtlMs = deps.pageCacheTtlMs ?? 2000;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   async function pageContext(): Promise<PageContext> {
@@ -52,13 +58,11 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     return { chrome: { publicationName: settings.name, sections }, timeZone: settings.timeZone, publicUrl };
   }
 
-  function html(reply: FastifyReply, page: VNode) {
+  function sendHtml(reply: FastifyReply, page: string) {
     // Pages carry the reader's meter: never let a shared cache keep one reader's page for another.
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'private, no-cache')
-      .send(renderPage(page));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').send(page);
   }
+  const html = (reply: FastifyReply, page: VNode) => sendHtml(reply, renderPage(page));
 
   const origin = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'], ip: request.ip });
 
@@ -113,13 +117,27 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
   );
 
+  // The access decision and the meter run for every view; the page they produce is the same
+  // for every reader in the same state (article version, outcome, banner, paywall copy), so its
+  // HTML is kept briefly. Publication, section and plan changes show within the cache TTL.
+  const articlePages = ttlCache<string, string>({ ttlMs: pageCacheTtlMs, clock, capacity: 2000 });
+
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
-    const [ctx, offered] = await Promise.all([
-      pageContext(),
-      opened.access.granted ? [] : plans.listActive(),
-    ]);
-    return html(reply, ArticlePage({ opened, plans: offered, ctx }));
+    const { article, access } = opened;
+    const key = [
+      article.id,
+      article.updatedAt,
+      access.reason,
+      access.meter.remaining,
+      access.bannerHtml ?? '',
+      access.paywallHtml ?? '',
+    ].join('\u0000');
+    const page = await articlePages.get(key, async () => {
+      const [ctx, offered] = await Promise.all([pageContext(), access.granted ? [] : plans.listActive()]);
+      return renderPage(ArticlePage({ opened, plans: offered, ctx }));
+    });
+    return sendHtml(reply, page);
   });
 
   r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
