@@ -16,7 +16,9 @@
 //      (b)  a premium article page for the returning reader: the paywall is shown;
 //      (c)  GET /api/v1/articles/<id> of the metered article, returning reader (JSON);
 //      (d)  the ceiling: a bare node:http server (bench/ceiling-server.js, another child)
-//           answering with exactly the body and content-type of response (a).
+//           answering with exactly the body and content-type of response (a);
+//      (e)  for reference, one bare Fastify route serving the same bytes: the framework's own
+//           share of the gap between Masthead and the ceiling.
 //   4. A table (requests/s, p99 latency, ratio to the ceiling) is printed and written to
 //      bench/results/latest.json. The exit code is non-zero if any request of any scenario
 //      (warm-up included) failed, timed out or was answered with a non-2xx status.
@@ -122,14 +124,15 @@ async function startMasthead(env, port) {
   throw new Error(`Masthead did not become healthy (exit code ${child.exitCode}):\n${output}`);
 }
 
-/** Forks the bare node:http server that serves `bytes` as `contentType`; resolves to its URL. */
-function startCeiling(bytes, contentType) {
+/** Forks a reference server (`kind`: 'node' or 'fastify') serving `bytes`; resolves to its URL. */
+function startCeiling(bytes, contentType, kind = 'node') {
+  // Resolves to { url, pid }.
   const child = track(fork(join(root, 'bench', 'ceiling-server.js'), { stdio: 'inherit' }));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the ceiling server exited (code ${code})`)));
-    child.once('message', ({ port }) => resolve(`http://127.0.0.1:${port}/`));
-    child.send({ body: bytes.toString('base64'), contentType });
+    child.once('message', ({ port }) => resolve({ url: `http://127.0.0.1:${port}/`, pid: child.pid }));
+    child.send({ body: bytes.toString('base64'), contentType, kind });
   });
 }
 
@@ -154,7 +157,9 @@ function cannon(url, headers, duration) {
 
 async function measure(scenario) {
   const warmup = await cannon(scenario.url, scenario.headers, WARMUP_SECONDS);
+  const cpuBefore = cpuSeconds(scenario.pid);
   const run = await cannon(scenario.url, scenario.headers, MEASURE_SECONDS);
+  const serverCpuSeconds = cpuSeconds(scenario.pid) - cpuBefore;
   const failures = (r) => r.errors + r.timeouts + r.non2xx;
   return {
     id: scenario.id,
@@ -163,7 +168,10 @@ async function measure(scenario) {
     requestsPerSecond: run.requests.average,
     latencyP99Ms: run.latency.p99,
     latencyMeanMs: run.latency.average,
-    requests: run.totalCompletedRequests,
+    requests: run.requests.total,
+    // CPU the server process spent per request: unlike req/s, barely affected by the load
+    // generator competing for the same cores.
+    serverCpuMicrosPerRequest: (serverCpuSeconds * 1e6) / Math.max(1, run.requests.total),
     bytesPerSecond: run.throughput.average,
     errors: run.errors,
     timeouts: run.timeouts,
@@ -174,14 +182,23 @@ async function measure(scenario) {
   };
 }
 
-function printTable(results, ceiling) {
+/** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function printTable(results, ceiling, ceilingCpu) {
   const rows = [
-    ['scenario', 'req/s', 'p99 ms', 'vs (d)', 'failures'],
+    ['scenario', 'req/s', 'p99 ms', 'vs (d)', 'server CPU µs/req', 'CPU vs (d)', 'failures'],
     ...results.map((r) => [
       r.scenario,
       r.requestsPerSecond.toFixed(0),
       String(r.latencyP99Ms),
       ceiling ? (r.requestsPerSecond / ceiling).toFixed(2) : 'n/a',
+      r.serverCpuMicrosPerRequest.toFixed(0),
+      ceilingCpu ? (ceilingCpu / r.serverCpuMicrosPerRequest).toFixed(2) : 'n/a',
       String(r.failures),
     ]),
   ];
@@ -219,7 +236,7 @@ async function main() {
     DATABASE_URL: `sqlite:${dbFile}`,
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     SEED_DEMO: 'false',
     DATA_DIR: tempDir,
@@ -246,9 +263,14 @@ async function main() {
   const blocked = await get(`${base}/article/${premium.slug}`, { cookie });
   check(blocked.body.includes('data-reason="premium"'), '(b) the premium page shows no paywall');
   const contentType = page.response.headers.get('content-type');
-  const ceilingUrl = await startCeiling(page.body, contentType);
+  const { url: ceilingUrl, pid: ceilingPid } = await startCeiling(page.body, contentType);
   const bare = await get(ceilingUrl);
   check(bare.body.equals(page.body), '(d) the ceiling server does not serve the bytes of (a)');
+  const { url: floorUrl, pid: floorPid } = await startCeiling(page.body, contentType, 'fastify');
+  check(
+    (await get(floorUrl)).body.equals(page.body),
+    '(e) the Fastify floor does not serve the bytes of (a)',
+  );
 
   const scenarios = [
     {
@@ -256,21 +278,43 @@ async function main() {
       label: '(a) metered article, returning reader (cookie)',
       url: meteredUrl,
       headers: { cookie },
+      pid: masthead.child.pid,
     },
-    { id: 'a2', label: '(a2) metered article, new reader per request (write)', url: meteredUrl, headers: {} },
+    {
+      id: 'a2',
+      label: '(a2) metered article, new reader per request (write)',
+      url: meteredUrl,
+      headers: {},
+      pid: masthead.child.pid,
+    },
     {
       id: 'b',
       label: '(b) premium article, paywall shown (cookie)',
       url: `${base}/article/${premium.slug}`,
       headers: { cookie },
+      pid: masthead.child.pid,
     },
     {
       id: 'c',
       label: '(c) GET /api/v1/articles/:id (cookie)',
       url: `${base}/api/v1/articles/${metered.id}`,
       headers: { cookie },
+      pid: masthead.child.pid,
     },
-    { id: 'd', label: '(d) ceiling: bare node:http, same bytes as (a)', url: ceilingUrl, headers: {} },
+    {
+      id: 'd',
+      label: '(d) ceiling: bare node:http, same bytes as (a)',
+      url: ceilingUrl,
+      headers: {},
+      pid: ceilingPid,
+    },
+    {
+      id: 'e',
+      label: '(e) floor: one bare Fastify route, same bytes',
+      url: floorUrl,
+      headers: {},
+      pid: floorPid,
+    },
   ].filter((s) => !options.only || options.only.split(',').includes(s.id));
 
   const cores = cpus().length;
@@ -299,7 +343,9 @@ async function main() {
   }
   const ceiling = results.find((r) => r.id === 'd')?.requestsPerSecond;
   for (const r of results) r.ratioToCeiling = ceiling ? r.requestsPerSecond / ceiling : null;
-  printTable(results, ceiling);
+  const ceilingCpu = results.find((r) => r.id === 'd')?.serverCpuMicrosPerRequest;
+  for (const r of results) r.cpuRatioToCeiling = ceilingCpu ? ceilingCpu / r.serverCpuMicrosPerRequest : null;
+  printTable(results, ceiling, ceilingCpu);
 
   mkdirSync(resultsDir, { recursive: true });
   const report = {
