@@ -58,7 +58,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     return { chrome: { publicationName: settings.name, sections }, timeZone: settings.timeZone, publicUrl };
   }
 
-  function sendHtml(reply: FastifyReply, page: string) {
+  function sendHtml(reply: FastifyReply, page: string | Buffer) {
     // Pages carry the reader's meter: never let a shared cache keep one reader's page for another.
     return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').send(page);
   }
@@ -120,7 +120,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   // The access decision and the meter run for every view; the page they produce is the same
   // for every reader in the same state (article version, outcome, banner, paywall copy), so its
   // HTML is kept briefly. Publication, section and plan changes show within the cache TTL.
-  const articlePages = ttlCache<string, string>({ ttlMs: pageCacheTtlMs, clock, capacity: 2000 });
+  const articlePages = ttlCache<string, Buffer>({ ttlMs: pageCacheTtlMs, clock, capacity: 2000 });
 
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
@@ -135,7 +135,8 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     ].join('\u0000');
     const page = await articlePages.get(key, async () => {
       const [ctx, offered] = await Promise.all([pageContext(), access.granted ? [] : plans.listActive()]);
-      return renderPage(ArticlePage({ opened, plans: offered, ctx }));
+      // Kept encoded: sending bytes spares measuring and encoding the string on every view.
+      return Buffer.from(renderPage(ArticlePage({ opened, plans: offered, ctx })));
     });
     return sendHtml(reply, page);
   });
