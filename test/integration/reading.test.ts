@@ -278,7 +278,11 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['cache-control']).toBe('private, no-cache');
-    expect(page.cookies.find((c) => c.name === 'mh_reader')).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(page.cookies.find((c) => c.name === 'mh_reader')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+    });
   });
 
   it('describes the JSON API in an OpenAPI document, without the HTML pages', async () => {
