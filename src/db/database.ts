@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { MastheadSqliteDialect } from './sqlite-driver.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -44,7 +45,7 @@ function openSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new MastheadSqliteDialect(sqlite) });
   return {
     db,
     dialect: 'sqlite',
@@ -52,27 +53,5 @@ function openSqlite(path: string): DatabaseHandle {
       await sqlite.backup(resolve(file));
     },
     destroy: () => db.destroy(),
-  };
-}
-
-/**
- * Kysely prepares every SQLite statement afresh, and preparing costs more than running the
- * page-view queries. The same few statements recur, so they are prepared once and reused
- * (bounded, oldest dropped first). Safe because better-sqlite3 runs each statement to
- * completion synchronously; Masthead never streams (`iterate`) a query.
- */
-function withStatementCache(sqlite: SQLite.Database, capacity = 500): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = sqlite.prepare(sql);
-        if (statements.size >= capacity) statements.delete(statements.keys().next().value!);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
   };
 }
