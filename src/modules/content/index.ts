@@ -7,3 +7,4 @@ export {
 } from './service.js';
 export { articleAccessLevels, type ArticleSummary, type Section } from './domain.js';
 export { adminArticleRoutes } from './routes-admin.js';
+export { articleSummaryJson } from './serializers.js';

@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import { articleAccessLevels } from './domain.js';
-import type { ContentService, EditorialArticle } from './service.js';
+import type { ArticleSummary } from './domain.js';
+import { articleSummaryJson } from './serializers.js';
+import type { ContentService } from './service.js';
 
 const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' });
 const idOrSlug = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article id or slug');
@@ -66,17 +68,8 @@ export async function adminArticleRoutes(
   // onRequest: the key is checked before the body is even parsed or validated.
   r.addHook('onRequest', requireAdmin);
 
-  const json = (article: Omit<EditorialArticle, 'bodyHtml'> & { bodyHtml?: string }) => ({
-    id: article.id,
-    slug: article.slug,
-    url: `${publicUrl}/article/${article.slug}`,
-    headline: article.headline,
-    standfirst: article.standfirst,
-    byline: article.byline,
-    section: article.section.slug,
-    access: article.access,
-    syndicated: article.syndicated,
-    publishedAt: article.publishedAt,
+  const json = (article: ArticleSummary & { bodyHtml?: string }) => ({
+    ...articleSummaryJson(article, publicUrl),
     updatedAt: article.updatedAt,
     status: article.publishedAt > now().toISOString() ? 'scheduled' : 'published',
     ...(article.bodyHtml !== undefined && { body: article.bodyHtml }),

@@ -38,15 +38,7 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
       return { used: row?.used ?? 0, alreadyRead: row?.article_id != null };
     },
 
-    async used(readerId, period) {
-      const row = await db
-        .selectFrom('meter_periods')
-        .select('used')
-        .where('reader_id', '=', readerId)
-        .where('period', '=', period)
-        .executeTakeFirst();
-      return row?.used ?? 0;
-    },
+    used: (readerId, period) => selectUsed(db, readerId, period),
 
     async consume(readerId, period, articleId, limit, at): Promise<ConsumeResult> {
       if (limit <= 0) return { recorded: false, used: 0 };
@@ -60,13 +52,7 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
             .executeTakeFirst();
           if (!inserted) {
             // Counted already (another tab got there first): a reread.
-            const row = await trx
-              .selectFrom('meter_periods')
-              .select('used')
-              .where('reader_id', '=', readerId)
-              .where('period', '=', period)
-              .executeTakeFirst();
-            return { recorded: true, used: row?.used ?? 0 };
+            return { recorded: true, used: await selectUsed(trx, readerId, period) };
           }
           const counted = await trx
             .insertInto('meter_periods')
@@ -88,6 +74,16 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
       }
     },
   };
+}
+
+async function selectUsed(db: Kysely<Database>, readerId: string, period: string): Promise<number> {
+  const row = await db
+    .selectFrom('meter_periods')
+    .select('used')
+    .where('reader_id', '=', readerId)
+    .where('period', '=', period)
+    .executeTakeFirst();
+  return row?.used ?? 0;
 }
 
 /**

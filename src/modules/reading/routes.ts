@@ -7,7 +7,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
 import { ttlCache } from '../../kernel/ttl-cache.js';
 import { renderPage } from '../../web/render.js';
-import type { ContentService, ArticleSummary } from '../content/index.js';
+import { articleSummaryJson, type ContentService, type ArticleSummary } from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
 import { planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
@@ -292,18 +292,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
 
   // ---- JSON API ----
 
-  const articleJson = (article: ArticleSummary) => ({
-    id: article.id,
-    slug: article.slug,
-    url: `${publicUrl}/article/${article.slug}`,
-    headline: article.headline,
-    standfirst: article.standfirst,
-    byline: article.byline,
-    section: article.section.slug,
-    access: article.access,
-    syndicated: article.syndicated,
-    publishedAt: article.publishedAt,
-  });
+  const articleJson = (article: ArticleSummary) => articleSummaryJson(article, publicUrl);
 
   r.get(
     '/api/v1/articles',
