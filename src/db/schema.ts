@@ -31,10 +31,10 @@ export interface ArticlesTable {
   section_id: string;
   access: 'free' | 'metered' | 'premium';
   syndicated_agency: string | null;
-  /** The first block of the body: all a blocked reader may ever receive. */
+  /** The opening of the body: all a refused reader may ever receive. */
   teaser_html: string;
-  /** The rest of the body, after the teaser. */
-  rest_html: string;
+  /** The whole body, loaded only for a reader granted access. */
+  body_html: string;
   /** Lower-cased headline, standfirst and teaser: public search never matches hidden text. */
   search_text: string;
   published_at: string;

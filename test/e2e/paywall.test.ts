@@ -89,7 +89,7 @@ async function expectTeaserOnly(page: Page, response: Response, slug: string): P
   const dom = await page.content();
   const sent = await response.text();
   expect(squash(await page.locator('.article-body .teaser').innerText())).toBe(squash(teaser ?? ''));
-  expect(await page.locator('.article-rest').count()).toBe(0);
+  expect(await page.locator('.article-text').count()).toBe(0);
   expect(hidden.length).toBeGreaterThan(0);
   for (const paragraph of hidden) {
     const fragment = plainFragment(paragraph);

@@ -124,7 +124,7 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
       const article = await crawlerApp.services.content.create(anArticle({ access: 'premium', body }));
       const page = await aReader(crawlerApp.app, { 'user-agent': googlebot }).get(`/article/${article.slug}`);
       expect(page.body).toContain(`${MARKER} last hidden paragraph.`);
-      expect(page.body).toContain('class="article-rest paywalled-content"');
+      expect(page.body).toContain('class="article-text paywalled-content"');
       expect(jsonLdOf(page.body)).toMatchObject({
         isAccessibleForFree: false,
         hasPart: { cssSelector: '.paywalled-content' },

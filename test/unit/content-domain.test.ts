@@ -1,33 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { plainText, slugify, splitBody } from '../../src/modules/content/domain.js';
+import { plainText, prepareBody, slugify } from '../../src/modules/content/domain.js';
 
 describe('article body', () => {
-  it('splits off the first paragraph as the teaser', () => {
-    const { teaserHtml, restHtml } = splitBody('<p>One.</p>\n<p>Two.</p><h2>Sub</h2><p>Three.</p>');
+  it('keeps the cleaned body whole and takes the first paragraph as the teaser', () => {
+    const { teaserHtml, bodyHtml } = prepareBody('<p>One.</p>\n<p>Two.</p><h2>Sub</h2><p>Three.</p>');
     expect(teaserHtml).toBe('<p>One.</p>');
-    expect(restHtml).toBe('<p>Two.</p>\n<h2>Sub</h2>\n<p>Three.</p>');
+    expect(bodyHtml).toBe('<p>One.</p>\n<p>Two.</p>\n<h2>Sub</h2>\n<p>Three.</p>');
   });
 
-  it('keeps leading non-paragraph blocks with the teaser, and skips empty paragraphs', () => {
-    const { teaserHtml, restHtml } = splitBody(
+  it('keeps leading media in the teaser and skips empty paragraphs', () => {
+    const { teaserHtml } = prepareBody(
       '<figure><img src="https://x/a.jpg" alt="a"></figure><p> </p><p>Lead.</p><p>More.</p>',
     );
-    expect(teaserHtml).toContain('<p>Lead.</p>');
-    expect(teaserHtml).toContain('<figure>');
-    expect(restHtml).toBe('<p>More.</p>');
+    expect(teaserHtml).toBe('<figure><img src="https://x/a.jpg" alt="a"></figure>\n<p>Lead.</p>');
+  });
+
+  it('leaves lists, tables and headings before the first paragraph behind the wall', () => {
+    const { teaserHtml, bodyHtml } = prepareBody(
+      '<h2>Key points</h2><ul><li>secret one</li></ul><table><tr><td>secret two</td></tr></table><p>Lead.</p>',
+    );
+    expect(teaserHtml).toBe('<p>Lead.</p>');
+    expect(bodyHtml.indexOf('Key points')).toBeLessThan(bodyHtml.indexOf('Lead.'));
+  });
+
+  it('gives only an excerpt of a very long first paragraph', () => {
+    const sentence = 'The committee met again on Tuesday & argued about &lt;the&gt; budget. ';
+    const { teaserHtml } = prepareBody(`<p>${sentence.repeat(20)}<br>hidden tail</p>`);
+    expect(teaserHtml.length).toBeLessThan(400);
+    expect(teaserHtml).toMatch(
+      /^<p>The committee met again on Tuesday &amp; argued about &lt;the&gt; budget\..*…<\/p>$/,
+    );
+    expect(teaserHtml).not.toContain('hidden tail');
   });
 
   it('wraps loose text in a paragraph', () => {
-    expect(splitBody('Just text')).toEqual({ teaserHtml: '<p>Just text</p>', restHtml: '' });
+    expect(prepareBody('Just text')).toEqual({
+      teaserHtml: '<p>Just text</p>',
+      bodyHtml: '<p>Just text</p>',
+    });
   });
 
   it('removes scripts, event handlers and javascript: links', () => {
-    const { teaserHtml, restHtml } = splitBody(
+    const { bodyHtml } = prepareBody(
       '<p onclick="steal()">Hi <a href="javascript:alert(1)">x</a></p><script>alert(1)</script><iframe src="https://evil"></iframe><p>Rest</p>',
     );
-    const all = teaserHtml + restHtml;
-    expect(all).not.toMatch(/script|onclick|javascript|iframe/);
-    expect(all).toContain('<p>Rest</p>');
+    expect(bodyHtml).not.toMatch(/script|onclick|javascript|iframe/);
+    expect(bodyHtml).toContain('<p>Rest</p>');
   });
 
   it('extracts plain text', () => {

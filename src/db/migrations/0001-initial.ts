@@ -23,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('access', 'text', (c) => c.notNull())
     .addColumn('syndicated_agency', 'text')
     .addColumn('teaser_html', 'text', (c) => c.notNull())
-    .addColumn('rest_html', 'text', (c) => c.notNull())
+    .addColumn('body_html', 'text', (c) => c.notNull())
     .addColumn('search_text', 'text', (c) => c.notNull())
     .addColumn('published_at', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())

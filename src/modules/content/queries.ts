@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, NewArticleRow, ArticleUpdate } from '../../db/schema.js';
 import type { ArticleSummary, Section } from './domain.js';
 
-// Every public query selects these columns and never `rest_html`: the hidden part of a body
-// is loaded only by `selectRestOfBody`, after the access decision.
+// Every public query selects these columns and never `body_html`: the body is loaded only by
+// `selectBody`, after the access decision.
 const summaryColumns = [
   'a.id',
   'a.slug',
@@ -55,13 +55,13 @@ export async function selectArticle(
   return row && toSummary(row);
 }
 
-export async function selectRestOfBody(db: Kysely<Database>, articleId: string): Promise<string> {
+export async function selectBody(db: Kysely<Database>, articleId: string): Promise<string> {
   const row = await db
     .selectFrom('articles')
-    .select('rest_html')
+    .select('body_html')
     .where('id', '=', articleId)
     .executeTakeFirst();
-  return row?.rest_html ?? '';
+  return row?.body_html ?? '';
 }
 
 export interface ArticleFilter {

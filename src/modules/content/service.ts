@@ -7,7 +7,7 @@ import { ttlCache } from '../../kernel/ttl-cache.js';
 import {
   searchTextOf,
   slugify,
-  splitBody,
+  prepareBody,
   type ArticleAccess,
   type ArticleSummary,
   type Section,
@@ -46,8 +46,8 @@ export interface ContentService {
   sections(): Promise<Section[]>;
   createSection(slug: string, name: string): Promise<Section>;
   findPublished(idOrSlug: string): Promise<ArticleSummary | undefined>;
-  /** The hidden part of a body: call only after the reader was granted access. */
-  restOfBody(articleId: string): Promise<string>;
+  /** The whole body: call only after the reader was granted access. */
+  body(articleId: string): Promise<string>;
   listPublished(options: ListOptions): Promise<ArticleSummary[]>;
   yearsWithArticles(): Promise<{ year: number; count: number }[]>;
   count(): Promise<number>;
@@ -108,18 +108,17 @@ export function createContentService(deps: {
   async function editorial(idOrSlug: string): Promise<EditorialArticle | undefined> {
     const article = await q.selectArticle(db, idOrSlug);
     if (!article) return undefined;
-    const rest = await q.selectRestOfBody(db, article.id);
-    return { ...article, bodyHtml: [article.teaserHtml, rest].filter(Boolean).join('\n') };
+    return { ...article, bodyHtml: await q.selectBody(db, article.id) };
   }
 
   function bodyColumns(body: string, headline: string, standfirst: string) {
-    const { teaserHtml, restHtml } = splitBody(body);
-    if (teaserHtml === '' && restHtml === '') {
+    const { teaserHtml, bodyHtml } = prepareBody(body);
+    if (bodyHtml === '') {
       throw new AppError('validation_failed', 'The body has no text once cleaned.', { field: 'body' });
     }
     return {
       teaser_html: teaserHtml,
-      rest_html: restHtml,
+      body_html: bodyHtml,
       search_text: searchTextOf(headline, standfirst, teaserHtml),
     };
   }
@@ -137,7 +136,7 @@ export function createContentService(deps: {
       const article = await articleCache.get(idOrSlug, () => q.selectArticle(db, idOrSlug));
       return article && article.publishedAt <= now() ? article : undefined;
     },
-    restOfBody: (articleId) => bodyCache.get(articleId, () => q.selectRestOfBody(db, articleId)),
+    body: (articleId) => bodyCache.get(articleId, () => q.selectBody(db, articleId)),
     listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
     yearsWithArticles: () => q.selectYearCounts(db, now()),
     count: () => q.countArticles(db),

@@ -316,12 +316,12 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       },
     },
     async (request, reply) => {
-      const { article, access, restHtml } = await open(request, reply, request.params.idOrSlug);
+      const { article, access, bodyHtml } = await open(request, reply, request.params.idOrSlug);
       return {
         article: {
           ...articleJson(article),
           teaser: article.teaserHtml,
-          ...(restHtml !== null && { body: [article.teaserHtml, restHtml].filter(Boolean).join('\n') }),
+          ...(bodyHtml !== null && { body: bodyHtml }),
         },
         access: { granted: access.granted, reason: access.reason, meter: access.meter },
       };

@@ -4,8 +4,8 @@ import type { AccessOutcome, PaywallService, Reader, RequestOrigin } from '../pa
 export interface OpenedArticle {
   readonly article: ArticleSummary;
   readonly access: AccessOutcome;
-  /** The body after the teaser: present only when access was granted. */
-  readonly restHtml: string | null;
+  /** The whole body: present only when access was granted. */
+  readonly bodyHtml: string | null;
 }
 
 export interface ReadingService {
@@ -22,8 +22,8 @@ export function createReadingService(deps: {
       const article = await content.findPublished(idOrSlug);
       if (!article) return undefined;
       const access = await paywall.check(article, reader, origin);
-      const restHtml = access.granted ? await content.restOfBody(article.id) : null;
-      return { article, access, restHtml };
+      const bodyHtml = access.granted ? await content.body(article.id) : null;
+      return { article, access, bodyHtml };
     },
   };
 }

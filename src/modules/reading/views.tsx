@@ -240,7 +240,7 @@ function ArticleBody({
   plans: readonly Plan[];
   ctx: PageContext;
 }) {
-  const { article, access, restHtml } = opened;
+  const { article, access, bodyHtml } = opened;
   return (
     <>
       {access.bannerHtml && (
@@ -249,18 +249,20 @@ function ArticleBody({
         </aside>
       )}
       <div class="article-body">
-        <Html class="teaser" html={article.teaserHtml} />
-        {restHtml !== null ? (
+        {bodyHtml !== null ? (
           <Html
-            class={article.access === 'free' ? 'article-rest' : 'article-rest paywalled-content'}
-            html={restHtml}
+            class={article.access === 'free' ? 'article-text' : 'article-text paywalled-content'}
+            html={bodyHtml}
           />
         ) : (
-          <section class="paywall paywalled-content" id="paywall" data-reason={access.reason}>
-            <Html class="paywall-copy" html={access.paywallHtml ?? ''} />
-            <PlanCards plans={plans} returnTo={`/article/${article.slug}`} />
-            <Benefits plans={plans} />
-          </section>
+          <>
+            <Html class="teaser" html={article.teaserHtml} />
+            <section class="paywall paywalled-content" id="paywall" data-reason={access.reason}>
+              <Html class="paywall-copy" html={access.paywallHtml ?? ''} />
+              <PlanCards plans={plans} returnTo={`/article/${article.slug}`} />
+              <Benefits plans={plans} />
+            </section>
+          </>
         )}
       </div>
       {article.syndicated && (
@@ -312,7 +314,7 @@ export function ArticlePage({
 
 /** The print view: the same article, the same access, no site chrome. */
 export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageContext }) {
-  const { article, access, restHtml } = opened;
+  const { article, access, bodyHtml } = opened;
   return (
     <html lang="en-IN">
       <head>
@@ -328,16 +330,18 @@ export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageCon
         <p class="byline">
           {article.byline} · {formatDate(article.publishedAt, ctx.timeZone)}
         </p>
-        <Html html={article.teaserHtml} />
-        {restHtml !== null ? (
-          <Html html={restHtml} />
+        {bodyHtml !== null ? (
+          <Html html={bodyHtml} />
         ) : (
-          <section class="paywall" data-reason={access.reason}>
-            <Html html={access.paywallHtml ?? ''} />
-            <p>
-              <a href="/subscribe">Subscribe</a>
-            </p>
-          </section>
+          <>
+            <Html html={article.teaserHtml} />
+            <section class="paywall" data-reason={access.reason}>
+              <Html html={access.paywallHtml ?? ''} />
+              <p>
+                <a href="/subscribe">Subscribe</a>
+              </p>
+            </section>
+          </>
         )}
         {article.syndicated && (
           <p class="disclaimer">
