@@ -236,6 +236,7 @@ async function main() {
     DATABASE_URL: `sqlite:${dbFile}`,
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
+    PUBLIC_URL: 'https://news.example', // production requires one; only links use it
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     SEED_DEMO: 'false',

@@ -69,7 +69,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   const services = options.services ?? createServices(config, options);
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustProxy === false ? false : [...config.trustProxy],
     bodyLimit: 2 * 1024 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);

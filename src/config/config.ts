@@ -16,8 +16,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** CIDR ranges whose requests claiming to be a search crawler see full text. */
   readonly crawlerCidrs: readonly string[];
-  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy); off by default. */
-  readonly trustProxy: boolean | string;
+  /** The proxies whose X-Forwarded-For is believed (Fastify's trustProxy); none by default. */
+  readonly trustProxy: false | readonly string[];
   readonly paymentGateway: 'sandbox';
   /** Seed the demo newsroom when the database is empty (the quick start). */
   readonly seedDemoOnEmpty: boolean;
@@ -30,14 +30,16 @@ export class ConfigError extends Error {
   }
 }
 
-const cidr = z.string().refine((value) => {
+function isCidr(value: string): boolean {
   try {
     ipaddr.parseCIDR(value);
     return true;
   } catch {
     return false;
   }
-}, 'expected a CIDR range such as 66.249.64.0/19');
+}
+
+const cidr = z.string().refine(isCidr, 'expected a CIDR range such as 66.249.64.0/19');
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -72,7 +74,31 @@ const envSchema = z.object({
             .filter(Boolean),
     )
     .pipe(z.array(cidr).optional()),
-  TRUST_PROXY: z.string().optional(),
+  // A list of proxy addresses/ranges, never "true": trusting every hop would let a client
+  // choose its own address with X-Forwarded-For (and pose as a verified crawler).
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined || value === 'false'
+        ? undefined
+        : value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .refine(
+              (part) => ipaddr.IPv4.isValidFourPartDecimal(part) || ipaddr.IPv6.isValid(part) || isCidr(part),
+              'expected the proxy addresses or CIDR ranges to trust, e.g. 10.0.0.5,10.1.0.0/16',
+            ),
+        )
+        .optional(),
+    ),
   SEED_DEMO: z.enum(['true', 'false'], 'expected true or false').default('true'),
   DATA_DIR: z.string().default('./data'),
 });
@@ -99,6 +125,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     problems.push('SESSION_SECRET: required in production (at least 32 random characters)');
   }
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL?.startsWith('https://')) {
+    problems.push(
+      'PUBLIC_URL: required in production, as the https:// address readers use (cookies are Secure only then)',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
@@ -111,16 +142,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     crawlerCidrs: Object.freeze(e.CRAWLER_CIDRS ?? [...defaultCrawlerCidrs]),
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy: e.TRUST_PROXY ?? false,
     paymentGateway: e.PAYMENT_GATEWAY,
     seedDemoOnEmpty: e.SEED_DEMO === 'true',
   });
-}
-
-function parseTrustProxy(value: string | undefined): boolean | string {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return value; // a comma-separated list of addresses/CIDRs, as Fastify accepts
 }
 
 /** Outside production a secret is generated once and kept in the data directory. */

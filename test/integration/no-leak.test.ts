@@ -118,6 +118,28 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
     expect(page.body).not.toContain(MARKER);
   });
 
+  it('believes X-Forwarded-For only from a trusted proxy, reading it from the proxy end', async () => {
+    const proxied = await buildTestApp(dialect, {
+      env: { CRAWLER_CIDRS: '66.249.64.0/19', TRUST_PROXY: '127.0.0.1' },
+    });
+    try {
+      const article = await proxied.services.content.create(anArticle({ access: 'premium', body }));
+      // The client put a crawler address first; the proxy (127.0.0.1) appended the real one.
+      const spoofed = await aReader(proxied.app, {
+        'user-agent': googlebot,
+        'x-forwarded-for': '66.249.66.1, 203.0.113.5',
+      }).get(`/article/${article.slug}`);
+      expect(spoofed.body).not.toContain(MARKER);
+      const crawler = await aReader(proxied.app, {
+        'user-agent': googlebot,
+        'x-forwarded-for': '66.249.66.1',
+      }).get(`/article/${article.slug}`);
+      expect(crawler.body).toContain(MARKER);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('gives a verified crawler the full text, marked up as paywalled content', async () => {
     const crawlerApp = await buildTestApp(dialect, { env: { CRAWLER_CIDRS: '127.0.0.1/32' } });
     try {

@@ -34,9 +34,26 @@ describe('configuration', () => {
   });
 
   it('requires a session secret in production', () => {
-    expect(problems({ NODE_ENV: 'production', SESSION_SECRET: '' })).toEqual([
-      'SESSION_SECRET: required in production (at least 32 random characters)',
+    expect(
+      problems({ NODE_ENV: 'production', SESSION_SECRET: '', PUBLIC_URL: 'https://news.example' }),
+    ).toEqual(['SESSION_SECRET: required in production (at least 32 random characters)']);
+  });
+
+  it('requires an https public URL in production', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'PUBLIC_URL: required in production, as the https:// address readers use (cookies are Secure only then)',
     ]);
+    expect(problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://news.example' })).toEqual([]);
+  });
+
+  it('trusts only named proxies, never every hop', () => {
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.5, 10.1.0.0/16' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+    ]);
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(problems({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY/);
+    expect(problems({ TRUST_PROXY: '1' })[0]).toMatch(/^TRUST_PROXY/);
   });
 
   it('refuses a crawler range that is not a CIDR', () => {
