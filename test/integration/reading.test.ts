@@ -89,6 +89,25 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect(paywalled((await reader.get(`/article/${free}`)).body)).toBe(false);
   });
 
+  it('does not count a HEAD request (link previews, prefetchers) against the meter', async () => {
+    const reader = aReader(t.app);
+    await reader.get('/api/v1/meter');
+    const head = await t.app.inject({
+      method: 'HEAD',
+      url: `/article/${metered[20]}`,
+      headers: { cookie: reader.cookie },
+    });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe('');
+    expect((await reader.get('/api/v1/meter')).json().meter.used).toBe(0);
+  });
+
+  it('keeps API answers out of shared caches', async () => {
+    const response = await aReader(t.app).get(`/api/v1/articles/${free}`);
+    expect(response.headers['cache-control']).toBe('private, no-store');
+    expect(response.json().article.body).toContain('Second paragraph');
+  });
+
   it('shows premium articles behind a premium paywall, not the limit copy', async () => {
     const reader = aReader(t.app);
     const page = await reader.get(`/article/${premium}`);

@@ -46,6 +46,13 @@ describe('paywall copy templates', () => {
     expect(checkTemplate('{% include "secrets" %}').ok).toBe(false);
   });
 
+  it('refuses an error hidden in a branch that one sample would not take', () => {
+    const check = checkTemplate(
+      '{% if reread %}{{ free_limit.size.x }}{% endif %}You have {{ remaining }} left.',
+    );
+    expect(check.ok).toBe(false);
+  });
+
   it('refuses a property lookup that cannot be rendered', () => {
     expect(checkTemplate('{{ free_limit.size.x }}').ok).toBe(false);
   });

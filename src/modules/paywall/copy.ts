@@ -31,6 +31,17 @@ const sampleContext: CopyContext = {
   subscribe_url: '/subscribe',
 };
 export const copyVariables: readonly string[] = Object.keys(sampleContext);
+const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
+  [0, 1, 4].flatMap((remaining) =>
+    ['', 'Asha'].map((readerName) => ({
+      ...sampleContext,
+      reread,
+      remaining,
+      used: 5 - remaining,
+      reader_name: readerName,
+    })),
+  ),
+);
 
 // Strict everywhere: an unknown filter fails to parse, an undefined variable fails to render,
 // no file system (no include/render/layout), bounded work for a hostile template.
@@ -70,8 +81,10 @@ export function checkTemplate(source: string): TemplateCheck {
       problem: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${copyVariables.join(', ')})`,
     };
   }
+  // Every branch a template may take must render: one sample context would miss errors in
+  // the branches it does not take.
   try {
-    liquid.renderSync(template, sampleContext);
+    for (const context of sampleContexts) liquid.renderSync(template, context);
   } catch (error) {
     return { ok: false, problem: describe(error) };
   }
@@ -82,7 +95,8 @@ const parsed = new Map<string, Template[]>();
 const rendered = new Map<string, string>();
 
 /**
- * Renders validated copy to safe HTML. Throws only for a template that was never checked.
+ * Renders validated copy to safe HTML. Throws if rendering fails (a template that slipped past
+ * the check); callers fall back to the default copy.
  * Results are memoised: the same few banners and paywalls recur on every page view, and
  * cleaning HTML costs more than the rest of the access decision.
  */

@@ -6,7 +6,13 @@ import type { SettingsStore } from '../settings/index.js';
 import { decideAccess, type AccessReason, type ArticleAccess } from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
 import type { CrawlerCheck } from './crawler.js';
-import { meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+import {
+  defaultBannerTemplate,
+  defaultLimitTemplate,
+  defaultPremiumTemplate,
+  meterSettingsSchema,
+  paywallSettingsSchema,
+} from './settings.js';
 
 /** Who is asking: the meter's reader id, a display name, and what their subscription unlocks. */
 export interface Reader {
@@ -18,6 +24,8 @@ export interface Reader {
 export interface RequestOrigin {
   readonly userAgent: string | undefined;
   readonly ip: string;
+  /** False for requests that fetch no body (HEAD: link previews, prefetchers, monitors). */
+  readonly countsRead: boolean;
 }
 
 export interface AccessOutcome {
@@ -45,8 +53,21 @@ export function createPaywallService(deps: {
   settings: SettingsStore;
   isVerifiedCrawler: CrawlerCheck;
   links: { login: string; subscribe: string };
+  /** Where to report copy that failed to render (console.warn by default). */
+  warn?: (message: string) => void;
 }): PaywallService {
   const { meter, settings, isVerifiedCrawler, links } = deps;
+  const warn = deps.warn ?? ((message: string) => console.warn(message));
+
+  /** The publisher's copy, or the default copy if the publisher's fails to render. */
+  function copy(template: string, fallback: string, context: CopyContext): string {
+    try {
+      return renderCopy(template, context);
+    } catch (error) {
+      warn(`paywall copy failed to render, showing the default instead: ${String(error)}`);
+      return renderCopy(fallback, context);
+    }
+  }
 
   async function currentSettings() {
     const [publication, meterSettings, paywall] = await Promise.all([
@@ -70,7 +91,7 @@ export function createPaywallService(deps: {
       };
       let decision = decideAccess(request);
       let used = request.meter.used;
-      if (decision.granted && decision.consumesRead) {
+      if (decision.granted && decision.consumesRead && origin.countsRead) {
         const consumed = await meter.consume(reader.id, article.id, limit, period);
         used = consumed.used;
         // Another request of this reader's filled the meter between the snapshot and now.
@@ -96,10 +117,12 @@ export function createPaywallService(deps: {
         meter: view,
         paywallHtml: decision.granted
           ? null
-          : renderCopy(decision.reason === 'premium' ? paywall.premiumTemplate : paywall.template, context),
+          : decision.reason === 'premium'
+            ? copy(paywall.premiumTemplate, defaultPremiumTemplate, context)
+            : copy(paywall.template, defaultLimitTemplate, context),
         bannerHtml:
           decision.granted && decision.reason === 'metered'
-            ? renderCopy(meterSettings.bannerTemplate, context)
+            ? copy(meterSettings.bannerTemplate, defaultBannerTemplate, context)
             : null,
       };
     },

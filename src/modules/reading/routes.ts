@@ -64,7 +64,16 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   }
   const html = (reply: FastifyReply, page: VNode) => sendHtml(reply, renderPage(page));
 
-  const origin = (request: FastifyRequest) => ({ userAgent: request.headers['user-agent'], ip: request.ip });
+  const origin = (request: FastifyRequest) => ({
+    userAgent: request.headers['user-agent'],
+    ip: request.ip,
+    countsRead: request.method !== 'HEAD',
+  });
+
+  // API answers carry one reader's meter and, when granted, a body: no shared cache may keep them.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/v1/')) reply.header('cache-control', 'private, no-store');
+  });
 
   async function open(
     request: FastifyRequest,
