@@ -92,6 +92,15 @@ describe.each(dialects)('admin API on $name', (dialect) => {
     expect(clash.statusCode).toBe(409);
   });
 
+  it('gives parallel creations of one headline distinct slugs instead of failing', async () => {
+    const input = { headline: 'Racing headline', body: '<p>x</p>', section: 'world', access: 'free' };
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => call('POST', '/api/admin/v1/articles', input)),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(new Set(responses.map((r) => r.json().article.slug)).size).toBe(4);
+  });
+
   it('refuses bad articles with a 4xx that says what is wrong, and saves nothing', async () => {
     const before = await t.services.content.count();
     const cases: [unknown, number, RegExp][] = [

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { ttlCache } from '../../kernel/ttl-cache.js';
 import {
@@ -105,6 +106,28 @@ export function createContentService(deps: {
     }
   }
 
+  /**
+   * Saves with a unique slug. Two saves may pick the same free slug at once; the database's
+   * unique index refuses the second, which then takes the next suffix (or, for a slug the
+   * caller chose, is a conflict).
+   */
+  async function withUniqueSlug(
+    wanted: string | undefined,
+    headline: string,
+    exceptId: string | undefined,
+    save: (slug: string) => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const slug = await uniqueSlug(wanted, headline, exceptId);
+      try {
+        return await save(slug);
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 5) throw error;
+        if (wanted !== undefined) throw new AppError('conflict', `The slug "${wanted}" is taken.`);
+      }
+    }
+  }
+
   async function editorial(idOrSlug: string): Promise<EditorialArticle | undefined> {
     const article = await q.selectArticle(db, idOrSlug);
     if (!article) return undefined;
@@ -148,9 +171,8 @@ export function createContentService(deps: {
       const id = newId('art');
       const at = now();
       const standfirst = input.standfirst ?? '';
-      await q.insertArticle(db, {
+      const row = {
         id,
-        slug: await uniqueSlug(input.slug, input.headline),
         headline: input.headline,
         standfirst,
         byline: input.byline ?? input.syndicated?.agency ?? '',
@@ -161,7 +183,10 @@ export function createContentService(deps: {
         published_at: input.publishedAt ?? at,
         created_at: at,
         updated_at: at,
-      });
+      };
+      await withUniqueSlug(input.slug, input.headline, undefined, (slug) =>
+        q.insertArticle(db, { ...row, slug }),
+      );
       forgetCached();
       return (await editorial(id))!;
     },
@@ -172,10 +197,9 @@ export function createContentService(deps: {
       const headline = patch.headline ?? current.headline;
       const standfirst = patch.standfirst ?? current.standfirst;
       const body = patch.body ?? current.bodyHtml;
-      await q.updateArticle(db, current.id, {
+      const changes = {
         headline,
         standfirst,
-        ...(patch.slug !== undefined && { slug: await uniqueSlug(patch.slug, headline, current.id) }),
         ...(patch.byline !== undefined && { byline: patch.byline }),
         ...(patch.section !== undefined && { section_id: await sectionId(patch.section) }),
         ...(patch.access !== undefined && { access: patch.access }),
@@ -183,7 +207,12 @@ export function createContentService(deps: {
         ...(patch.publishedAt !== undefined && { published_at: patch.publishedAt }),
         ...bodyColumns(body, headline, standfirst),
         updated_at: now(),
-      });
+      };
+      if (patch.slug === undefined) await q.updateArticle(db, current.id, changes);
+      else
+        await withUniqueSlug(patch.slug, headline, current.id, (slug) =>
+          q.updateArticle(db, current.id, { ...changes, slug }),
+        );
       forgetCached();
       return (await editorial(current.id))!;
     },
