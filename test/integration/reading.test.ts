@@ -235,6 +235,17 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect(plans[0].benefits.map((b: { key: string }) => b.key)).toContain('epaper');
   });
 
+  it('pages back by instant, whatever offset "before" is written in', async () => {
+    const late = await t.services.content.create(
+      anArticle({ publishedAt: '2026-11-10T20:00:00.000Z', headline: 'Published at eight UTC' }),
+    );
+    // 00:30 on the 11th in India is 19:00 UTC on the 10th: before the article.
+    const ist = (await t.app.inject('/api/v1/articles?before=2026-11-11T00:30:00%2B05:30&limit=100')).json();
+    expect(ist.articles.map((a: { id: string }) => a.id)).not.toContain(late.id);
+    const utc = (await t.app.inject('/api/v1/articles?before=2026-11-10T20:00:01Z&limit=100')).json();
+    expect(utc.articles.map((a: { id: string }) => a.id)).toContain(late.id);
+  });
+
   it('lists articles without bodies and filters them', async () => {
     const { articles } = (await t.app.inject('/api/v1/articles?section=politics&limit=3')).json();
     expect(articles).toHaveLength(3);

@@ -2,13 +2,13 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
+import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { articleAccessLevels } from './domain.js';
 import type { ArticleSummary } from './domain.js';
 import { articleSummaryJson } from './serializers.js';
 import type { ContentService } from './service.js';
 
-const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' });
-const idOrSlug = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article id or slug');
+const idOrSlug = articleKey;
 
 const ArticleFields = {
   headline: z.string().trim().min(1).max(300),
@@ -21,7 +21,7 @@ const ArticleFields = {
     .object({ agency: z.string().trim().min(1).max(200) })
     .strict()
     .nullable(),
-  publishedAt: isoInstant.transform((value) => new Date(value).toISOString()),
+  publishedAt: isoInstant,
   slug: z
     .string()
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected lowercase words joined by hyphens')

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
 import { ttlCache } from '../../kernel/ttl-cache.js';
+import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { renderPage } from '../../web/render.js';
 import { articleSummaryJson, type ContentService, type ArticleSummary } from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
@@ -36,8 +37,7 @@ export interface ReadingRouteDeps {
   readonly pageCacheTtlMs?: number;
 }
 
-const slug = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article slug or id');
-const isoInstant = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' });
+const slug = articleKey;
 const ListQuery = z.object({
   section: z.string().max(60).optional(),
   q: z.string().max(200).optional(),
