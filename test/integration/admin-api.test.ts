@@ -19,10 +19,33 @@ describe.each(dialects)('admin API on $name', (dialect) => {
       ...(payload !== undefined && { payload: payload as object }),
     });
 
-  it('refuses calls without a valid key', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/admin/v1/articles', payload: {} });
-    expect(response.statusCode).toBe(401);
-    expect(response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  it('refuses every admin call without a valid key', async () => {
+    const { paths } = (await t.app.inject('/api/docs/json')).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const calls = Object.entries(paths)
+      .filter(([path]) => path.startsWith('/api/admin/'))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => [method.toUpperCase(), path.replace('{id}', 'x')] as const),
+      );
+    expect(calls.length).toBeGreaterThanOrEqual(7);
+    for (const [method, url] of calls) {
+      for (const authorization of [
+        undefined,
+        'Bearer mh_admin_forgedforgedforgedforgedforgedforgedforgedf',
+        'Basic abc',
+      ]) {
+        const response = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: authorization ? { authorization } : {},
+          payload: method === 'GET' || method === 'DELETE' ? undefined : { meter: { freeLimit: 1000 } },
+        });
+        expect(response.statusCode, `${method} ${url}`).toBe(401);
+        expect(response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      }
+    }
+    expect((await call('GET', '/api/admin/v1/settings')).json().settings.meter.freeLimit).toBe(5);
   });
 
   it('creates, reads, updates, lists and deletes an article', async () => {
