@@ -8,6 +8,7 @@ import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, typ
  * - Its connection lock is a FIFO queue. Kysely's wakes every waiter on each release and lets
  *   them race for the lock again, so under 50 concurrent requests each query costs tens of
  *   microseconds of promise churn.
+ * - Transactions begin IMMEDIATE (see `beginTransaction`).
  * - Statements are prepared once and reused (bounded; oldest dropped first). Kysely prepares
  *   every statement afresh, which costs more than running the queries a page view makes.
  *   Reuse is safe because better-sqlite3 runs each statement to completion synchronously.
@@ -40,8 +41,11 @@ class FifoSqliteDriver implements Driver {
     return this.#connection;
   }
 
+  // Masthead's transactions all write. Taking the write lock at the start means a second
+  // process (another server, the CLI) waits out the busy timeout instead of failing when a
+  // read lock cannot be upgraded.
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { createSqlMeterStore, type MeterStore } from '../../src/modules/metering/index.js';
 import { dialects } from '../support/databases.js';
 
@@ -58,5 +63,47 @@ describe.each(dialects)('meter store on $name', (dialect) => {
   it('counts nothing when the limit is zero', async () => {
     expect(await store.consume('rdr_zero', '2026-11', 'art_1', 0, at)).toEqual({ recorded: false, used: 0 });
     expect(await store.used('rdr_zero', '2026-11')).toBe(0);
+  });
+});
+
+describe('meter store shared by two processes on one SQLite file', () => {
+  // Two instances on one file are two processes; a worker thread stands in for the second
+  // (two connections on one thread would block each other, which no deployment does). It runs
+  // the compiled store, so `npm test` builds first.
+  it('grants exactly the limit when both race for one reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'masthead-meter-'));
+    const file = join(dir, 'm.db');
+    const local = openDatabase(`sqlite:${file}`);
+    await migrateToLatest(local);
+    const dist = new URL('../../dist/', import.meta.url).href;
+    const worker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       (async () => {
+         const { openDatabase } = await import(workerData.dist + 'db/database.js');
+         const { createSqlMeterStore } = await import(workerData.dist + 'modules/metering/sql-store.js');
+         const handle = openDatabase('sqlite:' + workerData.file);
+         const store = createSqlMeterStore(handle.db);
+         const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+           store.consume('rdr_two', '2026-11', 'art_w' + i, 5, new Date(workerData.at))));
+         await handle.destroy();
+         parentPort.postMessage(results.filter((r) => r.recorded).length);
+       })();`,
+      { eval: true, workerData: { dist, file, at: at.toISOString() } },
+    );
+    try {
+      const store = createSqlMeterStore(local.db);
+      const [theirs, ours] = await Promise.all([
+        new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject)),
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.consume('rdr_two', '2026-11', `art_l${i}`, 5, at)),
+        ),
+      ]);
+      expect(theirs + ours.filter((r) => r.recorded).length).toBe(5);
+      expect(await store.used('rdr_two', '2026-11')).toBe(5);
+    } finally {
+      await worker.terminate();
+      await local.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

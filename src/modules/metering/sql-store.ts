@@ -69,7 +69,8 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
           return { recorded: true, used: counted.used };
         });
       } catch (error) {
-        if (error instanceof LimitReached) return { recorded: false, used: limit };
+        if (error instanceof LimitReached)
+          return { recorded: false, used: await selectUsed(db, readerId, period) };
         throw error;
       }
     },
