@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
  */
 export interface TtlCache<K, V> {
   get(key: K, load: () => Promise<V>): Promise<V>;
+  delete(key: K): void;
   clear(): void;
 }
 
@@ -15,6 +16,7 @@ export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?
   const { ttlMs, clock } = options;
   const capacity = options.capacity ?? 1000;
   const entries = new Map<K, { value: Promise<V>; expires: number }>();
+
   return {
     get(key, load) {
       const now = clock.now().getTime();
@@ -22,7 +24,10 @@ export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?
       if (hit && hit.expires > now) return hit.value;
       if (ttlMs <= 0) return load();
       const value = load();
-      if (!hit && entries.size >= capacity) entries.delete(entries.keys().next().value!);
+      // Re-inserting moves a refreshed key to the back, so evicting the first entry drops the
+      // one that has gone longest without a load.
+      if (hit) entries.delete(key);
+      else if (entries.size >= capacity) entries.delete(entries.keys().next().value!);
       entries.set(key, { value, expires: now + ttlMs });
       // A failed load is not remembered.
       value.catch(() => {
@@ -30,6 +35,7 @@ export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?
       });
       return value;
     },
+    delete: (key) => void entries.delete(key),
     clear: () => entries.clear(),
   };
 }

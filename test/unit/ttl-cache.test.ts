@@ -29,6 +29,17 @@ describe('ttl cache', () => {
     expect(await cache.get('k', async () => 8)).toBe(8);
   });
 
+  it('keeps a refreshed entry over one loaded longer ago', async () => {
+    const clock = fixedClock('2026-11-15T00:00:00Z');
+    const cache = ttlCache<number, number>({ ttlMs: 1000, clock, capacity: 2 });
+    await cache.get(1, async () => 1);
+    await cache.get(2, async () => 2);
+    clock.set('2026-11-15T00:00:02Z');
+    await cache.get(1, async () => 11); // refreshed: now the newest
+    await cache.get(3, async () => 3); // evicts 2, not 1
+    expect(await cache.get(1, async () => 111)).toBe(11);
+  });
+
   it('drops the oldest entry when full', async () => {
     const cache = ttlCache<number, number>({
       ttlMs: 1000,

@@ -157,6 +157,8 @@ export function createContentService(deps: {
     },
     async findPublished(idOrSlug) {
       const article = await articleCache.get(idOrSlug, () => q.selectArticle(db, idOrSlug));
+      // Misses are not kept: anyone can ask for any slug, and must not push real articles out.
+      if (!article) articleCache.delete(idOrSlug);
       return article && article.publishedAt <= now() ? article : undefined;
     },
     body: (articleId) => bodyCache.get(articleId, () => q.selectBody(db, articleId)),

@@ -129,7 +129,8 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   // The access decision and the meter run for every view; the page they produce is the same
   // for every reader in the same state (article version, outcome, banner, paywall copy), so its
   // HTML is kept briefly. Publication, section and plan changes show within the cache TTL.
-  const articlePages = ttlCache<string, Buffer>({ ttlMs: pageCacheTtlMs, clock, capacity: 2000 });
+  const articlePages = ttlCache<string, Buffer>({ ttlMs: pageCacheTtlMs, clock, capacity: 500 });
+  const maxCachedPageBytes = 256 * 1024; // with the capacity, at most 128 MB
 
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
@@ -147,6 +148,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       // Kept encoded: sending bytes spares measuring and encoding the string on every view.
       return Buffer.from(renderPage(ArticlePage({ opened, plans: offered, ctx })));
     });
+    if (page.length > maxCachedPageBytes) articlePages.delete(key);
     return sendHtml(reply, page);
   });
 
