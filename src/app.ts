@@ -23,8 +23,7 @@ import {
   publicationSettingsKey,
   publicationSettingsSchema,
 } from './modules/publication/index.js';
-import { createReadingService } from './modules/reading/service.js';
-import { readingRoutes } from './modules/reading/routes.js';
+import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
 import { helmetHeaders } from './web/security-headers.js';
@@ -44,9 +43,11 @@ export function createServices(config: Config, options: BuildOptions) {
   const settings = createSettingsStore({ db, clock });
   const content = createContentService({ db, clock });
   const meter = createMeterService({ store: createSqlMeterStore(db), clock });
+  const publication = createPublicationService({ settings });
   const paywall = createPaywallService({
     meter,
     settings,
+    publication,
     isVerifiedCrawler: crawlerVerifier(config.crawlerCidrs),
     links: { login: '/login', subscribe: '/subscribe' },
   });
@@ -56,7 +57,7 @@ export function createServices(config: Config, options: BuildOptions) {
     content,
     paywall,
     plans: createPlanService({ db, clock }),
-    publication: createPublicationService({ settings }),
+    publication,
     reading: createReadingService({ content, paywall }),
     apiKeys: createApiKeyService({ db, clock }),
   };

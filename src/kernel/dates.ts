@@ -18,3 +18,13 @@ export function formatDate(at: string | Date, timeZone: string): string {
   }
   return text;
 }
+
+/** True when `name` is a time zone this runtime knows (IANA names such as Asia/Kolkata). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,8 +1,7 @@
-import { AppError } from './errors.js';
-
 /**
  * Money is an integer count of a currency's minor unit (paise for INR) with its ISO 4217
  * code. Floating point never touches an amount; formatting happens only at the edge.
+ * A bad amount here is a bug (RangeError): input is validated, with a 4xx, before it is money.
  */
 export interface Money {
   readonly amountMinor: number;
@@ -20,13 +19,10 @@ export function isCurrency(code: string): code is Currency {
 
 export function money(amountMinor: number, currency: string): Money {
   if (!Number.isSafeInteger(amountMinor)) {
-    throw new AppError(
-      'validation_failed',
-      `An amount must be a whole number of minor units, got ${amountMinor}.`,
-    );
+    throw new RangeError(`An amount must be a whole number of minor units, got ${amountMinor}.`);
   }
   if (!isCurrency(currency)) {
-    throw new AppError('validation_failed', `Unsupported currency "${currency}".`);
+    throw new RangeError(`Unsupported currency "${currency}".`);
   }
   return { amountMinor, currency };
 }
@@ -41,7 +37,7 @@ export function minorUnitsPerMajor(currency: Currency): number {
  */
 export function perPartFloorToMajor(total: Money, parts: number): Money {
   if (!Number.isSafeInteger(parts) || parts <= 0) {
-    throw new AppError('validation_failed', `Cannot split an amount into ${parts} parts.`);
+    throw new RangeError(`Cannot split an amount into ${parts} parts.`);
   }
   const unit = minorUnitsPerMajor(total.currency);
   const wholeMajor = Math.floor(total.amountMinor / (parts * unit));

@@ -211,6 +211,31 @@ describe.each(dialects)('admin API on $name', (dialect) => {
     await call('PATCH', '/api/admin/v1/settings', { meter: { freeLimit: 5 } });
   });
 
+  it('merges a change into settings an older version stored: keeps valid fields, drops retired ones', async () => {
+    const store = (value: unknown) =>
+      t.database.db
+        .updateTable('settings')
+        .set({ value: JSON.stringify(value) })
+        .where('key', '=', 'meter')
+        .execute();
+    await store({ freeLimit: 4, bannerTemplate: 'Read {{ remaining }} more.', retiredOption: true });
+    const kept = await call('PATCH', '/api/admin/v1/settings', { meter: { freeLimit: 6 } });
+    expect(kept.statusCode).toBe(200);
+    expect(kept.json().settings.meter).toEqual({
+      freeLimit: 6,
+      bannerTemplate: 'Read {{ remaining }} more.',
+    });
+    // A stored value that is now invalid is named, not silently replaced by a default.
+    await store({ freeLimit: 4, bannerTemplate: 'Read {{ remaning }} more.' });
+    const refused = await call('PATCH', '/api/admin/v1/settings', { meter: { freeLimit: 6 } });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.message).toMatch(
+      /meter\.bannerTemplate: invalid template: unknown variable remaning/,
+    );
+    await store({});
+    await call('PATCH', '/api/admin/v1/settings', { meter: { freeLimit: 5 } });
+  });
+
   it('refuses unknown settings sections and bad values', async () => {
     expect((await call('PATCH', '/api/admin/v1/settings', { billing: {} })).statusCode).toBe(422);
     expect((await call('PATCH', '/api/admin/v1/settings', { meter: { freeLimit: -1 } })).statusCode).toBe(

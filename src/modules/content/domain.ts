@@ -3,10 +3,9 @@ import render from 'dom-serializer';
 import { textContent } from 'domutils';
 import { isTag, isText, type ChildNode } from 'domhandler';
 import sanitizeHtml from 'sanitize-html';
-import type { ArticleAccess } from '../paywall/access.js';
-
-export type { ArticleAccess };
 export const articleAccessLevels = ['free', 'metered', 'premium'] as const;
+/** `free` never counts, `metered` counts against the meter, `premium` is for subscribers. */
+export type ArticleAccess = (typeof articleAccessLevels)[number];
 
 /** An article as anyone may see it: everything except the hidden part of the body. */
 export interface ArticleSummary {

@@ -50,13 +50,3 @@ export interface MeterView {
 export function meterView(limit: number, used: number, period: MeterPeriod): MeterView {
   return { limit, used, remaining: Math.max(0, limit - used), resetsAt: period.resetsAt.toISOString() };
 }
-
-/** True when `name` is a time zone this runtime knows (IANA names such as Asia/Kolkata). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}

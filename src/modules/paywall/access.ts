@@ -1,6 +1,8 @@
 import type { MeterSnapshot } from '../metering/index.js';
 
-export type ArticleAccess = 'free' | 'metered' | 'premium';
+import type { ArticleAccess } from '../content/index.js';
+
+export type { ArticleAccess };
 
 export type GrantReason = 'free' | 'metered' | 'subscriber' | 'crawler';
 export type RefusalReason = 'limit_reached' | 'premium';

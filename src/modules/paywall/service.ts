@@ -1,7 +1,7 @@
 import { formatDate } from '../../kernel/dates.js';
 import type { MeterService, MeterView } from '../metering/index.js';
 import { meterView } from '../metering/index.js';
-import { publicationSettingsKey, publicationSettingsSchema } from '../publication/settings.js';
+import type { PublicationService } from '../publication/index.js';
 import type { SettingsStore } from '../settings/index.js';
 import { decideAccess, type AccessReason, type ArticleAccess } from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
@@ -51,12 +51,13 @@ export interface PaywallService {
 export function createPaywallService(deps: {
   meter: MeterService;
   settings: SettingsStore;
+  publication: PublicationService;
   isVerifiedCrawler: CrawlerCheck;
   links: { login: string; subscribe: string };
   /** Where to report copy that failed to render (console.warn by default). */
   warn?: (message: string) => void;
 }): PaywallService {
-  const { meter, settings, isVerifiedCrawler, links } = deps;
+  const { meter, settings, publication: publicationService, isVerifiedCrawler, links } = deps;
   const warn = deps.warn ?? ((message: string) => console.warn(message));
 
   /** The publisher's copy, or the default copy if the publisher's fails to render. */
@@ -71,7 +72,7 @@ export function createPaywallService(deps: {
 
   async function currentSettings() {
     const [publication, meterSettings, paywall] = await Promise.all([
-      settings.read(publicationSettingsKey, publicationSettingsSchema),
+      publicationService.settings(),
       settings.read('meter', meterSettingsSchema),
       settings.read('paywall', paywallSettingsSchema),
     ]);

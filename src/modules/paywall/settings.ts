@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { templateIssueMarker } from '../settings/index.js';
 import { checkTemplate } from './copy.js';
 
 const template = (fallback: string) =>
@@ -7,7 +8,13 @@ const template = (fallback: string) =>
     .max(5000)
     .superRefine((source, ctx) => {
       const check = checkTemplate(source);
-      if (!check.ok) ctx.addIssue({ code: 'custom', message: `invalid template: ${check.problem}` });
+      if (!check.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid template: ${check.problem}`,
+          params: { [templateIssueMarker]: true },
+        });
+      }
     })
     .default(fallback);
 

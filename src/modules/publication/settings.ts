@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isTimeZone } from '../metering/index.js';
+import { isTimeZone } from '../../kernel/dates.js';
 
 /** The publication's identity: its name and the time zone its months and dates follow. */
 export const publicationSettingsSchema = z

@@ -1,2 +1,2 @@
 export { createSettingsStore, type SettingsStore } from './store.js';
-export { settingsRoutes } from './routes.js';
+export { settingsRoutes, templateIssueMarker, type SettingsSection } from './routes.js';

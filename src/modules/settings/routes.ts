@@ -11,6 +11,12 @@ export interface SettingsSection {
 }
 
 /**
+ * Custom validation issues whose `params` carry this key set to true are template problems,
+ * answered as `invalid_template` rather than `validation_failed`.
+ */
+export const templateIssueMarker = 'invalidTemplate';
+
+/**
  * `GET` and `PATCH /api/admin/v1/settings`. A PATCH names the sections it changes
  * (`{"meter": {"freeLimit": 3}}`); each section is merged into what is stored and
  * validated by its owner's schema — an invalid template is refused with a 422 that names
@@ -69,6 +75,7 @@ export async function settingsRoutes(
       }
       const changes: { section: SettingsSection; value: Record<string, unknown> }[] = [];
       const problems: string[] = [];
+      let templateProblem = false;
       for (const section of sections) {
         const given = patch[section.key];
         if (given === undefined) continue;
@@ -76,20 +83,25 @@ export async function settingsRoutes(
           problems.push(`${section.key}: expected an object`);
           continue;
         }
-        const stored = (await store.read(section.key, section.schema)) as Record<string, unknown>;
-        const merged = { ...stored, ...given };
+        // Merge into what is stored, minus fields this version no longer knows (so an old
+        // document never blocks a change); the patch itself may not carry unknown fields.
+        const known = Object.keys(section.schema.shape);
+        const stored = Object.entries(await store.stored(section.key)).filter(([field]) =>
+          known.includes(field),
+        );
+        const merged = { ...Object.fromEntries(stored), ...given };
         const parsed = section.schema.safeParse(merged);
-        if (parsed.success) changes.push({ section, value: parsed.data });
-        else
-          problems.push(
-            ...parsed.error.issues.map(
-              (issue) => `${[section.key, ...issue.path].join('.')}: ${issue.message}`,
-            ),
-          );
+        if (parsed.success) {
+          changes.push({ section, value: parsed.data });
+          continue;
+        }
+        for (const issue of parsed.error.issues) {
+          problems.push(`${[section.key, ...issue.path].join('.')}: ${issue.message}`);
+          if (issue.code === 'custom' && issue.params?.[templateIssueMarker] === true) templateProblem = true;
+        }
       }
       if (problems.length > 0) {
-        const template = problems.some((p) => p.includes('invalid template'));
-        throw new AppError(template ? 'invalid_template' : 'validation_failed', problems.join('; '));
+        throw new AppError(templateProblem ? 'invalid_template' : 'validation_failed', problems.join('; '));
       }
       for (const { section, value } of changes) await store.write(section.key, section.schema, value);
       return { settings: await readAll() };

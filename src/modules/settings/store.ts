@@ -11,6 +11,8 @@ import { ttlCache } from '../../kernel/ttl-cache.js';
  */
 export interface SettingsStore {
   read<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S>>;
+  /** The document as stored, unvalidated (`{}` when there is none): what a change merges into. */
+  stored(key: string): Promise<Record<string, unknown>>;
   write<S extends z.ZodType>(key: string, schema: S, value: z.input<S>): Promise<z.output<S>>;
 }
 
@@ -18,20 +20,42 @@ export function createSettingsStore(deps: {
   db: Kysely<Database>;
   clock: Clock;
   ttlMs?: number;
+  /** Where to report a stored document that no longer fits its schema (console.warn by default). */
+  warn?: (message: string) => void;
 }): SettingsStore {
   const { db, clock } = deps;
+  const warn = deps.warn ?? ((message: string) => console.warn(message));
+
+  async function stored(key: string): Promise<Record<string, unknown>> {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    if (!row) return {};
+    try {
+      const value: unknown = JSON.parse(row.value);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        return value as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    warn(`settings "${key}": the stored value is not a JSON object; using the defaults`);
+    return {};
+  }
+
   const cache = ttlCache<string, unknown>({ ttlMs: deps.ttlMs ?? 2000, clock });
 
   return {
     read<S extends z.ZodType>(key: string, schema: S) {
       return cache.get(key, async () => {
-        const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-        // A stored document that no longer fits the schema (an older version) falls back to
-        // the defaults rather than taking the site down.
-        const parsed = schema.safeParse(row ? JSON.parse(row.value) : {});
-        return parsed.success ? parsed.data : schema.parse({});
+        // A stored document that no longer fits the schema (written by another version) falls
+        // back to the defaults rather than taking the site down, and says so. It stays stored:
+        // the next change merges into it and must make it valid.
+        const parsed = schema.safeParse(await stored(key));
+        if (parsed.success) return parsed.data;
+        warn(`settings "${key}" no longer fit their schema; using the defaults: ${parsed.error.message}`);
+        return schema.parse({});
       }) as Promise<z.output<S>>;
     },
+
+    stored,
 
     async write(key, schema, value) {
       const parsed = schema.parse(value);
