@@ -12,6 +12,8 @@ const usage = `Usage: masthead <command>
   migrate                                 bring the database schema up to date
   seed --demo                             add the demo newsroom (idempotent)
   api-key create --name N --scope admin   create an admin API key (printed last)
+  api-key list                            list API keys (never the keys themselves)
+  api-key revoke ID                       stop a key working at once
   backup FILE                             copy the SQLite database to FILE while it runs
 
 Configuration comes from the environment; see README.md.`;
@@ -55,7 +57,23 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'api-key': {
       const [action, ...options] = rest;
-      if (action !== 'create') throw new UsageError('api-key supports: create');
+      if (action === 'list') {
+        const keys = await withDatabase(config, (services) => services.apiKeys.list());
+        for (const key of keys) {
+          const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
+          console.log(`${key.id}  ${key.scope}  ${key.name}  created ${key.createdAt}  ${state}`);
+        }
+        return 0;
+      }
+      if (action === 'revoke') {
+        const [id] = options;
+        if (!id) throw new UsageError('api-key revoke needs the key id (see api-key list)');
+        const revoked = await withDatabase(config, (services) => services.apiKeys.revoke(id));
+        if (!revoked) throw new UsageError(`there is no live API key ${id}`);
+        console.log(`Revoked API key ${id}.`);
+        return 0;
+      }
+      if (action !== 'create') throw new UsageError('api-key supports: create, list, revoke');
       const { values } = parseArgs({
         args: options,
         options: { name: { type: 'string' }, scope: { type: 'string' } },

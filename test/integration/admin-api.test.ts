@@ -48,6 +48,14 @@ describe.each(dialects)('admin API on $name', (dialect) => {
     expect((await call('GET', '/api/admin/v1/settings')).json().settings.meter.freeLimit).toBe(5);
   });
 
+  it('refuses a revoked key at once', async () => {
+    const { id, key } = await t.services.apiKeys.create('short-lived', 'admin');
+    const headers = { authorization: `Bearer ${key}` };
+    expect((await t.app.inject({ url: '/api/admin/v1/settings', headers })).statusCode).toBe(200);
+    expect(await t.services.apiKeys.revoke(id)).toBe(true);
+    expect((await t.app.inject({ url: '/api/admin/v1/settings', headers })).statusCode).toBe(401);
+  });
+
   it('creates, reads, updates, lists and deletes an article', async () => {
     const created = await call('POST', '/api/admin/v1/articles', {
       headline: 'Rupee firms as exporters sell dollars',

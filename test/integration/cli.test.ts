@@ -44,6 +44,19 @@ describe('masthead command', () => {
     }
   });
 
+  it('lists keys without their secrets and revokes one', async () => {
+    const created = (await masthead('api-key', 'create', '--name', 'to-revoke', '--scope', 'admin')).stdout;
+    const key = created.trim().split('\n').at(-1)!;
+    const id = /Created API key (key_[0-9a-z]+)/.exec(created)![1]!;
+    const listed = (await masthead('api-key', 'list')).stdout;
+    expect(listed).toContain(`${id}  admin  to-revoke`);
+    expect(listed).not.toContain(key);
+    expect((await masthead('api-key', 'revoke', id)).stdout).toContain(`Revoked API key ${id}`);
+    expect((await masthead('api-key', 'list')).stdout).toMatch(new RegExp(`${id}.*revoked`));
+    const again = await masthead('api-key', 'revoke', id).catch((error: { code: number }) => error);
+    expect(again).toMatchObject({ code: 2 });
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const failure = await masthead('api-key', 'create', '--name', 'x', '--scope', 'root').catch(
       (error: { code: number; stderr: string }) => error,

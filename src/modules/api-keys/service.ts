@@ -8,9 +8,21 @@ import { newId, newSecret } from '../../kernel/ids.js';
 
 export type ApiKeyScope = 'admin';
 
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: ApiKeyScope;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
 export interface ApiKeyService {
   /** Creates a key; the returned secret is never stored and cannot be shown again. */
   create(name: string, scope: ApiKeyScope): Promise<{ id: string; key: string }>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Stops a key working at once; false if there is no such live key. */
+  revoke(id: string): Promise<boolean>;
   /** The key's id when `key` is live and has `scope`, else undefined. */
   verify(key: string, scope: ApiKeyScope): Promise<string | undefined>;
   /** A Fastify onRequest hook that answers 401 unless the request bears a key with `scope`. */
@@ -57,6 +69,26 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
         })
         .execute();
       return { id, key };
+    },
+    async list() {
+      const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        scope: row.scope,
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        revokedAt: row.revoked_at,
+      }));
+    },
+    async revoke(id) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: clock.now().toISOString() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
     verify,
     requireScope(scope) {
