@@ -55,6 +55,7 @@ export function createServices(config: Config, options: BuildOptions) {
     clock,
     settings,
     content,
+    meter,
     paywall,
     plans: createPlanService({ db, clock }),
     publication,

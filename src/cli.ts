@@ -15,6 +15,7 @@ const usage = `Usage: masthead <command>
   api-key list                            list API keys (never the keys themselves)
   api-key revoke ID                       stop a key working at once
   backup FILE                             copy the SQLite database to FILE while it runs
+  meter prune [--keep-months N]           forget meter reads of months before the last N (3)
 
 Configuration comes from the environment; see README.md.`;
 
@@ -86,6 +87,23 @@ async function main(argv: string[]): Promise<number> {
       const created = await withDatabase(config, (services) => services.apiKeys.create(name, 'admin'));
       console.log(`Created API key ${created.id} (${name}). It is shown once; keep it secret:`);
       console.log(created.key);
+      return 0;
+    }
+    case 'meter': {
+      const [action, ...options] = rest;
+      if (action !== 'prune') throw new UsageError('meter supports: prune');
+      const { values } = parseArgs({
+        args: options,
+        options: { 'keep-months': { type: 'string', default: '3' } },
+        strict: true,
+      });
+      const keepMonths = Number(values['keep-months']);
+      if (!Number.isInteger(keepMonths) || keepMonths < 1)
+        throw new UsageError('--keep-months takes a whole number of at least 1');
+      const pruned = await withDatabase(config, async (services) =>
+        services.meter.prune(keepMonths, (await services.publication.settings()).timeZone),
+      );
+      console.log(`Forgot ${pruned.reads} meter reads of periods before ${pruned.before}.`);
       return 0;
     }
     case 'backup': {

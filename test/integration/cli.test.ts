@@ -57,6 +57,16 @@ describe('masthead command', () => {
     expect(again).toMatchObject({ code: 2 });
   });
 
+  it('prunes meter reads of old months', async () => {
+    expect((await masthead('meter', 'prune', '--keep-months', '2')).stdout).toMatch(
+      /^Forgot \d+ meter reads of periods before \d{4}-\d{2}\.$/m,
+    );
+    const failure = await masthead('meter', 'prune', '--keep-months', '0').catch(
+      (error: { code: number }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const failure = await masthead('api-key', 'create', '--name', 'x', '--scope', 'root').catch(
       (error: { code: number; stderr: string }) => error,

@@ -60,6 +60,16 @@ describe.each(dialects)('meter store on $name', (dialect) => {
     expect(await store.used(reader, '2026-11')).toBe(1);
   });
 
+  it('forgets only the periods before the one named', async () => {
+    await store.consume('rdr_prune', '2026-08', 'art_1', 5, at);
+    await store.consume('rdr_prune', '2026-09', 'art_1', 5, at);
+    await store.consume('rdr_prune', '2026-09', 'art_2', 5, at);
+    expect(await store.prune('2026-09')).toBeGreaterThanOrEqual(1);
+    expect(await store.used('rdr_prune', '2026-08')).toBe(0);
+    expect(await store.used('rdr_prune', '2026-09')).toBe(2);
+    expect(await store.peek('rdr_prune', '2026-09', 'art_2')).toEqual({ used: 2, alreadyRead: true });
+  });
+
   it('counts nothing when the limit is zero', async () => {
     expect(await store.consume('rdr_zero', '2026-11', 'art_1', 0, at)).toEqual({ recorded: false, used: 0 });
     expect(await store.used('rdr_zero', '2026-11')).toBe(0);

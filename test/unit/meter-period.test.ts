@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meterPeriod, meterView } from '../../src/modules/metering/index.js';
+import { meterPeriod, meterView, periodKeyMonthsBefore } from '../../src/modules/metering/index.js';
 
 describe('meter period', () => {
   it('is the calendar month in the publication time zone', () => {
@@ -28,5 +28,11 @@ describe('meter period', () => {
   it('never reports negative remaining reads', () => {
     const period = meterPeriod(new Date('2026-11-15T00:00:00Z'), 'UTC');
     expect(meterView(3, 5, period)).toMatchObject({ limit: 3, used: 5, remaining: 0 });
+  });
+
+  it('counts months back across years', () => {
+    expect(periodKeyMonthsBefore('2026-02', 3)).toBe('2025-11');
+    expect(periodKeyMonthsBefore('2026-12', 12)).toBe('2025-12');
+    expect(periodKeyMonthsBefore('2026-01', 1)).toBe('2025-12');
   });
 });

@@ -50,3 +50,10 @@ export interface MeterView {
 export function meterView(limit: number, used: number, period: MeterPeriod): MeterView {
   return { limit, used, remaining: Math.max(0, limit - used), resetsAt: period.resetsAt.toISOString() };
 }
+
+/** The period key `months` months before `key`: ("2026-02", 3) → "2025-11". */
+export function periodKeyMonthsBefore(key: string, months: number): string {
+  const [year, month] = key.split('-').map(Number) as [number, number];
+  const index = year * 12 + (month - 1) - months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}

@@ -1,4 +1,11 @@
 export { createMeterService, type MeterService } from './service.js';
 export { createSqlMeterStore } from './sql-store.js';
 export type { MeterStore, ConsumeResult } from './store.js';
-export { meterPeriod, meterView, type MeterPeriod, type MeterSnapshot, type MeterView } from './domain.js';
+export {
+  meterPeriod,
+  meterView,
+  periodKeyMonthsBefore,
+  type MeterPeriod,
+  type MeterSnapshot,
+  type MeterView,
+} from './domain.js';

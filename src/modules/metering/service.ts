@@ -1,5 +1,12 @@
 import type { Clock } from '../../kernel/clock.js';
-import { periodFinder, meterView, type MeterPeriod, type MeterSnapshot, type MeterView } from './domain.js';
+import {
+  periodFinder,
+  periodKeyMonthsBefore,
+  meterView,
+  type MeterPeriod,
+  type MeterSnapshot,
+  type MeterView,
+} from './domain.js';
 import type { MeterStore } from './store.js';
 
 export interface MeterService {
@@ -12,6 +19,8 @@ export interface MeterService {
     period: MeterPeriod,
   ): Promise<{ recorded: boolean; used: number }>;
   view(readerId: string, limit: number, timeZone: string): Promise<MeterView>;
+  /** Forgets the reads of periods that ended more than `keepMonths` months ago. */
+  prune(keepMonths: number, timeZone: string): Promise<{ before: string; reads: number }>;
 }
 
 /** The meter: periods from the clock, counts from the store. */
@@ -26,6 +35,10 @@ export function createMeterService(deps: { store: MeterStore; clock: Clock }): M
     },
     consume: (readerId, articleId, limit, period) =>
       store.consume(readerId, period.key, articleId, limit, clock.now()),
+    async prune(keepMonths, timeZone) {
+      const before = periodKeyMonthsBefore(periodAt(clock.now(), timeZone).key, keepMonths);
+      return { before, reads: await store.prune(before) };
+    },
     async view(readerId, limit, timeZone) {
       const period = periodAt(clock.now(), timeZone);
       return meterView(limit, await store.used(readerId, period.key), period);

@@ -40,6 +40,14 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
 
     used: (readerId, period) => selectUsed(db, readerId, period),
 
+    async prune(before) {
+      return db.transaction().execute(async (trx) => {
+        const reads = await trx.deleteFrom('meter_reads').where('period', '<', before).executeTakeFirst();
+        await trx.deleteFrom('meter_periods').where('period', '<', before).execute();
+        return Number(reads.numDeletedRows);
+      });
+    },
+
     async consume(readerId, period, articleId, limit, at): Promise<ConsumeResult> {
       if (limit <= 0) return { recorded: false, used: 0 };
       try {

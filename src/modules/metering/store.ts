@@ -18,6 +18,8 @@ export interface MeterStore {
     limit: number,
     at: Date,
   ): Promise<ConsumeResult>;
+  /** Forgets every period before `period` (`YYYY-MM`); returns how many reads it removed. */
+  prune(before: string): Promise<number>;
 }
 
 export interface ConsumeResult {
