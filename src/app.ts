@@ -8,8 +8,18 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
+import {
+  accountRoutes,
+  accountSettingsKey,
+  accountSettingsSchema,
+  authenticate,
+  createAccountService,
+  sessionCookie,
+} from './modules/accounts/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
+import { createRateLimiter, createSqlRateLimitStore } from './modules/rate-limit/index.js';
 import { adminArticleRoutes, createContentService } from './modules/content/index.js';
+import { createMailer, devOutboxRoutes } from './modules/mail/index.js';
 import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
 import {
   createPaywallService,
@@ -27,7 +37,8 @@ import { createReadingService, readingRoutes } from './modules/reading/index.js'
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
 import { helmetHeaders } from './web/security-headers.js';
-import { anonymousReaderId } from './web/reader-identity.js';
+import { anonymousReaderId, knownAnonymousReaderId } from './web/reader-identity.js';
+import { sameOriginGuard } from './web/same-origin.js';
 
 export interface BuildOptions {
   readonly database: DatabaseHandle;
@@ -60,7 +71,10 @@ export function createServices(config: Config, options: BuildOptions) {
     plans: createPlanService({ db, clock }),
     publication,
     reading: createReadingService({ content, paywall }),
+    accounts: createAccountService({ db, clock, settings, meter, publication }),
+    limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
     apiKeys: createApiKeyService({ db, clock }),
+    mail: createMailer({ db, clock, publication, smtpUrl: config.smtpUrl, from: config.mailFrom }),
   };
 }
 
@@ -128,14 +142,29 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
 
   const requireAdmin = services.apiKeys.requireScope('admin');
+  app.addHook('onRequest', sameOriginGuard(config.publicUrl));
+
+  const { accounts } = services;
   await app.register(readingRoutes, {
     ...services,
-    resolveReader: (request, reply) => ({
-      id: anonymousReaderId(request, reply, secure),
-      name: '',
-      entitlements: new Set<string>(),
-    }),
+    // Who is reading: the signed-in account when a live session comes with the request
+    // (metered by account on every device), else the device's anonymous id.
+    resolveReader: async (request, reply) => {
+      const auth = await authenticate(request, accounts);
+      if (auth?.lookup.status === 'live') {
+        const { account } = auth.lookup;
+        return { id: account.id, name: account.name, entitlements: new Set<string>() };
+      }
+      if (auth?.kind === 'web') reply.clearCookie(sessionCookie, { path: '/' });
+      return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
+    },
     publicUrl: config.publicUrl,
+  });
+  await app.register(accountRoutes, {
+    accounts,
+    limiter: services.limiter,
+    secureCookies: secure,
+    anonymousReaderId: knownAnonymousReaderId,
   });
   await app.register(adminArticleRoutes, {
     content: services.content,
@@ -150,7 +179,10 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: publicationSettingsKey, schema: publicationSettingsSchema },
       { key: 'meter', schema: meterSettingsSchema },
       { key: 'paywall', schema: paywallSettingsSchema },
+      { key: accountSettingsKey, schema: accountSettingsSchema },
     ],
   });
+  // The outbox shows one-time links: a developer's tool, never served in production.
+  if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;
 }

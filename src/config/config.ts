@@ -21,6 +21,15 @@ export interface Config {
   readonly paymentGateway: 'sandbox';
   /** Seed the demo newsroom when the database is empty (the quick start). */
   readonly seedDemoOnEmpty: boolean;
+  /** Where mail goes (`smtp://` or `smtps://`); unset, it is kept in the outbox table. */
+  readonly smtpUrl?: string;
+  /** The sender of mail; without a name, the publication's name is shown. */
+  readonly mailFrom: MailFrom;
+}
+
+export interface MailFrom {
+  readonly name?: string;
+  readonly address: string;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +50,34 @@ function isCidr(value: string): boolean {
 
 const cidr = z.string().refine(isCidr, 'expected a CIDR range such as 66.249.64.0/19');
 
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const mailbox = /^(?:(?<name>[^<>\r\n]*?)\s*<(?<angle>[^<>\s]+)>|(?<bare>[^<>\s]+))$/;
+// HTML's rule rather than zod's stricter default: `no-reply@localhost` is a fair development sender.
+const mailAddress = z.email({ pattern: z.regexes.html5Email });
+
+/** `address` or `Name <address>` (the name may be quoted), or undefined if it is neither. */
+function parseMailbox(value: string): MailFrom | undefined {
+  const groups = mailbox.exec(value.trim())?.groups;
+  const address = groups?.angle ?? groups?.bare;
+  if (address === undefined || !mailAddress.safeParse(address).success) return undefined;
+  const name = groups?.name?.replace(/^"(.*)"$/, '$1').trim();
+  return name ? { name, address } : { address };
+}
+
+/** `no-reply@` the public host, or `no-reply@localhost` while the site is reached by IP address. */
+function defaultMailFrom(publicUrl: string): MailFrom {
+  const host = new URL(publicUrl).hostname.replace(/^\[(.*)\]$/, '$1');
+  return { address: `no-reply@${ipaddr.isValid(host) ? 'localhost' : host}` };
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -57,7 +94,20 @@ const envSchema = z.object({
     .default('sqlite:./data/masthead.db'),
   REDIS_URL: z.string().optional(),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
-  SMTP_URL: z.string().optional(),
+  SMTP_URL: z.string().refine(isSmtpUrl, 'expected smtp://user:pass@host:587 or smtps://…').optional(),
+  MAIL_FROM: z
+    .string()
+    .transform((value, ctx) => {
+      const from = parseMailbox(value);
+      if (from) return from;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected an address such as no-reply@news.example, or "The Daily Ledger <no-reply@news.example>"',
+      });
+      return z.NEVER;
+    })
+    .optional(),
   PAYMENT_GATEWAY: z
     .enum(['sandbox'], 'expected sandbox (stripe and razorpay are not available yet)')
     .default('sandbox'),
@@ -119,9 +169,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       'REDIS_URL: the Redis meter store is not available in this version; unset it to use the database',
     );
   }
-  if (e.SMTP_URL !== undefined) {
-    problems.push('SMTP_URL: outgoing mail is not available in this version; unset it');
-  }
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     problems.push('SESSION_SECRET: required in production (at least 32 random characters)');
   }
@@ -145,6 +192,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: e.TRUST_PROXY ?? false,
     paymentGateway: e.PAYMENT_GATEWAY,
     seedDemoOnEmpty: e.SEED_DEMO === 'true',
+    smtpUrl: e.SMTP_URL,
+    mailFrom: Object.freeze(e.MAIL_FROM ?? defaultMailFrom(publicUrl)),
   });
 }
 

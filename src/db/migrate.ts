@@ -1,10 +1,16 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DatabaseHandle } from './database.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-mail-outbox.js';
+import * as m0003 from './migrations/0003-rate-limits.js';
+import * as m0004 from './migrations/0004-accounts.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-mail-outbox': m0002,
+  '0003-rate-limits': m0003,
+  '0004-accounts': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

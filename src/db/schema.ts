@@ -13,6 +13,11 @@ export interface Database {
   plan_prices: PlanPricesTable;
   settings: SettingsTable;
   api_keys: ApiKeysTable;
+  mail_outbox: MailOutboxTable;
+  rate_limit_windows: RateLimitWindowsTable;
+  accounts: AccountsTable;
+  account_sessions: AccountSessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 export interface SectionsTable {
@@ -95,9 +100,73 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface RateLimitWindowsTable {
+  /** The rule's name and the limited key (an IP, an email), e.g. `sign-in:ip 203.0.113.7`. */
+  key: string;
+  /** Attempts in the window, refused ones included. */
+  count: number;
+  window_started_at: string;
+  expires_at: string;
+}
+
+/** Mail kept instead of sent (no SMTP), and the log of mail sent over SMTP. */
+export interface MailOutboxTable {
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  template: string;
+  created_at: string;
+  /** When the SMTP server accepted it; null in the outbox or when it failed. */
+  sent_at: string | null;
+  /** Why the SMTP server did not accept it. */
+  error: string | null;
+}
+
 export type ArticleRow = Selectable<ArticlesTable>;
 export type NewArticleRow = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;
 export type SectionRow = Selectable<SectionsTable>;
 export type PlanRow = Selectable<PlansTable>;
 export type PlanPriceRow = Selectable<PlanPricesTable>;
+export type MailOutboxRow = Selectable<MailOutboxTable>;
+export type NewMailOutboxRow = Insertable<MailOutboxTable>;
+
+export interface AccountsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  /** argon2id; null for an account that signs in by emailed link only. */
+  password_hash: string | null;
+  email_verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountSessionsTable {
+  id: string;
+  account_id: string;
+  kind: 'web' | 'app';
+  /** SHA-256 of the session cookie (web) or of the current access token (app). */
+  token_hash: string;
+  token_expires_at: string;
+  user_agent: string;
+  ip: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  session_id: string;
+  /** SHA-256 of the refresh token. */
+  token_hash: string;
+  created_at: string;
+  /** Set when exchanged; a second use ends the session (the token was copied). */
+  used_at: string | null;
+}

@@ -11,12 +11,8 @@ const maxAgeSeconds = 400 * 24 * 60 * 60;
  * the known limit of any cookie meter; accounts close that gap).
  */
 export function anonymousReaderId(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
-  const raw = request.cookies[cookieName];
-  if (raw !== undefined) {
-    const unsigned = request.unsignCookie(raw);
-    if (unsigned.valid && unsigned.value !== null && /^rdr_[0-9a-z]{26}$/.test(unsigned.value))
-      return unsigned.value;
-  }
+  const known = knownAnonymousReaderId(request);
+  if (known !== undefined) return known;
   const id = newId('rdr');
   reply.setCookie(cookieName, id, {
     signed: true,
@@ -27,4 +23,14 @@ export function anonymousReaderId(request: FastifyRequest, reply: FastifyReply, 
     maxAge: maxAgeSeconds,
   });
   return id;
+}
+
+/** The device's anonymous reader id when it carries a genuine one; never sets a cookie. */
+export function knownAnonymousReaderId(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[cookieName];
+  if (raw === undefined) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value !== null && /^rdr_[0-9a-z]{26}$/.test(unsigned.value)
+    ? unsigned.value
+    : undefined;
 }

@@ -64,4 +64,34 @@ describe('configuration', () => {
     expect(problems({ PAYMENT_GATEWAY: 'stripe' })[0]).toMatch(/^PAYMENT_GATEWAY/);
     expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })[0]).toMatch(/^REDIS_URL/);
   });
+
+  it('sends mail over SMTP only to an smtp:// or smtps:// server', () => {
+    expect(loadConfig(base).smtpUrl).toBeUndefined();
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://user:pass@mail.example:587' }).smtpUrl).toBe(
+      'smtp://user:pass@mail.example:587',
+    );
+    expect(loadConfig({ ...base, SMTP_URL: 'smtps://mail.example' }).smtpUrl).toBe('smtps://mail.example');
+    for (const bad of ['http://mail.example', 'mail.example:587', 'smtp://']) {
+      expect(problems({ SMTP_URL: bad }), bad).toEqual([
+        'SMTP_URL: expected smtp://user:pass@host:587 or smtps://…',
+      ]);
+    }
+  });
+
+  it('sends mail from MAIL_FROM, by default no-reply at the public host', () => {
+    expect(loadConfig(base).mailFrom).toEqual({ address: 'no-reply@localhost' });
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://www.news.example/' }).mailFrom).toEqual({
+      address: 'no-reply@www.news.example',
+    });
+    expect(loadConfig({ ...base, MAIL_FROM: 'desk@news.example' }).mailFrom).toEqual({
+      address: 'desk@news.example',
+    });
+    expect(loadConfig({ ...base, MAIL_FROM: '"The Ledger Desk" <desk@news.example>' }).mailFrom).toEqual({
+      name: 'The Ledger Desk',
+      address: 'desk@news.example',
+    });
+    for (const bad of ['desk', 'Desk <desk>', 'a b@news.example', 'Desk <desk@news.example']) {
+      expect(problems({ MAIL_FROM: bad })[0], bad).toMatch(/^MAIL_FROM: expected an address/);
+    }
+  });
 });

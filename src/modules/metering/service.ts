@@ -19,6 +19,8 @@ export interface MeterService {
     period: MeterPeriod,
   ): Promise<{ recorded: boolean; used: number }>;
   view(readerId: string, limit: number, timeZone: string): Promise<MeterView>;
+  /** Carries `from`'s reads this month over to `to` (see MeterStore.merge). */
+  merge(from: string, to: string, timeZone: string): Promise<void>;
   /** Forgets the reads of periods that ended more than `keepMonths` months ago. */
   prune(keepMonths: number, timeZone: string): Promise<{ before: string; reads: number }>;
 }
@@ -35,6 +37,7 @@ export function createMeterService(deps: { store: MeterStore; clock: Clock }): M
     },
     consume: (readerId, articleId, limit, period) =>
       store.consume(readerId, period.key, articleId, limit, clock.now()),
+    merge: (from, to, timeZone) => store.merge(from, to, periodAt(clock.now(), timeZone).key),
     async prune(keepMonths, timeZone) {
       const before = periodKeyMonthsBefore(periodAt(clock.now(), timeZone).key, keepMonths);
       return { before, reads: await store.prune(before) };

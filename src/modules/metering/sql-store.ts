@@ -40,6 +40,36 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
 
     used: (readerId, period) => selectUsed(db, readerId, period),
 
+    async merge(from, to, period) {
+      if (from === to) return;
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('meter_reads')
+          .columns(['reader_id', 'period', 'article_id', 'read_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('meter_reads')
+              .select([eb.val(to).as('reader_id'), 'period', 'article_id', 'read_at'])
+              .where('reader_id', '=', from)
+              .where('period', '=', period),
+          )
+          .onConflict((oc) => oc.columns(['reader_id', 'period', 'article_id']).doNothing())
+          .execute();
+        const { reads } = await trx
+          .selectFrom('meter_reads')
+          .select((eb) => eb.fn.countAll<number>().as('reads'))
+          .where('reader_id', '=', to)
+          .where('period', '=', period)
+          .executeTakeFirstOrThrow();
+        if (Number(reads) === 0) return;
+        await trx
+          .insertInto('meter_periods')
+          .values({ reader_id: to, period, used: Number(reads) })
+          .onConflict((oc) => oc.columns(['reader_id', 'period']).doUpdateSet({ used: Number(reads) }))
+          .execute();
+      });
+    },
+
     async prune(before) {
       return db.transaction().execute(async (trx) => {
         const reads = await trx.deleteFrom('meter_reads').where('period', '<', before).executeTakeFirst();

@@ -18,6 +18,12 @@ export interface MeterStore {
     limit: number,
     at: Date,
   ): Promise<ConsumeResult>;
+  /**
+   * Adds `from`'s reads of the period to `to`'s (a device's anonymous reads to an account on
+   * signing in, and back on signing out). `to`'s count becomes its distinct reads, which may
+   * exceed the limit: merging never grants a fresh allowance.
+   */
+  merge(from: string, to: string, period: string): Promise<void>;
   /** Forgets every period before `period` (`YYYY-MM`); returns how many reads it removed. */
   prune(before: string): Promise<number>;
 }

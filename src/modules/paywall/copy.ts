@@ -1,5 +1,6 @@
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
+import { checkLiquid, strictLiquid, type TemplateCheck } from '../../kernel/liquid.js';
 
 /** The variables paywall and meter-banner templates may use; anything else is refused on save. */
 export interface CopyContext {
@@ -43,17 +44,7 @@ const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
   ),
 );
 
-// Strict everywhere: an unknown filter fails to parse, an undefined variable fails to render,
-// no file system (no include/render/layout), bounded work for a hostile template.
-const liquid = new Liquid({
-  strictFilters: true,
-  strictVariables: true,
-  outputEscape: 'escape',
-  templates: {},
-  parseLimit: 10_000,
-  renderLimit: 100,
-  memoryLimit: 1_000_000,
-});
+const liquid = strictLiquid({ escapeHtml: true });
 
 // Publisher copy may carry light markup; whatever it renders to is cleaned before it is sent.
 const allowedMarkup: sanitizeHtml.IOptions = {
@@ -62,33 +53,10 @@ const allowedMarkup: sanitizeHtml.IOptions = {
   allowedSchemes: ['http', 'https', 'mailto'],
 };
 
-export type TemplateCheck = { ok: true } | { ok: false; problem: string };
-
-/** Parses `source`, checks its variables and filters, and renders it once with sample values. */
+/** Parses `source`, checks its variables and filters, and renders it with sample values. */
 export function checkTemplate(source: string): TemplateCheck {
-  let template: Template[];
-  let variables: string[];
-  try {
-    template = liquid.parse(source);
-    variables = liquid.globalVariablesSync(template);
-  } catch (error) {
-    return { ok: false, problem: describe(error) };
-  }
-  const unknown = variables.filter((name) => !copyVariables.includes(name));
-  if (unknown.length > 0) {
-    return {
-      ok: false,
-      problem: `unknown variable${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${copyVariables.join(', ')})`,
-    };
-  }
-  // Every branch a template may take must render: one sample context would miss errors in
-  // the branches it does not take.
-  try {
-    for (const context of sampleContexts) liquid.renderSync(template, context);
-  } catch (error) {
-    return { ok: false, problem: describe(error) };
-  }
-  return { ok: true };
+  const check = checkLiquid(liquid, source, { variables: copyVariables, samples: sampleContexts });
+  return check.ok ? { ok: true } : check;
 }
 
 const parsed = new Map<string, Template[]>();
@@ -114,9 +82,4 @@ export function renderCopy(source: string, context: CopyContext): string {
   if (rendered.size >= 2000) rendered.clear();
   rendered.set(key, html);
   return html;
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^undefined filter/, 'unknown filter').replace(/, file:.*$/, '');
 }

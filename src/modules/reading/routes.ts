@@ -30,7 +30,7 @@ export interface ReadingRouteDeps {
   readonly publication: PublicationService;
   readonly reading: ReadingService;
   /** Who is reading: the seam where accounts plug in. */
-  readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Reader;
+  readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Promise<Reader>;
   readonly publicUrl: string;
   readonly clock: Clock;
   /** How long a rendered article page is reused for readers in the same state. */
@@ -80,7 +80,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     reply: FastifyReply,
     idOrSlug: string,
   ): Promise<OpenedArticle> {
-    const opened = await reading.open(idOrSlug, resolveReader(request, reply), origin(request));
+    const opened = await reading.open(idOrSlug, await resolveReader(request, reply), origin(request));
     if (!opened) throw notFound('The article');
     return opened;
   }
@@ -343,7 +343,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     '/api/v1/meter',
     { schema: { tags: ['reader'], summary: "The caller's meter this month" } },
     async (request, reply) => ({
-      meter: await paywall.meter(resolveReader(request, reply)),
+      meter: await paywall.meter(await resolveReader(request, reply)),
     }),
   );
 

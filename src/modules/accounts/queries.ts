@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+export async function selectAccountByEmail(db: Kysely<Database>, email: string) {
+  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function selectAccount(db: Kysely<Database>, id: string) {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The session a token opens, live or ended, with its account. */
+export async function selectSessionByToken(db: Kysely<Database>, tokenHash: string) {
+  return db
+    .selectFrom('account_sessions as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select([
+      's.id',
+      's.account_id',
+      's.kind',
+      's.token_expires_at',
+      's.last_seen_at',
+      's.expires_at',
+      's.ended_at',
+      's.end_reason',
+      'a.name',
+      'a.email',
+    ])
+    .where('s.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function selectLiveSessions(db: Kysely<Database>, accountId: string, now: string) {
+  return db
+    .selectFrom('account_sessions')
+    .select(['id', 'kind', 'user_agent', 'ip', 'created_at', 'last_seen_at'])
+    .where('account_id', '=', accountId)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+export async function endSessions(db: Kysely<Database>, ids: readonly string[], reason: string, now: string) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('account_sessions')
+    .set({ ended_at: now, end_reason: reason })
+    .where('id', 'in', ids)
+    .where('ended_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,198 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../kernel/errors.js';
+import type { RateLimiter, RateLimitRule } from '../rate-limit/index.js';
+import type { AccountService, SessionLookup, SignedIn } from './service.js';
+import type { SessionKind } from './domain.js';
+
+export const sessionCookie = 'mh_session';
+
+export interface Authenticated {
+  readonly kind: SessionKind;
+  readonly token: string;
+  readonly lookup: SessionLookup;
+}
+
+/** The session a request carries: a bearer access token (app) or the session cookie (web). */
+export async function authenticate(
+  request: FastifyRequest,
+  accounts: AccountService,
+): Promise<Authenticated | undefined> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (bearer) return { kind: 'app', token: bearer, lookup: await accounts.lookup(bearer, 'app') };
+  const cookie = request.cookies[sessionCookie];
+  if (cookie) return { kind: 'web', token: cookie, lookup: await accounts.lookup(cookie, 'web') };
+  return undefined;
+}
+
+const Email = z.email({ error: 'expected an email address' }).max(254);
+const Credentials = z.object({
+  email: Email,
+  password: z.string().min(1, 'expected a password').max(512, 'expected at most 512 characters'),
+  client: z.enum(['web', 'app']).default('web'),
+});
+const Registration = Credentials.extend({ name: z.string().trim().max(120).optional() });
+
+/** Attempt limits: per address (generous: offices share one) and per account. */
+export const attemptLimits = {
+  signUpByAddress: { name: 'sign-up:ip', limit: 20, windowMs: 60 * 60_000 },
+  signInByAddress: { name: 'sign-in:ip', limit: 100, windowMs: 15 * 60_000 },
+  signInByAccount: { name: 'sign-in:account', limit: 10, windowMs: 15 * 60_000 },
+  refreshByAddress: { name: 'refresh:ip', limit: 120, windowMs: 15 * 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+export interface AccountRouteDeps {
+  readonly accounts: AccountService;
+  readonly limiter: RateLimiter;
+  readonly secureCookies: boolean;
+  /** The device's anonymous reader id (read, never created, here). */
+  readonly anonymousReaderId: (request: FastifyRequest) => string | undefined;
+}
+
+/** `/api/v1/auth/*`, `/api/v1/me` and `/api/v1/sessions`. */
+export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): Promise<void> {
+  const { accounts, limiter, secureCookies, anonymousReaderId } = deps;
+
+  /** Counts an attempt; answers 429 with Retry-After when there have been too many. */
+  async function limit(reply: FastifyReply, rule: RateLimitRule, key: string) {
+    const decision = await limiter.check(rule, key);
+    if (decision.allowed) return;
+    reply.header('retry-after', String(decision.retryAfterSeconds));
+    throw new AppError(
+      'rate_limited',
+      `Too many attempts; try again in ${decision.retryAfterSeconds} seconds.`,
+    );
+  }
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['accounts'];
+
+  const device = (request: FastifyRequest) => ({
+    userAgent: request.headers['user-agent'] ?? '',
+    ip: request.ip,
+    anonymousReaderId: anonymousReaderId(request),
+  });
+
+  async function answer(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
+    if (signedIn.kind === 'app') {
+      const { accessToken, refreshToken, expiresIn, account } = signedIn;
+      return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn, account };
+    }
+    // Signing in on a device that was signed in ends the old session: a new id every time.
+    const previous = request.cookies[sessionCookie];
+    if (previous) await accounts.signOut(previous, 'web');
+    reply.setCookie(sessionCookie, signedIn.sessionToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies,
+      path: '/',
+      expires: new Date(signedIn.expiresAt),
+    });
+    return { account: signedIn.account };
+  }
+
+  /** The signed-in account, or 401 saying why not (including why a device was signed out). */
+  async function requireSession(request: FastifyRequest, reply: FastifyReply) {
+    const auth = await authenticate(request, accounts);
+    if (auth?.lookup.status === 'live') return { ...auth.lookup, kind: auth.kind, token: auth.token };
+    if (auth?.kind === 'web') reply.clearCookie(sessionCookie, { path: '/' });
+    throw new AppError(
+      'unauthorized',
+      auth?.lookup.status === 'ended' ? auth.lookup.message : 'Sign in first.',
+    );
+  }
+
+  r.post(
+    '/api/v1/auth/register',
+    { schema: { tags, summary: 'Create an account and sign in', body: Registration } },
+    async (request, reply) => {
+      const { client, ...input } = request.body;
+      await limit(reply, attemptLimits.signUpByAddress, request.ip);
+      const signedIn = await accounts.register(input, client, device(request));
+      return reply.status(201).send(await answer(request, reply, signedIn));
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/login',
+    { schema: { tags, summary: 'Sign in with email and password', body: Credentials } },
+    async (request, reply) => {
+      const { client, ...input } = request.body;
+      await limit(reply, attemptLimits.signInByAddress, request.ip);
+      await limit(reply, attemptLimits.signInByAccount, input.email.trim().toLowerCase());
+      return answer(request, reply, await accounts.signIn(input, client, device(request)));
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for new tokens',
+        body: z.object({ refreshToken: z.string().min(1).max(200) }),
+      },
+    },
+    async (request, reply) => {
+      await limit(reply, attemptLimits.refreshByAddress, request.ip);
+      const { accessToken, refreshToken, expiresIn, account } = await accounts.refresh(
+        request.body.refreshToken,
+      );
+      return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn, account };
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/logout',
+    { schema: { tags, summary: 'Sign out this device' } },
+    async (request, reply) => {
+      const auth = await authenticate(request, accounts);
+      if (auth) await accounts.signOut(auth.token, auth.kind, anonymousReaderId(request));
+      if (auth?.kind === 'web' || request.cookies[sessionCookie])
+        reply.clearCookie(sessionCookie, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
+
+  r.get('/api/v1/me', { schema: { tags, summary: 'The signed-in reader' } }, async (request, reply) => {
+    const session = await requireSession(request, reply);
+    const account = await accounts.account(session.account.id);
+    if (!account) throw new AppError('unauthorized', 'Sign in first.');
+    // Entitlements and the subscription arrive with billing.
+    return { reader: account, entitlements: [], subscription: null };
+  });
+
+  r.get(
+    '/api/v1/sessions',
+    { schema: { tags, summary: "The reader's signed-in devices" } },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      return { sessions: await accounts.sessions(session.account.id, session.sessionId) };
+    },
+  );
+
+  r.delete(
+    '/api/v1/sessions/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Sign out one device',
+        params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, 'expected a session id') }),
+      },
+    },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      await accounts.endSession(session.account.id, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  r.delete(
+    '/api/v1/sessions',
+    { schema: { tags, summary: 'Sign out every other device' } },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      return { ended: await accounts.endOtherSessions(session.account.id, session.sessionId) };
+    },
+  );
+}

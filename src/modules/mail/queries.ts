@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import type { Database, MailOutboxRow, NewMailOutboxRow } from '../../db/schema.js';
+
+export async function insertMessage(db: Kysely<Database>, row: NewMailOutboxRow): Promise<void> {
+  await db.insertInto('mail_outbox').values(row).execute();
+}
+
+/** Newest first; within one instant, by id (time-sortable too). */
+export function listMessages(db: Kysely<Database>, limit: number): Promise<MailOutboxRow[]> {
+  return db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function findMessage(db: Kysely<Database>, id: string): Promise<MailOutboxRow | undefined> {
+  return db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,8 @@
+export {
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimitRule,
+  type RateLimitDecision,
+} from './service.js';
+export { createSqlRateLimitStore } from './sql-store.js';
+export type { RateLimitStore, RateLimitWindow } from './store.js';
