@@ -4,15 +4,16 @@ import { AppError } from '../kernel/errors.js';
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * CSRF protection for the cookie-authenticated JSON API: a state-changing call that carries
- * cookies must come from the site itself — its `Origin` (or, failing that, `Sec-Fetch-Site`)
- * says so. Calls with a bearer token carry no ambient authority and pass; so do calls with no
- * cookies at all (an app signing in). Forms get their own tokens when pages post.
+ * CSRF protection for everything cookie-authenticated — forms and JSON API alike: a request
+ * that changes something and carries cookies must come from the site itself, as its `Origin`
+ * (or, failing that, `Sec-Fetch-Site`) says; browsers set both and pages cannot forge them.
+ * Calls with a bearer token carry no ambient authority and pass; so do calls with no cookies
+ * at all (an app signing in).
  */
 export function sameOriginGuard(publicUrl: string) {
   const siteOrigin = new URL(publicUrl).origin;
   return async (request: FastifyRequest): Promise<void> => {
-    if (!unsafe.has(request.method) || !request.url.startsWith('/api/v1/')) return;
+    if (!unsafe.has(request.method)) return;
     if (/^Bearer\s/i.test(request.headers.authorization ?? '') || request.headers.cookie === undefined)
       return;
     const origin = request.headers.origin;
