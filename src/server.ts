@@ -23,7 +23,9 @@ export async function startServer(config: Config): Promise<void> {
   console.log(`Masthead is running at http://${config.host}:${port} (public URL ${config.publicUrl})`);
   console.log('Admin API: create a key with `npx masthead api-key create --name NAME --scope admin`.');
   if (config.nodeEnv === 'production' && config.smtpUrl === undefined) {
-    app.log.warn('SMTP_URL is not set: mail (sign-in links, confirmations) is kept in the outbox table and not sent');
+    app.log.warn(
+      'SMTP_URL is not set: mail (sign-in links, confirmations) is kept in the outbox table and not sent',
+    );
   }
 
   let closing = false;
