@@ -60,6 +60,19 @@ describe.each(dialects)('meter store on $name', (dialect) => {
     expect(await store.used(reader, '2026-11')).toBe(1);
   });
 
+  it("merges one reader's reads into another's without double counting, even past the limit", async () => {
+    for (const article of ['art_1', 'art_2', 'art_3'])
+      await store.consume('rdr_device', '2026-11', article, 5, at);
+    for (const article of ['art_3', 'art_4', 'art_5', 'art_6'])
+      await store.consume('acc_reader', '2026-11', article, 5, at);
+    await store.merge('rdr_device', 'acc_reader', '2026-11');
+    expect(await store.used('acc_reader', '2026-11')).toBe(6);
+    expect(await store.peek('acc_reader', '2026-11', 'art_1')).toEqual({ used: 6, alreadyRead: true });
+    expect(await store.consume('acc_reader', '2026-11', 'art_7', 5, at)).toMatchObject({ recorded: false });
+    await store.merge('rdr_empty', 'acc_reader', '2026-11');
+    expect(await store.used('acc_reader', '2026-11')).toBe(6);
+  });
+
   it('forgets only the periods before the one named', async () => {
     await store.consume('rdr_prune', '2026-08', 'art_1', 5, at);
     await store.consume('rdr_prune', '2026-09', 'art_1', 5, at);
