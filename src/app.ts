@@ -1,20 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
+  accountPageRoutes,
   accountRoutes,
   accountSettingsKey,
   accountSettingsSchema,
   authenticate,
+  clearSessionCookie,
+  createAccountLinks,
+  createAccountPrivacy,
   createAccountService,
-  sessionCookie,
+  linkRoutes,
+  type Authenticated,
 } from './modules/accounts/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
 import { createRateLimiter, createSqlRateLimitStore } from './modules/rate-limit/index.js';
@@ -62,6 +68,8 @@ export function createServices(config: Config, options: BuildOptions) {
     isVerifiedCrawler: crawlerVerifier(config.crawlerCidrs),
     links: { login: '/login', subscribe: '/subscribe' },
   });
+  const accounts = createAccountService({ db, clock, settings, meter, publication });
+  const mail = createMailer({ db, clock, publication, smtpUrl: config.smtpUrl, from: config.mailFrom });
   return {
     clock,
     settings,
@@ -71,10 +79,19 @@ export function createServices(config: Config, options: BuildOptions) {
     plans: createPlanService({ db, clock }),
     publication,
     reading: createReadingService({ content, paywall }),
-    accounts: createAccountService({ db, clock, settings, meter, publication }),
+    accounts,
+    privacy: createAccountPrivacy({ db, clock, meter, publication }),
     limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
     apiKeys: createApiKeyService({ db, clock }),
-    mail: createMailer({ db, clock, publication, smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    mail,
+    links: createAccountLinks({
+      db,
+      clock,
+      mailer: mail,
+      accounts,
+      publication,
+      publicUrl: config.publicUrl,
+    }),
   };
 }
 
@@ -94,6 +111,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
 
   const secure = config.publicUrl.startsWith('https://');
   await app.register(fastifyCookie, { secret: config.sessionSecret });
+  // Reader pages post forms (sign in, sign up, account); the JSON API still takes JSON.
+  await app.register(fastifyFormbody);
   // Security headers from helmet, computed once: they are the same for every response, and
   // setting a dozen headers one by one on each request costs more than the access decision.
   const securityHeaders = helmetHeaders({
@@ -106,6 +125,10 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       },
     },
     strictTransportSecurity: secure,
+    // Not helmet's `no-referrer`: under it browsers send `Origin: null` even on the site's own
+    // form posts, and the same-origin guard must see the real Origin. Other sites still get
+    // no referrer at all.
+    referrerPolicy: { policy: 'same-origin' },
   });
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(securityHeaders);
@@ -145,26 +168,58 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   app.addHook('onRequest', sameOriginGuard(config.publicUrl));
 
   const { accounts } = services;
+  // One session lookup per request, however many parts of a page ask (the meter, the header).
+  const sessions = new WeakMap<FastifyRequest, Promise<Authenticated | undefined>>();
+  const sessionOf = (request: FastifyRequest) => {
+    let found = sessions.get(request);
+    if (!found) sessions.set(request, (found = authenticate(request, accounts)));
+    return found;
+  };
   await app.register(readingRoutes, {
     ...services,
     // Who is reading: the signed-in account when a live session comes with the request
     // (metered by account on every device), else the device's anonymous id.
     resolveReader: async (request, reply) => {
-      const auth = await authenticate(request, accounts);
+      const auth = await sessionOf(request);
       if (auth?.lookup.status === 'live') {
         const { account } = auth.lookup;
         return { id: account.id, name: account.name, entitlements: new Set<string>() };
       }
-      if (auth?.kind === 'web') reply.clearCookie(sessionCookie, { path: '/' });
+      if (auth?.kind === 'web') clearSessionCookie(reply);
       return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
     },
+    signedIn: async (request) => (await sessionOf(request))?.lookup.status === 'live',
     publicUrl: config.publicUrl,
   });
-  await app.register(accountRoutes, {
+  const accountDeps = {
     accounts,
+    privacy: services.privacy,
     limiter: services.limiter,
     secureCookies: secure,
     anonymousReaderId: knownAnonymousReaderId,
+    links: services.links,
+  };
+  await app.register(accountRoutes, accountDeps);
+  await app.register(accountPageRoutes, {
+    ...accountDeps,
+    shell: async (reader) => {
+      const [settings, sections] = await Promise.all([
+        services.publication.settings(),
+        services.content.sections(),
+      ]);
+      return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
+    },
+  });
+  // The emailed links' pages and calls. (The shell repeats the account pages' one above.)
+  await app.register(linkRoutes, {
+    ...accountDeps,
+    shell: async (reader) => {
+      const [settings, sections] = await Promise.all([
+        services.publication.settings(),
+        services.content.sections(),
+      ]);
+      return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
+    },
   });
   await app.register(adminArticleRoutes, {
     content: services.content,

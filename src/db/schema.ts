@@ -18,6 +18,7 @@ export interface Database {
   accounts: AccountsTable;
   account_sessions: AccountSessionsTable;
   refresh_tokens: RefreshTokensTable;
+  account_links: AccountLinksTable;
 }
 
 export interface SectionsTable {
@@ -168,5 +169,19 @@ export interface RefreshTokensTable {
   token_hash: string;
   created_at: string;
   /** Set when exchanged; a second use ends the session (the token was copied). */
+  used_at: string | null;
+}
+
+/** A one-time link mailed to a reader: it confirms the address, signs in, or resets the password. */
+export interface AccountLinksTable {
+  id: string;
+  account_id: string;
+  purpose: 'confirm_email' | 'sign_in' | 'password_reset';
+  /** SHA-256 of the token in the link; the token itself is only ever in the mail. */
+  token_hash: string;
+  created_at: string;
+  /** When it stops working: its lifetime after `created_at`, or sooner if a newer link of the same purpose was issued. */
+  expires_at: string;
+  /** Set when the link was used; a link works once. */
   used_at: string | null;
 }

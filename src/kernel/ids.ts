@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulidx';
 
 /** Every stored entity's id starts with one of these, so an id says what it names. */
-export type IdPrefix = 'art' | 'sec' | 'pln' | 'prc' | 'key' | 'rdr' | 'acc' | 'ses' | 'rft' | 'msg';
+export type IdPrefix = 'art' | 'sec' | 'pln' | 'prc' | 'key' | 'rdr' | 'acc' | 'ses' | 'rft' | 'msg' | 'lnk';
 
 /** A prefixed, time-sortable, random id such as `art_01jd3…`. */
 export function newId(prefix: IdPrefix): string {

@@ -4,21 +4,26 @@ import { AppError } from '../kernel/errors.js';
 const unsafe = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * CSRF protection for everything cookie-authenticated — forms and JSON API alike: a request
- * that changes something and carries cookies must come from the site itself, as its `Origin`
- * (or, failing that, `Sec-Fetch-Site`) says; browsers set both and pages cannot forge them.
- * Calls with a bearer token carry no ambient authority and pass; so do calls with no cookies
- * at all (an app signing in).
+ * CSRF protection for forms and the JSON API alike: a request that changes something must not
+ * come from another site. Browsers say where a request comes from (`Origin`, `Sec-Fetch-Site`)
+ * and pages cannot forge either, so:
+ * - a request whose `Origin` is another site, or whose `Sec-Fetch-Site` is `cross-site`, is
+ *   refused — with or without cookies (a cross-site sign-in would sign the victim into the
+ *   attacker's account);
+ * - a request with cookies must positively show it is from the site;
+ * - calls with a bearer token carry no ambient authority and pass, as do calls with neither
+ *   cookies nor browser headers (an app signing in).
  */
 export function sameOriginGuard(publicUrl: string) {
   const siteOrigin = new URL(publicUrl).origin;
   return async (request: FastifyRequest): Promise<void> => {
     if (!unsafe.has(request.method)) return;
-    if (/^Bearer\s/i.test(request.headers.authorization ?? '') || request.headers.cookie === undefined)
-      return;
+    if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return;
     const origin = request.headers.origin;
-    if (origin !== undefined ? origin === siteOrigin : request.headers['sec-fetch-site'] === 'same-origin')
-      return;
+    const fetchSite = request.headers['sec-fetch-site'];
+    const fromSite = origin !== undefined ? origin === siteOrigin : fetchSite === 'same-origin';
+    const fromElsewhere = (origin !== undefined && origin !== siteOrigin) || fetchSite === 'cross-site';
+    if (!fromElsewhere && (fromSite || request.headers.cookie === undefined)) return;
     throw new AppError(
       'forbidden',
       `Cross-site request refused: send it from ${siteOrigin}, or use a bearer token.`,

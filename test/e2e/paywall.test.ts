@@ -161,7 +161,7 @@ describe('paywall journeys in Chromium', () => {
       expect(paywallText).toContain(line);
     }
     expect(await paywall.locator('.paywall-copy a', { hasText: 'Log in' }).getAttribute('href')).toBe(
-      '/login',
+      `/login?returnTo=/article/${sixth}`,
     );
 
     const plans = paywall.locator('.plan');

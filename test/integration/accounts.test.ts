@@ -274,4 +274,25 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
     }
     expect((await browser.get('/api/v1/me')).statusCode).toBe(200);
   });
+
+  it('refuses a sign-in posted from another site even without cookies (login CSRF)', async () => {
+    const email = anEmail();
+    await aBrowser().send('POST', '/api/v1/auth/register', { email, password });
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password },
+        headers,
+      });
+      expect(response.statusCode).toBe(403);
+    }
+    // An app, which sends neither cookies nor browser headers, signs in.
+    const app = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password, client: 'app' },
+    });
+    expect(app.statusCode).toBe(200);
+  });
 });

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../../src/modules/mail/index.js';
 import { withheldLink } from '../../src/modules/mail/service.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 const link = 'https://news.example/account/sign-in?token=s3cr3t-t0ken&via=mail';
 const signIn = (to = 'asha@news.example', readerName = 'Asha') => ({
@@ -111,49 +109,8 @@ describe.each(dialects)('the dev outbox in production, on $name', (dialect) => {
   });
 });
 
-/** An SMTP server on a free local port that accepts `user`/`secret` and keeps what it receives. */
-async function startSmtpServer() {
-  const received: { envelopeTo: string[]; mail: ParsedMail }[] = [];
-  let refuse = false;
-  const server = new SMTPServer({
-    logger: false,
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'user' && auth.password === 'secret') callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onRcptTo(_address, _session, callback) {
-      callback(refuse ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : undefined);
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        simpleParser(Buffer.concat(chunks)).then(
-          (mail) => {
-            received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), mail });
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    port,
-    received,
-    refuseRecipients(value: boolean) {
-      refuse = value;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe.each(dialects)('mail over SMTP, on $name', (dialect) => {
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: TestSmtpServer;
   let t: TestApp;
 
   beforeAll(async () => {

@@ -51,7 +51,9 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect(paywalled(blocked.body)).toBe(true);
     expect(blocked.body).toContain("You've reached your limit of 5 free articles this month.");
     expect(blocked.body).toContain('Subscribe now for unlimited access.');
-    expect(blocked.body).toMatch(/Already subscribed\? <a href="\/login">Log in<\/a>/);
+    expect(blocked.body).toContain(
+      `Already subscribed? <a href="/login?returnTo=/article/${metered[5]}">Log in</a>`,
+    );
     expect(blocked.body).toContain('Opening paragraph'); // the teaser
     expect(blocked.body).not.toContain('Second paragraph');
     for (const text of [

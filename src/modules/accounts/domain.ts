@@ -1,7 +1,8 @@
 /** Lifetimes and rules of sign-in, as pure functions over plain data. */
 
 export type SessionKind = 'web' | 'app';
-export type EndReason = 'signed_out' | 'ended_by_reader' | 'device_limit' | 'token_reuse' | 'expired';
+export type EndReason =
+  'signed_out' | 'ended_by_reader' | 'device_limit' | 'token_reuse' | 'expired' | 'password_reset';
 
 export const lifetimes = {
   /** A web session lasts this long after it was last seen. */
@@ -47,6 +48,8 @@ export function endReasonMessage(reason: EndReason, deviceLimit: number): string
       return 'Your sign-in expired; please sign in again.';
     case 'signed_out':
       return 'You signed out.';
+    case 'password_reset':
+      return 'You were signed out because the password of your account was changed; please sign in again.';
   }
 }
 

@@ -5,5 +5,24 @@ export {
   type SessionView,
   type SignedIn,
 } from './service.js';
-export { accountRoutes, attemptLimits, authenticate, sessionCookie } from './routes.js';
+export {
+  accountRoutes,
+  attemptLimits,
+  authenticate,
+  clearSessionCookie,
+  sessionCookie,
+  type Authenticated,
+} from './routes.js';
+export { accountPageRoutes, safeReturnTo } from './routes-pages.js';
+export {
+  checkLink,
+  createAccountLinks,
+  linkPurposes,
+  type AccountLinks,
+  type LinkOutcome,
+  type LinkPurpose,
+  type LinkRefusal,
+} from './links.js';
+export { linkRequestLimits, linkRoutes } from './routes-links.js';
+export { createAccountPrivacy, type AccountExport, type AccountPrivacy } from './privacy.js';
 export { accountSettingsKey, accountSettingsSchema } from './settings.js';

@@ -3,8 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import type { RateLimiter, RateLimitRule } from '../rate-limit/index.js';
-import type { AccountService, SessionLookup, SignedIn } from './service.js';
-import type { SessionKind } from './domain.js';
+import type { AccountPrivacy } from './privacy.js';
+import type { AccountLinks } from './links.js';
+import type { AccountService, Device, SessionLookup, SignedIn } from './service.js';
+import { normaliseEmail, type SessionKind } from './domain.js';
 
 export const sessionCookie = 'mh_session';
 
@@ -26,13 +28,18 @@ export async function authenticate(
   return undefined;
 }
 
-const Email = z.email({ error: 'expected an email address' }).max(254);
-const Credentials = z.object({
-  email: Email,
+/** The fields of signing up and signing in, for the JSON API and the forms alike. */
+export const accountFields = {
+  email: z.email({ error: 'expected an email address' }).max(254),
   password: z.string().min(1, 'expected a password').max(512, 'expected at most 512 characters'),
+  name: z.string().trim().max(120).optional(),
+};
+const Credentials = z.object({
+  email: accountFields.email,
+  password: accountFields.password,
   client: z.enum(['web', 'app']).default('web'),
 });
-const Registration = Credentials.extend({ name: z.string().trim().max(120).optional() });
+const Registration = Credentials.extend({ name: accountFields.name });
 
 /** Attempt limits: per address (generous: offices share one) and per account. */
 export const attemptLimits = {
@@ -42,52 +49,98 @@ export const attemptLimits = {
   refreshByAddress: { name: 'refresh:ip', limit: 120, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
 
+/** Counts an attempt; throws 429, with Retry-After on `reply`, when there have been too many. */
+export async function limitAttempt(
+  limiter: RateLimiter,
+  reply: FastifyReply,
+  rule: RateLimitRule,
+  key: string,
+): Promise<void> {
+  const decision = await limiter.check(rule, key);
+  if (decision.allowed) return;
+  reply.header('retry-after', String(decision.retryAfterSeconds));
+  throw new AppError(
+    'rate_limited',
+    `Too many attempts; try again in ${decision.retryAfterSeconds} seconds.`,
+  );
+}
+
+/** Counts a sign-in attempt against the address it comes from and the account it names. */
+export async function limitSignIn(
+  limiter: RateLimiter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+) {
+  await limitAttempt(limiter, reply, attemptLimits.signInByAddress, request.ip);
+  await limitAttempt(limiter, reply, attemptLimits.signInByAccount, normaliseEmail(email));
+}
+
+/** The device a request comes from, with its anonymous reader id (read, never created). */
+export function deviceOf(
+  request: FastifyRequest,
+  anonymousReaderId: (request: FastifyRequest) => string | undefined,
+): Device {
+  return {
+    userAgent: request.headers['user-agent'] ?? '',
+    ip: request.ip,
+    anonymousReaderId: anonymousReaderId(request),
+  };
+}
+
+/**
+ * Hands a browser its new session in the `mh_session` cookie (HttpOnly, SameSite=Lax, Secure
+ * when the site is https). A session the device had before ends: a new id every time.
+ */
+export async function startWebSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  accounts: AccountService,
+  signedIn: Extract<SignedIn, { kind: 'web' }>,
+  secure: boolean,
+): Promise<void> {
+  const previous = request.cookies[sessionCookie];
+  if (previous) await accounts.signOut(previous, 'web');
+  reply.setCookie(sessionCookie, signedIn.sessionToken, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    expires: new Date(signedIn.expiresAt),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(sessionCookie, { path: '/' });
+}
+
 export interface AccountRouteDeps {
   readonly accounts: AccountService;
+  readonly privacy: AccountPrivacy;
   readonly limiter: RateLimiter;
   readonly secureCookies: boolean;
   /** The device's anonymous reader id (read, never created, here). */
   readonly anonymousReaderId: (request: FastifyRequest) => string | undefined;
+  /** Mails a new account the link that confirms its address. */
+  readonly links: Pick<AccountLinks, 'sendConfirmation'>;
 }
 
 /** `/api/v1/auth/*`, `/api/v1/me` and `/api/v1/sessions`. */
 export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): Promise<void> {
-  const { accounts, limiter, secureCookies, anonymousReaderId } = deps;
-
-  /** Counts an attempt; answers 429 with Retry-After when there have been too many. */
-  async function limit(reply: FastifyReply, rule: RateLimitRule, key: string) {
-    const decision = await limiter.check(rule, key);
-    if (decision.allowed) return;
-    reply.header('retry-after', String(decision.retryAfterSeconds));
-    throw new AppError(
-      'rate_limited',
-      `Too many attempts; try again in ${decision.retryAfterSeconds} seconds.`,
-    );
-  }
+  const { accounts, privacy, limiter, secureCookies, anonymousReaderId } = deps;
+  const limit = (reply: FastifyReply, rule: RateLimitRule, key: string) =>
+    limitAttempt(limiter, reply, rule, key);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['accounts'];
 
-  const device = (request: FastifyRequest) => ({
-    userAgent: request.headers['user-agent'] ?? '',
-    ip: request.ip,
-    anonymousReaderId: anonymousReaderId(request),
-  });
+  const device = (request: FastifyRequest) => deviceOf(request, anonymousReaderId);
 
   async function answer(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
     if (signedIn.kind === 'app') {
       const { accessToken, refreshToken, expiresIn, account } = signedIn;
       return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn, account };
     }
-    // Signing in on a device that was signed in ends the old session: a new id every time.
-    const previous = request.cookies[sessionCookie];
-    if (previous) await accounts.signOut(previous, 'web');
-    reply.setCookie(sessionCookie, signedIn.sessionToken, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: secureCookies,
-      path: '/',
-      expires: new Date(signedIn.expiresAt),
-    });
+    await startWebSession(request, reply, accounts, signedIn, secureCookies);
     return { account: signedIn.account };
   }
 
@@ -95,7 +148,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
   async function requireSession(request: FastifyRequest, reply: FastifyReply) {
     const auth = await authenticate(request, accounts);
     if (auth?.lookup.status === 'live') return { ...auth.lookup, kind: auth.kind, token: auth.token };
-    if (auth?.kind === 'web') reply.clearCookie(sessionCookie, { path: '/' });
+    if (auth?.kind === 'web') clearSessionCookie(reply);
     throw new AppError(
       'unauthorized',
       auth?.lookup.status === 'ended' ? auth.lookup.message : 'Sign in first.',
@@ -109,6 +162,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
       const { client, ...input } = request.body;
       await limit(reply, attemptLimits.signUpByAddress, request.ip);
       const signedIn = await accounts.register(input, client, device(request));
+      deps.links.sendConfirmation(signedIn.account.id, request.log);
       return reply.status(201).send(await answer(request, reply, signedIn));
     },
   );
@@ -118,8 +172,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     { schema: { tags, summary: 'Sign in with email and password', body: Credentials } },
     async (request, reply) => {
       const { client, ...input } = request.body;
-      await limit(reply, attemptLimits.signInByAddress, request.ip);
-      await limit(reply, attemptLimits.signInByAccount, input.email.trim().toLowerCase());
+      await limitSignIn(limiter, request, reply, input.email);
       return answer(request, reply, await accounts.signIn(input, client, device(request)));
     },
   );
@@ -148,8 +201,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     async (request, reply) => {
       const auth = await authenticate(request, accounts);
       if (auth) await accounts.signOut(auth.token, auth.kind, anonymousReaderId(request));
-      if (auth?.kind === 'web' || request.cookies[sessionCookie])
-        reply.clearCookie(sessionCookie, { path: '/' });
+      if (auth?.kind === 'web' || request.cookies[sessionCookie]) clearSessionCookie(reply);
       return reply.status(204).send();
     },
   );
@@ -161,6 +213,29 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     // Entitlements and the subscription arrive with billing.
     return { reader: account, entitlements: [], subscription: null };
   });
+
+  r.get(
+    '/api/v1/me/export',
+    { schema: { tags, summary: "A copy of everything kept about the reader's account" } },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      return privacy.exportData(session.account.id);
+    },
+  );
+
+  r.delete(
+    '/api/v1/me',
+    { schema: { tags, summary: "Delete the reader's account, signing out every device" } },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      // There are no paid subscriptions yet; once there are, deleting must first cancel them.
+      await privacy.deleteAccount(session.account.id, {
+        anonymousReaderId: session.kind === 'web' ? anonymousReaderId(request) : undefined,
+      });
+      if (session.kind === 'web') clearSessionCookie(reply);
+      return reply.status(204).send();
+    },
+  );
 
   r.get(
     '/api/v1/sessions',

@@ -79,6 +79,12 @@ export interface AccountService {
     device: Device,
   ): Promise<SignedIn>;
   signIn(input: { email: string; password: string }, kind: SessionKind, device: Device): Promise<SignedIn>;
+  /**
+   * Opens a session for an account that proved itself another way (an emailed sign-in link),
+   * exactly as `signIn` does: the device limit holds and the device's reads carry over.
+   * not_found if there is no such account.
+   */
+  signInWithoutPassword(accountId: string, kind: SessionKind, device: Device): Promise<SignedIn>;
   /** The session a cookie or access token opens. */
   lookup(token: string, kind: SessionKind): Promise<SessionLookup>;
   /** Ends the session of `token`; carries the account's reads back to the device. */
@@ -89,6 +95,8 @@ export interface AccountService {
   /** Ends one of the account's sessions (another device), or all but the current one. */
   endSession(accountId: string, sessionId: string): Promise<void>;
   endOtherSessions(accountId: string, currentSessionId: string): Promise<number>;
+  /** What a device is told when its session was ended for `reason` (after a redirect, say). */
+  whyEnded(reason: EndReason): Promise<string>;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -223,6 +231,12 @@ export function createAccountService(deps: {
       return openSession(view(row), kind, device);
     },
 
+    async signInWithoutPassword(accountId, kind, device) {
+      const row = await q.selectAccount(db, accountId);
+      if (!row) throw new AppError('not_found', 'There is no such account.');
+      return openSession(view(row), kind, device);
+    },
+
     async lookup(token, kind) {
       const session = await q.selectSessionByToken(db, sha256(token));
       if (!session || session.kind !== kind) return { status: 'none' };
@@ -347,6 +361,11 @@ export function createAccountService(deps: {
         .map((s) => s.id);
       await q.endSessions(db, others, 'ended_by_reader', at());
       return others.length;
+    },
+
+    async whyEnded(reason) {
+      const { deviceLimit } = await settings.read(accountSettingsKey, accountSettingsSchema);
+      return endReasonMessage(reason, deviceLimit);
     },
   };
 }

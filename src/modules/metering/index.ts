@@ -1,6 +1,6 @@
 export { createMeterService, type MeterService } from './service.js';
 export { createSqlMeterStore } from './sql-store.js';
-export type { MeterStore, ConsumeResult } from './store.js';
+export type { MeterStore, MeterRead, ConsumeResult } from './store.js';
 export {
   meterPeriod,
   meterView,

@@ -7,7 +7,7 @@ import {
   type MeterSnapshot,
   type MeterView,
 } from './domain.js';
-import type { MeterStore } from './store.js';
+import type { MeterRead, MeterStore } from './store.js';
 
 export interface MeterService {
   period(timeZone: string): MeterPeriod;
@@ -23,6 +23,10 @@ export interface MeterService {
   merge(from: string, to: string, timeZone: string): Promise<void>;
   /** Forgets the reads of periods that ended more than `keepMonths` months ago. */
   prune(keepMonths: number, timeZone: string): Promise<{ before: string; reads: number }>;
+  /** Every read of `readerId` still kept (a reader's data export). */
+  reads(readerId: string): Promise<MeterRead[]>;
+  /** Forgets every read of `readerId` (an account deleted). */
+  forget(readerId: string): Promise<number>;
 }
 
 /** The meter: periods from the clock, counts from the store. */
@@ -42,6 +46,8 @@ export function createMeterService(deps: { store: MeterStore; clock: Clock }): M
       const before = periodKeyMonthsBefore(periodAt(clock.now(), timeZone).key, keepMonths);
       return { before, reads: await store.prune(before) };
     },
+    reads: (readerId) => store.reads(readerId),
+    forget: (readerId) => store.forget(readerId),
     async view(readerId, limit, timeZone) {
       const period = periodAt(clock.now(), timeZone);
       return meterView(limit, await store.used(readerId, period.key), period);

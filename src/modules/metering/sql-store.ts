@@ -78,6 +78,28 @@ export function createSqlMeterStore(db: Kysely<Database>): MeterStore {
       });
     },
 
+    async reads(readerId) {
+      const rows = await db
+        .selectFrom('meter_reads')
+        .select(['period', 'article_id', 'read_at'])
+        .where('reader_id', '=', readerId)
+        .orderBy('read_at')
+        .orderBy('article_id')
+        .execute();
+      return rows.map((row) => ({ period: row.period, articleId: row.article_id, readAt: row.read_at }));
+    },
+
+    async forget(readerId) {
+      return db.transaction().execute(async (trx) => {
+        const reads = await trx
+          .deleteFrom('meter_reads')
+          .where('reader_id', '=', readerId)
+          .executeTakeFirst();
+        await trx.deleteFrom('meter_periods').where('reader_id', '=', readerId).execute();
+        return Number(reads.numDeletedRows);
+      });
+    },
+
     async consume(readerId, period, articleId, limit, at): Promise<ConsumeResult> {
       if (limit <= 0) return { recorded: false, used: 0 };
       try {

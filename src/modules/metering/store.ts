@@ -26,6 +26,16 @@ export interface MeterStore {
   merge(from: string, to: string, period: string): Promise<void>;
   /** Forgets every period before `period` (`YYYY-MM`); returns how many reads it removed. */
   prune(before: string): Promise<number>;
+  /** Every read of `readerId` still kept, oldest first: the reader's own data, for an export. */
+  reads(readerId: string): Promise<MeterRead[]>;
+  /** Forgets every read of `readerId` (its account was deleted); returns how many it removed. */
+  forget(readerId: string): Promise<number>;
+}
+
+export interface MeterRead {
+  readonly period: string;
+  readonly articleId: string;
+  readonly readAt: string;
 }
 
 export interface ConsumeResult {

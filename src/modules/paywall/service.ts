@@ -41,7 +41,7 @@ export interface AccessOutcome {
 export interface PaywallService {
   /** Decides access to `article` and, for a metered read, counts it. */
   check(
-    article: { id: string; access: ArticleAccess; headline: string },
+    article: { id: string; slug: string; access: ArticleAccess; headline: string },
     reader: Reader,
     origin: RequestOrigin,
   ): Promise<AccessOutcome>;
@@ -109,7 +109,8 @@ export function createPaywallService(deps: {
         article_title: article.headline,
         reread: request.meter.alreadyRead,
         publication_name: publication.name,
-        login_url: links.login,
+        // Signing in from the paywall comes back to the article.
+        login_url: `${links.login}?returnTo=/article/${encodeURIComponent(article.slug)}`,
         subscribe_url: links.subscribe,
       };
       return {

@@ -31,6 +31,8 @@ export interface ReadingRouteDeps {
   readonly reading: ReadingService;
   /** Who is reading: the seam where accounts plug in. */
   readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Promise<Reader>;
+  /** Whether a signed-in reader sent the request: the page header differs. */
+  readonly signedIn: (request: FastifyRequest) => Promise<boolean>;
   readonly publicUrl: string;
   readonly clock: Clock;
   /** How long a rendered article page is reused for readers in the same state. */
@@ -53,9 +55,19 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   const pageCacheTtlMs = deps.pageCacheTtlMs ?? 2000;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function pageContext(): Promise<PageContext> {
+  /** The reader's part of the site chrome; `path` is where signing in from the page returns to. */
+  const readerChrome = async (request: FastifyRequest, path = request.url) => ({
+    signedIn: await deps.signedIn(request),
+    path,
+  });
+
+  async function pageContext(reader: { signedIn: boolean; path: string }): Promise<PageContext> {
     const [settings, sections] = await Promise.all([publication.settings(), content.sections()]);
-    return { chrome: { publicationName: settings.name, sections }, timeZone: settings.timeZone, publicUrl };
+    return {
+      chrome: { publicationName: settings.name, sections, ...reader },
+      timeZone: settings.timeZone,
+      publicUrl,
+    };
   }
 
   function sendHtml(reply: FastifyReply, page: string | Buffer) {
@@ -92,8 +104,8 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       : undefined;
   }
 
-  r.get('/', async (_request, reply) => {
-    const ctx = await pageContext();
+  r.get('/', async (request, reply) => {
+    const ctx = await pageContext(await readerChrome(request));
     const [latest, ...bySection] = await Promise.all([
       content.listPublished({ limit: 1 }),
       ...ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
@@ -106,7 +118,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     '/section/:slug',
     { schema: { params: z.object({ slug }), querystring: PageQuery } },
     async (request, reply) => {
-      const ctx = await pageContext();
+      const ctx = await pageContext(await readerChrome(request));
       const section = ctx.chrome.sections.find((s) => s.slug === request.params.slug);
       if (!section) throw notFound('The section');
       const articles = await content.listPublished({
@@ -135,7 +147,11 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
     const { article, access } = opened;
+    // The header says whether the reader is signed in; the path is the article's own, never
+    // the URL as requested (its query string is not part of the key).
+    const reader = await readerChrome(request, `/article/${article.slug}`);
     const key = [
+      reader.signedIn ? 'signed-in' : 'anonymous',
       article.id,
       article.updatedAt,
       access.reason,
@@ -144,7 +160,10 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       access.paywallHtml ?? '',
     ].join('\u0000');
     const page = await articlePages.get(key, async () => {
-      const [ctx, offered] = await Promise.all([pageContext(), access.granted ? [] : plans.listActive()]);
+      const [ctx, offered] = await Promise.all([
+        pageContext(reader),
+        access.granted ? [] : plans.listActive(),
+      ]);
       // Kept encoded: sending bytes spares measuring and encoding the string on every view.
       return Buffer.from(renderPage(ArticlePage({ opened, plans: offered, ctx })));
     });
@@ -154,7 +173,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
 
   r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
-    return html(reply, PrintPage({ opened, ctx: await pageContext() }));
+    return html(reply, PrintPage({ opened, ctx: await pageContext(await readerChrome(request)) }));
   });
 
   r.get(
@@ -168,13 +187,19 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       },
     },
     async (request, reply) => {
-      const [ctx, offered] = await Promise.all([pageContext(), plans.listActive()]);
+      const [ctx, offered] = await Promise.all([
+        pageContext(await readerChrome(request)),
+        plans.listActive(),
+      ]);
       return html(reply, SubscribePage({ ctx, plans: offered, chosen: request.query.plan }));
     },
   );
 
-  r.get('/archive', async (_request, reply) => {
-    const [ctx, years] = await Promise.all([pageContext(), content.yearsWithArticles()]);
+  r.get('/archive', async (request, reply) => {
+    const [ctx, years] = await Promise.all([
+      pageContext(await readerChrome(request)),
+      content.yearsWithArticles(),
+    ]);
     return html(reply, ArchivePage({ ctx, years }));
   });
 
@@ -188,7 +213,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
     async (request, reply) => {
       const { year } = request.params;
-      const ctx = await pageContext();
+      const ctx = await pageContext(await readerChrome(request));
       const yearEnd = `${year + 1}-01-01T00:00:00.000Z`;
       const before =
         request.query.before !== undefined && request.query.before < yearEnd ? request.query.before : yearEnd;
@@ -218,7 +243,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
     async (request, reply) => {
       const { q, before } = request.query;
-      const ctx = await pageContext();
+      const ctx = await pageContext(await readerChrome(request));
       const articles = q.trim() === '' ? [] : await content.listPublished({ q, before, limit: pageSize });
       const title = q.trim() === '' ? 'Search' : `Search: ${q}`;
       return html(

@@ -3,7 +3,15 @@ import type { ComponentChildren } from 'preact';
 export interface SiteChrome {
   readonly publicationName: string;
   readonly sections: readonly { slug: string; name: string }[];
+  /** Whether the page is for a signed-in reader: the header offers "Account", not "Sign in". */
+  readonly signedIn: boolean;
+  /** Where signing in from this page returns to: the page itself, as a site path. */
+  readonly path: string;
 }
+
+/** `/login?returnTo=…`, the path kept readable: only what would break the query is escaped. */
+export const loginHref = (returnTo: string) =>
+  `/login?returnTo=${encodeURIComponent(returnTo).replaceAll('%2F', '/')}`;
 
 export interface LayoutProps {
   readonly chrome: SiteChrome;
@@ -40,6 +48,15 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
             <a class="subscribe-link" href="/subscribe">
               Subscribe
             </a>
+            {chrome.signedIn ? (
+              <a class="account-link" href="/account">
+                Account
+              </a>
+            ) : (
+              <a class="account-link" href={loginHref(chrome.path)}>
+                Sign in
+              </a>
+            )}
           </nav>
           <form class="search" action="/search" method="get" role="search">
             <input type="search" name="q" placeholder="Search" aria-label="Search" />
