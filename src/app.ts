@@ -200,27 +200,16 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     links: services.links,
   };
   await app.register(accountRoutes, accountDeps);
-  await app.register(accountPageRoutes, {
-    ...accountDeps,
-    shell: async (reader) => {
-      const [settings, sections] = await Promise.all([
-        services.publication.settings(),
-        services.content.sections(),
-      ]);
-      return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
-    },
-  });
-  // The emailed links' pages and calls. (The shell repeats the account pages' one above.)
-  await app.register(linkRoutes, {
-    ...accountDeps,
-    shell: async (reader) => {
-      const [settings, sections] = await Promise.all([
-        services.publication.settings(),
-        services.content.sections(),
-      ]);
-      return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
-    },
-  });
+  // The site chrome (publication name, sections) of the account and link pages.
+  const shell = async (reader: { signedIn: boolean; path: string }) => {
+    const [settings, sections] = await Promise.all([
+      services.publication.settings(),
+      services.content.sections(),
+    ]);
+    return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
+  };
+  await app.register(accountPageRoutes, { ...accountDeps, shell });
+  await app.register(linkRoutes, { ...accountDeps, shell });
   await app.register(adminArticleRoutes, {
     content: services.content,
     requireAdmin,
