@@ -23,9 +23,20 @@ export async function authenticate(
 ): Promise<Authenticated | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (bearer) return { kind: 'app', token: bearer, lookup: await accounts.lookup(bearer, 'app') };
-  const cookie = request.cookies[sessionCookie];
+  const cookie = sessionTokenOf(request);
   if (cookie) return { kind: 'web', token: cookie, lookup: await accounts.lookup(cookie, 'web') };
   return undefined;
+}
+
+/**
+ * The session token of the `mh_session` cookie. The cookie is signed as well as random: a
+ * forged or mangled one is refused here, before any lookup.
+ */
+function sessionTokenOf(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[sessionCookie];
+  if (raw === undefined) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
 }
 
 /** The fields of signing up and signing in, for the JSON API and the forms alike. */
@@ -99,9 +110,10 @@ export async function startWebSession(
   signedIn: Extract<SignedIn, { kind: 'web' }>,
   secure: boolean,
 ): Promise<void> {
-  const previous = request.cookies[sessionCookie];
+  const previous = sessionTokenOf(request);
   if (previous) await accounts.signOut(previous, 'web');
   reply.setCookie(sessionCookie, signedIn.sessionToken, {
+    signed: true,
     httpOnly: true,
     sameSite: 'lax',
     secure,
