@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { aBrowser, siteOrigin as origin } from '../support/browser.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects, type TestDialect } from '../support/databases.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
-const origin = 'http://127.0.0.1:3000'; // the test app's PUBLIC_URL
 const password = 'correct horse battery staple';
 const newPassword = 'a brand new passphrase for the ledger';
 const start = '2026-11-15T06:00:00.000Z';
@@ -23,58 +23,13 @@ function linkHarness(dialect: TestDialect, label: string) {
   };
   const anEmail = () => `${label}${++emails}-${dialect.name}@example.com`;
 
-  /**
-   * A browser on an address of its own (attempt limits count per address): keeps cookies,
-   * sends its Origin when posting, follows no redirect.
-   */
-  function aBrowser(userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0') {
-    const remoteAddress = `198.51.100.${++ips}`;
-    const jar = new Map<string, string>();
-    const remember = (response: LightMyRequestResponse) => {
-      for (const c of response.cookies) {
-        if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) jar.delete(c.name);
-        else jar.set(c.name, c.value);
-      }
-      return response;
-    };
-    const headers = () => ({
-      'user-agent': userAgent,
-      ...(jar.size && { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') }),
-    });
-    const { app } = testApp();
-    return {
-      jar,
-      get: async (url: string) => remember(await app.inject({ url, remoteAddress, headers: headers() })),
-      head: async (url: string) =>
-        remember(await app.inject({ method: 'HEAD', url, remoteAddress, headers: headers() })),
-      /** A JSON call from the site's own pages. */
-      send: async (url: string, payload: object) =>
-        remember(
-          await app.inject({
-            method: 'POST',
-            url,
-            payload,
-            remoteAddress,
-            headers: { ...headers(), origin },
-          }),
-        ),
-      /** A form posted from the site's own pages. */
-      post: async (url: string, form: Record<string, string>) =>
-        remember(
-          await app.inject({
-            method: 'POST',
-            url,
-            payload: new URLSearchParams(form).toString(),
-            remoteAddress,
-            headers: { ...headers(), origin, 'content-type': 'application/x-www-form-urlencoded' },
-          }),
-        ),
-    };
-  }
+  /** A browser on an address of its own: attempt limits count per address. */
+  const newBrowser = (userAgent?: string) =>
+    aBrowser(testApp().app, { remoteAddress: `198.51.100.${++ips}`, ...(userAgent && { userAgent }) });
 
   /** Registers an account through the JSON API; the browser is signed in. */
-  async function registered(browser = aBrowser(), email = anEmail()) {
-    const response = await browser.send('/api/v1/auth/register', { email, password, name: 'Asha' });
+  async function registered(browser = newBrowser(), email = anEmail()) {
+    const response = await browser.send('POST', '/api/v1/auth/register', { email, password, name: 'Asha' });
     expect(response.statusCode).toBe(201);
     return { browser, email, accountId: response.json().account.id as string };
   }
@@ -87,7 +42,7 @@ function linkHarness(dialect: TestDialect, label: string) {
       built = app;
     },
     anEmail,
-    aBrowser,
+    newBrowser,
     registered,
   };
 }
@@ -144,7 +99,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
 
     // Opened anywhere — here a phone that is not signed in.
-    const phone = h.aBrowser();
+    const phone = h.newBrowser();
     const confirmed = await phone.get(path);
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.headers['cache-control']).toBe('private, no-store');
@@ -185,7 +140,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const { path } = await confirmation(email);
     h.t.clock.set('2026-11-16T06:00:00.000Z');
     try {
-      const expired = await h.aBrowser().get(path);
+      const expired = await h.newBrowser().get(path);
       expect(expired.statusCode).toBe(410);
       expect(page(expired)).toContain('This confirmation link has expired. Links work for 24 hours');
       // A way on: a sign-in link, which confirms the address too.
@@ -198,10 +153,13 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
 
   it('signs in by link on a new device: lands on returnTo with a session and the meter carried; a second use fails', async () => {
     const { email } = await h.registered();
-    const phone = h.aBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
+    const phone = h.newBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
     await phone.get(`/article/${metered[0]}`);
     await phone.get(`/article/${metered[1]}`);
-    const asked = await phone.send('/api/v1/auth/link', { email, returnTo: `/article/${metered[2]}` });
+    const asked = await phone.send('POST', '/api/v1/auth/link', {
+      email,
+      returnTo: `/article/${metered[2]}`,
+    });
     expect(asked.statusCode).toBe(202);
     expect(asked.json()).toEqual(accepted);
 
@@ -224,7 +182,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const devices = (await phone.get('/api/v1/sessions')).json().sessions;
     expect(devices.find((s: { current: boolean }) => s.current).device).toBe('Chrome on Android');
 
-    const thief = h.aBrowser();
+    const thief = h.newBrowser();
     const second = await thief.get(path);
     expect(second.statusCode).toBe(410);
     expect(page(second)).toContain('This sign-in link was used already');
@@ -241,8 +199,8 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     });
     try {
       const { browser: laptop, email } = await h.registered();
-      const phone = h.aBrowser();
-      await phone.send('/api/v1/auth/link', { email });
+      const phone = h.newBrowser();
+      await phone.send('POST', '/api/v1/auth/link', { email });
       expect((await phone.get((await signInLink(email)).path)).statusCode).toBe(303);
       expect((await phone.get('/api/v1/me')).statusCode).toBe(200);
       const laptopMe = await laptop.get('/api/v1/me');
@@ -260,29 +218,29 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
 
   it('lets one of two racing uses of a sign-in link win', async () => {
     const { email } = await h.registered();
-    await h.aBrowser().send('/api/v1/auth/link', { email });
+    await h.newBrowser().send('POST', '/api/v1/auth/link', { email });
     const { path } = await signInLink(email);
-    const browsers = [h.aBrowser(), h.aBrowser(), h.aBrowser(), h.aBrowser()];
+    const browsers = [h.newBrowser(), h.newBrowser(), h.newBrowser(), h.newBrowser()];
     const answers = await Promise.all(browsers.map((b) => b.get(path)));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 410, 410, 410]);
   });
 
   it('lets a sign-in link expire after 15 minutes, and a newer link retires the older', async () => {
     const { email } = await h.registered();
-    const device = h.aBrowser();
-    await device.send('/api/v1/auth/link', { email });
+    const device = h.newBrowser();
+    await device.send('POST', '/api/v1/auth/link', { email });
     const first = await signInLink(email);
-    await device.send('/api/v1/auth/link', { email });
+    await device.send('POST', '/api/v1/auth/link', { email });
     const second = await signInLink(email);
     expect(second.token).not.toBe(first.token);
 
-    const retired = await h.aBrowser().get(first.path);
+    const retired = await h.newBrowser().get(first.path);
     expect(retired.statusCode).toBe(410);
     expect(page(retired)).toContain('only the newest one sent works');
 
     h.t.clock.set('2026-11-15T06:15:00.000Z');
     try {
-      const late = await h.aBrowser().get(second.path);
+      const late = await h.newBrowser().get(second.path);
       expect(late.statusCode).toBe(410);
       expect(page(late)).toContain('This sign-in link has expired. Links work for 15 minutes');
     } finally {
@@ -292,12 +250,12 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
 
   it('does not use up a link when a mail scanner or preview asks for its head', async () => {
     const { email } = await h.registered();
-    await h.aBrowser().send('/api/v1/auth/link', { email });
+    await h.newBrowser().send('POST', '/api/v1/auth/link', { email });
     const { path } = await signInLink(email);
-    const preview = await h.aBrowser().head(path);
+    const preview = await h.newBrowser().head(path);
     expect(preview.statusCode).toBe(200);
     expect(preview.cookies).toHaveLength(0);
-    expect((await h.aBrowser().get(path)).statusCode).toBe(303);
+    expect((await h.newBrowser().get(path)).statusCode).toBe(303);
   });
 
   it('refuses a returnTo that leaves the site, when asked and when the link is opened', async () => {
@@ -309,15 +267,15 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
       '/\t/evil.example',
       'evil.example',
     ]) {
-      const response = await h.aBrowser().send('/api/v1/auth/link', { email, returnTo });
+      const response = await h.newBrowser().send('POST', '/api/v1/auth/link', { email, returnTo });
       expect(response.statusCode, returnTo).toBe(422);
       expect(response.json().error.message).toMatch(/^body\.returnTo: expected a path on this site/);
     }
     // A link edited on its way: the sign-in works, the redirect stays on the site.
-    await h.aBrowser().send('/api/v1/auth/link', { email, returnTo: '/archive' });
+    await h.newBrowser().send('POST', '/api/v1/auth/link', { email, returnTo: '/archive' });
     const { url } = await signInLink(email);
     url.searchParams.set('returnTo', '//evil.example/phish');
-    const landed = await h.aBrowser().get(`${url.pathname}${url.search}`);
+    const landed = await h.newBrowser().get(`${url.pathname}${url.search}`);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe('/account');
   });
@@ -331,14 +289,14 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
       return { status: r.statusCode, headers, body: r.body };
     };
     for (const url of ['/api/v1/auth/link', '/api/v1/auth/reset-request']) {
-      const forKnown = await h.aBrowser().send(url, { email: known });
-      const forUnknown = await h.aBrowser().send(url, { email: unknown });
+      const forKnown = await h.newBrowser().send('POST', url, { email: known });
+      const forUnknown = await h.newBrowser().send('POST', url, { email: unknown });
       expect(forKnown.statusCode, url).toBe(202);
       expect(stable(forUnknown), url).toEqual(stable(forKnown));
     }
     for (const url of ['/login/link', '/login/reset']) {
-      const forKnown = await h.aBrowser().post(url, { email: known });
-      const forUnknown = await h.aBrowser().post(url, { email: unknown });
+      const forKnown = await h.newBrowser().post(url, { email: known });
+      const forUnknown = await h.newBrowser().post(url, { email: unknown });
       expect(forKnown.statusCode, url).toBe(200);
       expect(page(forKnown)).toContain(accepted.message);
       expect(stable(forUnknown), url).toEqual(stable(forKnown));
@@ -365,7 +323,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     await h.t.services.links.settled();
     smtp.refuseRecipients(true);
     try {
-      const asked = await h.aBrowser().send('/api/v1/auth/link', { email });
+      const asked = await h.newBrowser().send('POST', '/api/v1/auth/link', { email });
       expect(asked.statusCode).toBe(202);
       expect(asked.json()).toEqual(accepted);
       await h.t.services.links.settled(); // the failure is logged, not thrown
@@ -382,20 +340,24 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const { email: known } = await h.registered();
     for (const email of [known, h.anEmail()]) {
       for (let i = 0; i < 5; i++)
-        expect((await h.aBrowser().send('/api/v1/auth/link', { email })).statusCode).toBe(202);
-      const blocked = await h.aBrowser().send('/api/v1/auth/link', { email });
+        expect((await h.newBrowser().send('POST', '/api/v1/auth/link', { email })).statusCode).toBe(202);
+      const blocked = await h.newBrowser().send('POST', '/api/v1/auth/link', { email });
       expect(blocked.statusCode).toBe(429);
       expect(blocked.json().error.code).toBe('rate_limited');
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
       // Reset requests count apart.
-      expect((await h.aBrowser().send('/api/v1/auth/reset-request', { email })).statusCode).toBe(202);
+      expect((await h.newBrowser().send('POST', '/api/v1/auth/reset-request', { email })).statusCode).toBe(
+        202,
+      );
     }
   });
 
   it('limits requests per address', async () => {
-    const office = h.aBrowser();
+    const office = h.newBrowser();
     for (let i = 0; i < 20; i++)
-      expect((await office.send('/api/v1/auth/reset-request', { email: h.anEmail() })).statusCode).toBe(202);
+      expect(
+        (await office.send('POST', '/api/v1/auth/reset-request', { email: h.anEmail() })).statusCode,
+      ).toBe(202);
     const blocked = await office.post('/login/reset', { email: h.anEmail() });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBeDefined();
@@ -410,24 +372,24 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     });
     const tokens = app.json();
 
-    await h.aBrowser().send('/api/v1/auth/reset-request', { email });
+    await h.newBrowser().send('POST', '/api/v1/auth/reset-request', { email });
     const { mail, url, path, token } = await resetLink(email);
     expect(mail.text).toMatch(/works once, for 30 minutes/);
     expect(url.pathname).toBe('/login/reset/new');
-    const form = await h.aBrowser().get(path);
+    const form = await h.newBrowser().get(path);
     expect(form.statusCode).toBe(200);
     expect(page(form)).toContain(`name="token" value="${token}"`);
     expect(page(form)).toContain(email);
 
     // A password the rules refuse leaves the link usable.
-    const weak = await h.aBrowser().send('/api/v1/auth/reset', { token, password: 'password' });
+    const weak = await h.newBrowser().send('POST', '/api/v1/auth/reset', { token, password: 'password' });
     expect(weak.statusCode).toBe(422);
     expect(weak.json().error.message).toMatch(/^password: This is one of the most commonly used passwords/);
 
-    const reset = await h.aBrowser().send('/api/v1/auth/reset', { token, password: newPassword });
+    const reset = await h.newBrowser().send('POST', '/api/v1/auth/reset', { token, password: newPassword });
     expect(reset.statusCode).toBe(204);
 
-    const login = (pw: string) => h.aBrowser().send('/api/v1/auth/login', { email, password: pw });
+    const login = (pw: string) => h.newBrowser().send('POST', '/api/v1/auth/login', { email, password: pw });
     expect((await login(password)).statusCode).toBe(401);
     expect((await login(newPassword)).statusCode).toBe(200);
 
@@ -447,34 +409,36 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     expect(refreshed.statusCode).toBe(401);
 
     const again = await h
-      .aBrowser()
-      .send('/api/v1/auth/reset', { token, password: 'yet another long passphrase' });
+      .newBrowser()
+      .send('POST', '/api/v1/auth/reset', { token, password: 'yet another long passphrase' });
     expect(again.statusCode).toBe(401);
     expect(again.json().error).toMatchObject({ code: 'unauthorized', details: { reason: 'used' } });
-    expect((await h.aBrowser().get(path)).statusCode).toBe(410);
+    expect((await h.newBrowser().get(path)).statusCode).toBe(410);
   });
 
   it('lets a reset link expire after 30 minutes', async () => {
     const { email } = await h.registered();
-    await h.aBrowser().send('/api/v1/auth/reset-request', { email });
+    await h.newBrowser().send('POST', '/api/v1/auth/reset-request', { email });
     const { path, token } = await resetLink(email);
     h.t.clock.set('2026-11-15T06:30:00.000Z');
     try {
-      const late = await h.aBrowser().send('/api/v1/auth/reset', { token, password: newPassword });
+      const late = await h.newBrowser().send('POST', '/api/v1/auth/reset', { token, password: newPassword });
       expect(late.statusCode).toBe(401);
       expect(late.json().error).toMatchObject({ details: { reason: 'expired' } });
-      const form = await h.aBrowser().get(path);
+      const form = await h.newBrowser().get(path);
       expect(form.statusCode).toBe(410);
       expect(page(form)).toMatch(/<form method="post" action="\/login\/reset"/);
     } finally {
       h.t.clock.set(start);
     }
-    expect((await h.aBrowser().send('/api/v1/auth/login', { email, password })).statusCode).toBe(200);
+    expect((await h.newBrowser().send('POST', '/api/v1/auth/login', { email, password })).statusCode).toBe(
+      200,
+    );
   });
 
   it('resets a password through the pages', async () => {
     const { browser, email } = await h.registered();
-    const asking = h.aBrowser();
+    const asking = h.newBrowser();
     const formPage = await asking.get('/login/reset');
     expect(formPage.statusCode).toBe(200);
     expect(page(formPage)).toMatch(/<form method="post" action="\/login\/reset"/);
@@ -496,14 +460,14 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     expect((await browser.get('/api/v1/me')).statusCode).toBe(401);
     expect((await asking.post('/login/reset/new', { token, password: newPassword })).statusCode).toBe(410);
     expect((await asking.get(path)).statusCode).toBe(410);
-    expect((await h.aBrowser().send('/api/v1/auth/login', { email, password: newPassword })).statusCode).toBe(
-      200,
-    );
+    expect(
+      (await h.newBrowser().send('POST', '/api/v1/auth/login', { email, password: newPassword })).statusCode,
+    ).toBe(200);
   });
 
   it('signs in with a link asked for on the page, back to where the reader was', async () => {
     const { email } = await h.registered();
-    const browser = h.aBrowser();
+    const browser = h.newBrowser();
     const form = await browser.get('/login/link?returnTo=/archive');
     expect(form.statusCode).toBe(200);
     expect(page(form)).toContain('name="returnTo" value="/archive"');
@@ -520,14 +484,14 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const { email } = await h.registered();
     const { token } = await confirmation(email);
     for (const path of [`/auth/link?token=${token}`, '/auth/link?token=nonsense', '/auth/link']) {
-      const response = await h.aBrowser().get(path);
+      const response = await h.newBrowser().get(path);
       expect(response.statusCode, path).toBe(404);
       expect(page(response)).toContain('This sign-in link does not work');
     }
-    const asReset = await h.aBrowser().send('/api/v1/auth/reset', { token, password: newPassword });
+    const asReset = await h.newBrowser().send('POST', '/api/v1/auth/reset', { token, password: newPassword });
     expect(asReset.json().error.details).toEqual({ reason: 'unknown' });
     // Still good for what it is.
-    expect((await h.aBrowser().get(`/account/confirm?token=${token}`)).statusCode).toBe(200);
+    expect((await h.newBrowser().get(`/account/confirm?token=${token}`)).statusCode).toBe(200);
   });
 });
 
@@ -550,11 +514,11 @@ describe.each(dialects)('emailed links without SMTP (the outbox), on $name', (di
   it('keeps the links in the outbox, where they can be followed', async () => {
     const { browser, email } = await h.registered();
     const confirm = await fromOutbox(email, 'confirm-email');
-    expect((await h.aBrowser().get(confirm.path)).statusCode).toBe(200);
+    expect((await h.newBrowser().get(confirm.path)).statusCode).toBe(200);
     expect((await browser.get('/api/v1/me')).json().reader.emailVerified).toBe(true);
 
-    const phone = h.aBrowser();
-    await phone.send('/api/v1/auth/link', { email, returnTo: '/subscribe' });
+    const phone = h.newBrowser();
+    await phone.send('POST', '/api/v1/auth/link', { email, returnTo: '/subscribe' });
     const signIn = await fromOutbox(email, 'sign-in-link');
     const landed = await phone.get(signIn.path);
     expect(landed.statusCode).toBe(303);

@@ -1,10 +1,10 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { aBrowser, type Browser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeReturnTo } from '../../src/modules/accounts/index.js';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
 
-const origin = 'http://127.0.0.1:3000'; // the test app's PUBLIC_URL
 const password = 'correct horse battery staple';
 
 describe('safeReturnTo', () => {
@@ -39,35 +39,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   });
   afterAll(() => t.close());
 
-  /** A browser: keeps cookies, posts forms from the site itself (its Origin), follows nothing. */
-  function aBrowser(userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0') {
-    const jar = new Map<string, string>();
-    const remember = (response: LightMyRequestResponse) => {
-      for (const c of response.cookies) {
-        if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) jar.delete(c.name);
-        else jar.set(c.name, c.value);
-      }
-      return response;
-    };
-    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const headers = () => ({ 'user-agent': userAgent, ...(jar.size && { cookie: cookie() }) });
-    return {
-      jar,
-      get: async (url: string) => remember(await t.app.inject({ url, headers: headers() })),
-      post: async (url: string, form: Record<string, string> = {}) =>
-        remember(
-          await t.app.inject({
-            method: 'POST',
-            url,
-            payload: new URLSearchParams(form).toString(),
-            headers: { ...headers(), origin, 'content-type': 'application/x-www-form-urlencoded' },
-          }),
-        ),
-      send: async (method: 'POST' | 'DELETE', url: string, payload?: object) =>
-        remember(await t.app.inject({ method, url, payload, headers: { ...headers(), origin } })),
-    };
-  }
-  type Browser = ReturnType<typeof aBrowser>;
+  const newBrowser = (userAgent?: string) => aBrowser(t.app, { ...(userAgent && { userAgent }) });
 
   let counter = 0;
   const anEmail = () => `page-reader${++counter}-${dialect.name}@example.com`;
@@ -75,14 +47,14 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   const sessionIds = (html: string) =>
     [...html.matchAll(/data-session="(ses_[0-9a-z]{26})"/g)].map((m) => m[1]);
 
-  async function signedUp(browser: Browser = aBrowser(), email = anEmail()) {
+  async function signedUp(browser: Browser = newBrowser(), email = anEmail()) {
     const response = await browser.post('/register', { name: 'Asha', email, password, returnTo: '/account' });
     expect(response.statusCode).toBe(303);
     return { browser, email };
   }
 
   it('signs up with the form and lands back on the article, with the meter carried over', async () => {
-    const browser = aBrowser();
+    const browser = newBrowser();
     const article = `/article/${metered[0]}`;
     expect(paywalled(await browser.get(article))).toBe(false); // one anonymous read
     const login = await browser.get(`/login?returnTo=${article}`);
@@ -122,7 +94,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   });
 
   it('shows "Sign in" returning to the page, or "Account", and never serves one to the other from the page cache', async () => {
-    const anonymous = aBrowser();
+    const anonymous = newBrowser();
     const front = await anonymous.get('/section/politics');
     expect(front.body).toContain(
       '<a class="account-link" href="/login?returnTo=/section/politics">Sign in</a>',
@@ -141,7 +113,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
 
   it('shows the form again on failure: 401 keeping the email, 409, 422, never the password', async () => {
     const { email } = await signedUp();
-    const wrong = await aBrowser().post('/login', {
+    const wrong = await newBrowser().post('/login', {
       email,
       password: 'not the password at all',
       returnTo: '/',
@@ -154,7 +126,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
     expect(wrong.body).not.toContain('not the password at all');
     expect(wrong.cookies.find((c) => c.name === 'mh_session')).toBeUndefined();
 
-    const taken = await aBrowser().post('/register', {
+    const taken = await newBrowser().post('/register', {
       name: 'Ravi',
       email,
       password: 'another good passphrase',
@@ -164,25 +136,25 @@ describe.each(dialects)('account pages on $name', (dialect) => {
     expect(taken.body).toContain('value="Ravi"');
     expect(taken.body).not.toContain('another good passphrase');
 
-    const weak = await aBrowser().post('/register', { email: anEmail(), password: 'password' });
+    const weak = await newBrowser().post('/register', { email: anEmail(), password: 'password' });
     expect(weak.statusCode).toBe(422);
     expect(weak.body).toContain('Password: This is one of the most commonly used passwords');
     expect(weak.body).toContain('id="sign-up-password" name="password" type="password"');
     expect(weak.body).toMatch(/id="sign-up-password"[^>]*aria-invalid="true"/);
 
-    const invalid = await aBrowser().post('/login', { email: 'not-an-email', password });
+    const invalid = await newBrowser().post('/login', { email: 'not-an-email', password });
     expect(invalid.statusCode).toBe(422);
     expect(invalid.body).toContain('Email: expected an email address');
-    expect((await aBrowser().post('/login', {})).statusCode).toBe(422);
+    expect((await newBrowser().post('/login', {})).statusCode).toBe(422);
   });
 
   it('stops guessing from the form too: 429 with Retry-After, the form shown again', async () => {
     const { email } = await signedUp();
     for (let i = 0; i < 10; i++)
-      expect((await aBrowser().post('/login', { email, password: `guess number ${i}!` })).statusCode).toBe(
+      expect((await newBrowser().post('/login', { email, password: `guess number ${i}!` })).statusCode).toBe(
         401,
       );
-    const blocked = await aBrowser().post('/login', { email, password });
+    const blocked = await newBrowser().post('/login', { email, password });
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(blocked.body).toContain('Too many attempts; try again in');
@@ -192,21 +164,21 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   it('returns only to a path on this site: anything else goes to /account', async () => {
     const { email } = await signedUp();
     for (const returnTo of ['//evil.example', 'https://evil.example', '/\\evil', '/\t/evil.example']) {
-      const response = await aBrowser().post('/login', { email, password, returnTo });
+      const response = await newBrowser().post('/login', { email, password, returnTo });
       expect(response.statusCode, returnTo).toBe(303);
       expect(response.headers.location, returnTo).toBe('/account');
     }
-    const page = await aBrowser().get('/login?returnTo=//evil.example');
+    const page = await newBrowser().get('/login?returnTo=//evil.example');
     expect(page.body).toContain('name="returnTo" value="/account"');
-    const fine = await aBrowser().post('/login', { email, password, returnTo: '/search?q=rupee' });
+    const fine = await newBrowser().post('/login', { email, password, returnTo: '/search?q=rupee' });
     expect(fine.headers.location).toBe('/search?q=rupee');
   });
 
   it('lists the devices on /account and signs one out, which is then told why', async () => {
     const { browser: laptop, email } = await signedUp(
-      aBrowser('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15'),
+      newBrowser('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15'),
     );
-    const phone = aBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
+    const phone = newBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
     expect((await phone.post('/login', { email, password })).headers.location).toBe('/account');
 
     const page = await laptop.get('/account');
@@ -243,7 +215,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
 
   it('signs out every other device, and this one', async () => {
     const { browser: main, email } = await signedUp();
-    const others = [aBrowser(), aBrowser()];
+    const others = [newBrowser(), newBrowser()];
     for (const other of others) await other.post('/login', { email, password });
     expect(sessionIds((await main.get('/account')).body)).toHaveLength(3);
     expect((await main.post('/account/sessions/end-others')).headers.location).toBe(
@@ -285,11 +257,11 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   });
 
   it('deletes the account only when confirmed, signing out every device and forgetting its reads', async () => {
-    const device = aBrowser();
+    const device = newBrowser();
     await device.get(`/article/${metered[3]}`); // read anonymously, carried over on signing up
     const { browser, email } = await signedUp(device);
     await browser.get(`/article/${metered[4]}`);
-    const phone = aBrowser();
+    const phone = newBrowser();
     await phone.post('/login', { email, password });
     const accountId = (await browser.get('/api/v1/me')).json().reader.id;
 
@@ -304,7 +276,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
     expect(browser.jar.has('mh_session')).toBe(false);
     expect((await browser.get(deleted.headers.location!)).body).toContain('Your account was deleted');
     expect((await phone.get('/account')).headers.location).toBe('/login?returnTo=/account');
-    expect((await aBrowser().post('/login', { email, password })).statusCode).toBe(401);
+    expect((await newBrowser().post('/login', { email, password })).statusCode).toBe(401);
     const { db } = t.database;
     expect(await db.selectFrom('accounts').select('id').where('id', '=', accountId).execute()).toEqual([]);
     expect(
@@ -323,7 +295,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   });
 
   it('sends a reader who is not signed in to /login, from every account page', async () => {
-    const stranger = aBrowser();
+    const stranger = newBrowser();
     for (const response of [
       await stranger.get('/account'),
       await stranger.get('/account/export'),

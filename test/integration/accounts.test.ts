@@ -1,9 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
+import { aBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
 
-const origin = 'http://127.0.0.1:3000'; // the test app's PUBLIC_URL
 const password = 'correct horse battery staple';
 
 describe.each(dialects)('reader accounts on $name', (dialect) => {
@@ -17,44 +17,14 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
   });
   afterAll(() => t.close());
 
-  /** A browser: keeps cookies, sends its Origin on state-changing calls. */
-  function aBrowser(userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0') {
-    const jar = new Map<string, string>();
-    const remember = (response: LightMyRequestResponse) => {
-      for (const c of response.cookies) {
-        if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) jar.delete(c.name);
-        else jar.set(c.name, c.value);
-      }
-      return response;
-    };
-    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    return {
-      jar,
-      get: async (url: string) =>
-        remember(
-          await t.app.inject({
-            url,
-            headers: { 'user-agent': userAgent, ...(jar.size && { cookie: cookie() }) },
-          }),
-        ),
-      send: async (method: 'POST' | 'DELETE', url: string, payload?: object) =>
-        remember(
-          await t.app.inject({
-            method,
-            url,
-            payload,
-            headers: { 'user-agent': userAgent, origin, ...(jar.size && { cookie: cookie() }) },
-          }),
-        ),
-    };
-  }
+  const newBrowser = (userAgent?: string) => aBrowser(t.app, { ...(userAgent && { userAgent }) });
 
   let counter = 0;
   const anEmail = () => `reader${++counter}-${dialect.name}@example.com`;
   const paywalled = (r: LightMyRequestResponse) => r.body.includes('id="paywall"');
 
   it('registers, signs in with a cookie, knows the reader, and signs out on the server', async () => {
-    const browser = aBrowser();
+    const browser = newBrowser();
     const email = anEmail();
     const registered = await browser.send('POST', '/api/v1/auth/register', {
       email: email.toUpperCase(),
@@ -84,42 +54,42 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
   it('refuses a second account for one email, a weak password, and bad input', async () => {
     const email = anEmail();
-    expect((await aBrowser().send('POST', '/api/v1/auth/register', { email, password })).statusCode).toBe(
+    expect((await newBrowser().send('POST', '/api/v1/auth/register', { email, password })).statusCode).toBe(
       201,
     );
-    expect((await aBrowser().send('POST', '/api/v1/auth/register', { email, password })).statusCode).toBe(
+    expect((await newBrowser().send('POST', '/api/v1/auth/register', { email, password })).statusCode).toBe(
       409,
     );
-    const weak = await aBrowser().send('POST', '/api/v1/auth/register', {
+    const weak = await newBrowser().send('POST', '/api/v1/auth/register', {
       email: anEmail(),
       password: 'password',
     });
     expect(weak.statusCode).toBe(422);
     expect(weak.json().error.message).toMatch(/^password: This is one of the most commonly used passwords/);
     expect(
-      (await aBrowser().send('POST', '/api/v1/auth/register', { email: 'not-an-email', password }))
+      (await newBrowser().send('POST', '/api/v1/auth/register', { email: 'not-an-email', password }))
         .statusCode,
     ).toBe(422);
   });
 
   it('answers a wrong password and an unknown email alike', async () => {
     const email = anEmail();
-    await aBrowser().send('POST', '/api/v1/auth/register', { email, password });
-    const wrong = await aBrowser().send('POST', '/api/v1/auth/login', {
+    await newBrowser().send('POST', '/api/v1/auth/register', { email, password });
+    const wrong = await newBrowser().send('POST', '/api/v1/auth/login', {
       email,
       password: 'not the password at all',
     });
-    const unknown = await aBrowser().send('POST', '/api/v1/auth/login', { email: anEmail(), password });
+    const unknown = await newBrowser().send('POST', '/api/v1/auth/login', { email: anEmail(), password });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json()).toEqual(unknown.json());
-    const right = await aBrowser().send('POST', '/api/v1/auth/login', { email, password });
+    const right = await newBrowser().send('POST', '/api/v1/auth/login', { email, password });
     expect(right.statusCode).toBe(200);
   });
 
   it('gives an app rotating tokens, and ends the chain when a refresh token is reused', async () => {
     const email = anEmail();
-    await aBrowser().send('POST', '/api/v1/auth/register', { email, password });
+    await newBrowser().send('POST', '/api/v1/auth/register', { email, password });
     const login = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
@@ -171,10 +141,10 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
       payload: { accounts: { deviceLimit: 2 } },
     });
     try {
-      const laptop = aBrowser('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15');
+      const laptop = newBrowser('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Safari/605.1.15');
       await laptop.send('POST', '/api/v1/auth/register', { email, password });
       t.clock.set('2026-11-15T06:10:00.000Z');
-      const phone = aBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
+      const phone = newBrowser('Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile');
       await phone.send('POST', '/api/v1/auth/login', { email, password });
       const sessions = (await phone.get('/api/v1/sessions')).json().sessions;
       expect(sessions.map((s: { device: string; current: boolean }) => [s.device, s.current])).toEqual([
@@ -184,7 +154,7 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
       t.clock.set('2026-11-15T06:20:00.000Z');
       await phone.get('/api/v1/me'); // the phone is the more recently seen
-      const tablet = aBrowser('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/605.1.15');
+      const tablet = newBrowser('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Safari/605.1.15');
       await tablet.send('POST', '/api/v1/auth/login', { email, password });
       const laptopMe = await laptop.get('/api/v1/me');
       expect(laptopMe.statusCode).toBe(401);
@@ -210,9 +180,9 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
   it('signs out every other device at once', async () => {
     const email = anEmail();
-    const main = aBrowser();
+    const main = newBrowser();
     await main.send('POST', '/api/v1/auth/register', { email, password });
-    const others = [aBrowser(), aBrowser()];
+    const others = [newBrowser(), newBrowser()];
     for (const other of others) await other.send('POST', '/api/v1/auth/login', { email, password });
     expect((await main.send('DELETE', '/api/v1/sessions')).json()).toEqual({ ended: 2 });
     for (const other of others) expect((await other.get('/api/v1/me')).statusCode).toBe(401);
@@ -221,7 +191,7 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
   it('meters a signed-in reader by account: anonymous reads carry over, and no device gets a fresh allowance', async () => {
     const email = anEmail();
-    const browser = aBrowser();
+    const browser = newBrowser();
     for (let i = 0; i < 3; i++) await browser.get(`/article/${metered[i]}`);
     await browser.send('POST', '/api/v1/auth/register', { email, password });
     expect((await browser.get('/api/v1/meter')).json().meter).toMatchObject({ used: 3, remaining: 2 });
@@ -230,7 +200,7 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
     expect(paywalled(await browser.get(`/article/${metered[5]}`))).toBe(true);
 
     // A second device, fresh cookies: signing in does not bring a new allowance.
-    const phone = aBrowser();
+    const phone = newBrowser();
     expect(paywalled(await phone.get(`/article/${metered[6]}`))).toBe(false); // anonymous, its own meter
     await phone.send('POST', '/api/v1/auth/login', { email, password });
     expect((await phone.get('/api/v1/meter')).json().meter.used).toBe(6);
@@ -245,27 +215,29 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
   it('stops guessing at one account after ten attempts, saying when to try again', async () => {
     const email = anEmail();
-    await aBrowser().send('POST', '/api/v1/auth/register', { email, password });
+    await newBrowser().send('POST', '/api/v1/auth/register', { email, password });
     for (let i = 0; i < 10; i++) {
       expect(
-        (await aBrowser().send('POST', '/api/v1/auth/login', { email, password: `guess number ${i}!` }))
+        (await newBrowser().send('POST', '/api/v1/auth/login', { email, password: `guess number ${i}!` }))
           .statusCode,
       ).toBe(401);
     }
-    const blocked = await aBrowser().send('POST', '/api/v1/auth/login', { email, password });
+    const blocked = await newBrowser().send('POST', '/api/v1/auth/login', { email, password });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error.code).toBe('rate_limited');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     t.clock.set('2026-11-15T06:16:00.000Z');
     try {
-      expect((await aBrowser().send('POST', '/api/v1/auth/login', { email, password })).statusCode).toBe(200);
+      expect((await newBrowser().send('POST', '/api/v1/auth/login', { email, password })).statusCode).toBe(
+        200,
+      );
     } finally {
       t.clock.set('2026-11-15T06:00:00.000Z');
     }
   });
 
   it('refuses a cross-site state change that carries cookies', async () => {
-    const browser = aBrowser();
+    const browser = newBrowser();
     await browser.send('POST', '/api/v1/auth/register', { email: anEmail(), password });
     const cookie = [...browser.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     for (const headers of [
@@ -282,7 +254,7 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
 
   it('refuses a sign-in posted from another site even without cookies (login CSRF)', async () => {
     const email = anEmail();
-    await aBrowser().send('POST', '/api/v1/auth/register', { email, password });
+    await newBrowser().send('POST', '/api/v1/auth/register', { email, password });
     for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
       const response = await t.app.inject({
         method: 'POST',
