@@ -80,7 +80,7 @@ export function createServices(config: Config, options: BuildOptions) {
     publication,
     reading: createReadingService({ content, paywall }),
     accounts,
-    privacy: createAccountPrivacy({ db, clock, meter, publication }),
+    privacy: createAccountPrivacy({ db, clock, meter, publication, mail }),
     limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
     apiKeys: createApiKeyService({ db, clock }),
     mail,

@@ -236,6 +236,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
   it('exports the account, its devices and its reads as a JSON download', async () => {
     const { browser, email } = await signedUp();
     for (const slug of metered.slice(1, 3)) await browser.get(`/article/${slug}`);
+    await t.services.links.settled(); // the confirmation mail goes out after the answer
     const download = await browser.get('/account/export');
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-type']).toMatch(/^application\/json/);
@@ -252,6 +253,8 @@ describe.each(dialects)('account pages on $name', (dialect) => {
       ids.map((article) => article!.id).sort(),
     );
     expect(data.reads[0]).toMatchObject({ period: '2026-11' });
+    // The confirmation mail sent on signing up, without its one-time link.
+    expect(data.mail).toEqual([expect.objectContaining({ to: email, template: 'confirm-email' })]);
     expect(download.body).not.toMatch(/hash|token/i);
     expect((await browser.get('/api/v1/me/export')).json()).toEqual(data);
   });
@@ -265,6 +268,8 @@ describe.each(dialects)('account pages on $name', (dialect) => {
     await phone.post('/login', { email, password });
     const accountId = (await browser.get('/api/v1/me')).json().reader.id;
 
+    await t.services.links.settled();
+    expect(await t.services.mail.sentTo(email)).not.toEqual([]);
     const unconfirmed = await browser.post('/account/delete');
     expect(unconfirmed.statusCode).toBe(422);
     expect(unconfirmed.body).toContain('Tick the box to confirm');
@@ -283,6 +288,7 @@ describe.each(dialects)('account pages on $name', (dialect) => {
       await db.selectFrom('account_sessions').select('id').where('account_id', '=', accountId).execute(),
     ).toEqual([]);
     expect(await t.services.meter.reads(accountId)).toEqual([]);
+    expect(await t.services.mail.sentTo(email)).toEqual([]);
     // The device keeps this month's reads, as on signing out: deleting is no fresh allowance.
     expect((await browser.get('/api/v1/meter')).json().meter.used).toBe(2);
   });

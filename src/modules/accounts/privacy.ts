@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
+import type { MailRecord, Mailer } from '../mail/index.js';
 import type { MeterRead, MeterService } from '../metering/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { describeDevice, type EndReason, type SessionKind } from './domain.js';
@@ -34,6 +35,11 @@ export interface AccountExport {
   }[];
   /** The metered articles counted against the account, for the months the meter keeps. */
   readonly reads: readonly MeterRead[];
+  /**
+   * The mail kept for the account's address (outbox and delivery log): what was sent when. The
+   * bodies stay out: they carry one-time links, and a download is easy to leave lying around.
+   */
+  readonly mail: readonly Pick<MailRecord, 'id' | 'to' | 'template' | 'subject' | 'createdAt' | 'sentAt'>[];
 }
 
 /** A reader's rights over their data: to take a copy of it, and to have it deleted. */
@@ -42,7 +48,7 @@ export interface AccountPrivacy {
   exportData(accountId: string): Promise<AccountExport>;
   /**
    * Deletes the account: ends every session, deletes it (sessions and refresh tokens go with it)
-   * and forgets its meter reads. This month's reads are first left with `device`'s anonymous id,
+   * and forgets its meter reads and the mail kept for its address. This month's reads are first left with `device`'s anonymous id,
    * as signing out does, so deleting an account never buys a fresh allowance.
    */
   deleteAccount(accountId: string, device?: { anonymousReaderId?: string | undefined }): Promise<void>;
@@ -53,8 +59,9 @@ export function createAccountPrivacy(deps: {
   clock: Clock;
   meter: MeterService;
   publication: PublicationService;
+  mail: Pick<Mailer, 'sentTo' | 'forget'>;
 }): AccountPrivacy {
-  const { db, clock, meter, publication } = deps;
+  const { db, clock, meter, publication, mail } = deps;
 
   return {
     async exportData(accountId) {
@@ -80,6 +87,7 @@ export function createAccountPrivacy(deps: {
         meter.reads(accountId),
       ]);
       if (!account) throw notFound('The account');
+      const messages = await mail.sentTo(account.email);
       return {
         exportedAt: clock.now().toISOString(),
         account: {
@@ -104,11 +112,20 @@ export function createAccountPrivacy(deps: {
           endReason: s.end_reason as EndReason | null,
         })),
         reads,
+        mail: messages.map(({ id, to, template, subject, createdAt, sentAt }) => ({
+          id,
+          to,
+          template,
+          subject,
+          createdAt,
+          sentAt,
+        })),
       };
     },
 
     async deleteAccount(accountId, device) {
-      if (!(await q.selectAccount(db, accountId))) throw notFound('The account');
+      const account = await q.selectAccount(db, accountId);
+      if (!account) throw notFound('The account');
       if (device?.anonymousReaderId)
         await meter.merge(accountId, device.anonymousReaderId, (await publication.settings()).timeZone);
       const now = clock.now().toISOString();
@@ -127,6 +144,7 @@ export function createAccountPrivacy(deps: {
       // After the account is gone: should this fail, the reads left behind name no one, and
       // `masthead meter prune` removes them with their month.
       await meter.forget(accountId);
+      await mail.forget(account.email);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, MailOutboxRow, NewMailOutboxRow } from '../../db/schema.js';
 
 export async function insertMessage(db: Kysely<Database>, row: NewMailOutboxRow): Promise<void> {
@@ -18,4 +18,23 @@ export function listMessages(db: Kysely<Database>, limit: number): Promise<MailO
 
 export function findMessage(db: Kysely<Database>, id: string): Promise<MailOutboxRow | undefined> {
   return db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every message to `address` (compared case-insensitively), oldest first. */
+export function messagesTo(db: Kysely<Database>, address: string): Promise<MailOutboxRow[]> {
+  return db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .where(sql<string>`lower(to_address)`, '=', address.toLowerCase())
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function deleteMessagesTo(db: Kysely<Database>, address: string): Promise<number> {
+  const result = await db
+    .deleteFrom('mail_outbox')
+    .where(sql<string>`lower(to_address)`, '=', address.toLowerCase())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

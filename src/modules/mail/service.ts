@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { PublicationService } from '../publication/index.js';
-import { findMessage, insertMessage, listMessages } from './queries.js';
+import { findMessage, insertMessage, listMessages, messagesTo, deleteMessagesTo } from './queries.js';
 import {
   defaultMailTemplates,
   renderMail,
@@ -66,6 +66,10 @@ export interface Mailer {
   /** The outbox and delivery log, newest first. */
   list(options?: { limit?: number }): Promise<MailRecord[]>;
   get(id: string): Promise<MailRecord | undefined>;
+  /** Every message kept for `address`: part of what a reader may download about themselves. */
+  sentTo(address: string): Promise<MailRecord[]>;
+  /** Deletes every message kept for `address` (a deleted account); returns how many. */
+  forget(address: string): Promise<number>;
 }
 
 /** What the delivery log keeps in place of the one-time link of a message sent over SMTP. */
@@ -141,6 +145,9 @@ export function createMailer(deps: {
       const row = await findMessage(db, id);
       return row && toRecord(row);
     },
+
+    sentTo: async (address) => (await messagesTo(db, address)).map(toRecord),
+    forget: (address) => deleteMessagesTo(db, address),
   };
 }
 
