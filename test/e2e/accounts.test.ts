@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoArticles } from '../../src/seed/demo.js';
-import { launchChromium, squash, startServer, watchForTrouble, type RunningServer } from './support.js';
+import { launchChromium, squash, startServer, type RunningServer, deviceFactory } from './support.js';
 
 /**
  * Reader accounts in a real browser: signing up from the paywall carries the anonymous meter
@@ -14,11 +14,12 @@ const password = 'a long and unusual passphrase';
 
 let server: RunningServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let devices: ReturnType<typeof deviceFactory>;
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchChromium();
+  devices = deviceFactory(browser, server.baseUrl);
   // Three free metered stories a month, set as a publisher would: through the admin API.
   const { key } = await server.services.apiKeys.create('e2e', 'admin');
   const response = await fetch(`${server.baseUrl}/api/admin/v1/settings`, {
@@ -30,17 +31,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await devices?.closeAll();
   await browser?.close();
   await server?.close();
 });
 
-async function newDevice(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  return { page, problems: watchForTrouble(page, server.baseUrl) };
-}
+const newDevice = () => devices.open();
 
 async function meterOf(page: Page): Promise<{ used: number; remaining: number; limit: number }> {
   const response = await page.context().request.get(`${server.baseUrl}/api/v1/meter`);

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoArticles } from '../../src/seed/demo.js';
 import {
@@ -7,8 +7,8 @@ import {
   plainFragment,
   squash,
   startServer,
-  watchForTrouble,
   type RunningServer,
+  deviceFactory,
 } from './support.js';
 
 /**
@@ -26,25 +26,21 @@ const demo = (slug: string) => {
 
 let server: RunningServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let devices: ReturnType<typeof deviceFactory>;
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchChromium();
+  devices = deviceFactory(browser, server.baseUrl);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await devices?.closeAll();
   await browser?.close();
   await server?.close();
 });
 
-async function newReader(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  return { page, problems: watchForTrouble(page, server.baseUrl) };
-}
+const newReader = () => devices.open();
 
 /** Article slugs linked from the page, in document order, without repeats. */
 async function linkedSlugs(page: Page): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -121,3 +121,22 @@ export function plainFragment(text: string, length = 60): string {
 
 /** Whitespace-normalised text, for comparing innerText with seed paragraphs. */
 export const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * Devices on `browser`: each a fresh context (its own cookies), its page watched for console
+ * errors and failed requests; `closeAll` closes every one opened.
+ */
+export function deviceFactory(browser: Browser, baseUrl: string) {
+  const contexts: BrowserContext[] = [];
+  return {
+    async open(): Promise<{ page: Page; problems: string[] }> {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IN' });
+      contexts.push(context);
+      const page = await context.newPage();
+      return { page, problems: watchForTrouble(page, baseUrl) };
+    },
+    async closeAll(): Promise<void> {
+      for (const context of contexts) await context.close().catch(() => undefined);
+    },
+  };
+}
