@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-mail-outbox.js';
 import * as m0003 from './migrations/0003-rate-limits.js';
 import * as m0004 from './migrations/0004-accounts.js';
 import * as m0005 from './migrations/0005-account-links.js';
+import * as m0006 from './migrations/0006-billing.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-rate-limits': m0003,
   '0004-accounts': m0004,
   '0005-account-links': m0005,
+  '0006-billing': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

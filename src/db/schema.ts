@@ -19,6 +19,19 @@ export interface Database {
   account_sessions: AccountSessionsTable;
   refresh_tokens: RefreshTokensTable;
   account_links: AccountLinksTable;
+  coupons: CouponsTable;
+  coupon_redemptions: CouponRedemptionsTable;
+  checkouts: CheckoutsTable;
+  subscriptions: SubscriptionsTable;
+  subscription_events: SubscriptionEventsTable;
+  payments: PaymentsTable;
+  invoice_sequences: InvoiceSequencesTable;
+  invoices: InvoicesTable;
+  webhook_events: WebhookEventsTable;
+  sandbox_sessions: SandboxSessionsTable;
+  sandbox_payment_methods: SandboxPaymentMethodsTable;
+  sandbox_charges: SandboxChargesTable;
+  sandbox_webhooks: SandboxWebhooksTable;
 }
 
 export interface SectionsTable {
@@ -81,6 +94,8 @@ export interface PlanPricesTable {
   currency: string;
   amount_minor: number;
   created_at: string;
+  /** Set when a newer price replaced this one; its subscribers keep it until told. */
+  superseded_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SettingsTable {
@@ -185,3 +200,240 @@ export interface AccountLinksTable {
   /** Set when the link was used; a link works once. */
   used_at: string | null;
 }
+
+/** A discount code. Percent coupons carry `percent_off`; amount coupons `amount_off_minor` + `currency`. */
+export interface CouponsTable {
+  id: string;
+  /** Upper-cased. */
+  code: string;
+  kind: 'percent' | 'amount';
+  percent_off: number | null;
+  amount_off_minor: number | null;
+  currency: string | null;
+  /** `once`: the first term only; `forever`: every term. */
+  duration: 'once' | 'forever';
+  /** JSON array of plan ids it applies to; null for every plan. */
+  plan_ids: string | null;
+  expires_at: string | null;
+  max_redemptions: number | null;
+  redemptions: ColumnType<number, number | undefined, number>;
+  active: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
+export interface CouponRedemptionsTable {
+  id: string;
+  coupon_id: string;
+  account_id: string;
+  subscription_id: string;
+  created_at: string;
+}
+
+/** One attempt to pay at the gateway: to subscribe, or to replace the card on file. */
+export interface CheckoutsTable {
+  id: string;
+  account_id: string;
+  purpose: 'subscribe' | 'payment_method';
+  plan_id: string | null;
+  price_id: string | null;
+  /** For `payment_method`: the subscription whose card is replaced. */
+  subscription_id: string | null;
+  /** JSON snapshot of the coupon applied (see coupons' `Discount`), or null. */
+  discount: string | null;
+  /** Due now: the first term after the discount; 0 for a trial or a card change. */
+  amount_minor: number;
+  currency: string;
+  trial_days: number;
+  billing_name: string;
+  /** Indian state code (GST place of supply); null when not given. */
+  billing_state: string | null;
+  /** Where the reader goes afterwards: a path on this site. */
+  return_to: string;
+  gateway: string;
+  gateway_session: string | null;
+  status: 'open' | 'completed' | 'failed' | 'expired';
+  failure_reason: string | null;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+}
+
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceling' | 'expired';
+
+export interface SubscriptionsTable {
+  id: string;
+  account_id: string;
+  plan_id: string;
+  /** The price version the reader pays; a newer price reaches them only when they are told. */
+  price_id: string;
+  status: SubscriptionStatus;
+  currency: string;
+  /** JSON snapshot of a coupon that still applies to renewals, or null. */
+  discount: string | null;
+  billing_name: string;
+  billing_state: string | null;
+  gateway: string;
+  gateway_customer: string | null;
+  /** The gateway's token for the saved card, charged off-session at renewal. */
+  payment_method_ref: string | null;
+  /** What the reader sees, e.g. `Visa •••• 4242`. */
+  payment_method_label: string | null;
+  current_period_start: string;
+  current_period_end: string;
+  trial_ends_at: string | null;
+  cancel_requested_at: string | null;
+  cancel_reason: string | null;
+  /** A downgrade waiting for the next renewal. */
+  pending_plan_id: string | null;
+  pending_price_id: string | null;
+  /** Failed charges for the current period. */
+  renewal_attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string | null;
+  /** The period end the renewal reminder was sent for, and when. */
+  reminded_for: string | null;
+  reminded_at: string | null;
+  ended_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubscriptionEventsTable {
+  id: string;
+  subscription_id: string;
+  kind: string;
+  from_status: SubscriptionStatus | null;
+  to_status: SubscriptionStatus;
+  /** Who or what caused it: `reader:acc_…`, `admin:key_…`, `billing-run`, `gateway:evt_…`. */
+  actor: string;
+  /** JSON. */
+  detail: string;
+  created_at: string;
+}
+
+export interface PaymentsTable {
+  id: string;
+  account_id: string;
+  subscription_id: string | null;
+  checkout_id: string | null;
+  kind: 'initial' | 'renewal' | 'upgrade';
+  status: 'pending' | 'succeeded' | 'failed' | 'refunded';
+  amount_minor: number;
+  currency: string;
+  /** Sent to the gateway with the charge: the same key never charges twice. */
+  idempotency_key: string;
+  gateway: string;
+  gateway_ref: string | null;
+  failure_reason: string | null;
+  /** The term this payment pays for. */
+  period_start: string | null;
+  period_end: string | null;
+  attempt: ColumnType<number, number | undefined, number>;
+  refunded_minor: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export interface InvoiceSequencesTable {
+  /** `2026-27`: India's financial year, April to March. */
+  financial_year: string;
+  last_number: number;
+}
+
+/** A GST tax invoice for one payment; every figure computed once and stored. */
+export interface InvoicesTable {
+  id: string;
+  /** At most 16 characters, unique within the financial year (GST rule 46). */
+  number: string;
+  financial_year: string;
+  sequence: number;
+  payment_id: string;
+  account_id: string;
+  subscription_id: string | null;
+  issued_at: string;
+  currency: string;
+  taxable_minor: number;
+  cgst_minor: number;
+  sgst_minor: number;
+  igst_minor: number;
+  total_minor: number;
+  /** Basis points: 1800 is 18%. */
+  tax_rate_bp: number;
+  tax_inclusive: number;
+  /** State code and name, e.g. `27-Maharashtra`. */
+  place_of_supply: string;
+  /** JSON: the publisher's legal name, address, GSTIN and state at issue time. */
+  seller: string;
+  /** JSON: the reader's name, email and state. */
+  buyer: string;
+  /** JSON array of lines: description, SAC, amounts. */
+  lines: string;
+}
+
+export interface WebhookEventsTable {
+  provider: string;
+  event_id: string;
+  type: string;
+  received_at: string;
+}
+
+export interface SandboxSessionsTable {
+  id: string;
+  /** `payment` takes money now and saves the card; `setup` only saves the card. */
+  mode: 'payment' | 'setup';
+  amount_minor: number;
+  currency: string;
+  description: string;
+  customer_ref: string;
+  /** The merchant's own reference (Masthead's checkout id). */
+  reference: string;
+  success_url: string;
+  cancel_url: string;
+  status: 'open' | 'requires_action' | 'paid' | 'failed' | 'expired';
+  failure_reason: string | null;
+  payment_method_id: string | null;
+  charge_id: string | null;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+}
+
+export interface SandboxPaymentMethodsTable {
+  id: string;
+  customer_ref: string;
+  brand: string;
+  last4: string;
+  /** How the test card behaves later: `ok`, or `renewals_fail` for 4000 0000 0000 0341. */
+  behaviour: string;
+  created_at: string;
+}
+
+export interface SandboxChargesTable {
+  id: string;
+  idempotency_key: string;
+  payment_method_id: string;
+  amount_minor: number;
+  currency: string;
+  reference: string;
+  status: 'succeeded' | 'failed';
+  failure_reason: string | null;
+  refunded_minor: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
+export interface SandboxWebhooksTable {
+  id: string;
+  type: string;
+  /** The JSON body, exactly as signed and sent. */
+  payload: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  delivered_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type CheckoutRow = Selectable<CheckoutsTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type CouponRow = Selectable<CouponsTable>;

@@ -10,6 +10,7 @@ export {
   attemptLimits,
   authenticate,
   clearSessionCookie,
+  requireReader,
   sessionCookie,
   type Authenticated,
 } from './routes.js';

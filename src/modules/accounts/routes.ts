@@ -39,6 +39,20 @@ function sessionTokenOf(request: FastifyRequest): string | undefined {
   return unsigned.valid && unsigned.value ? unsigned.value : undefined;
 }
 
+/**
+ * The signed-in reader of an API call, or a 401 saying why not (including why a device was
+ * signed out). For any module's JSON routes.
+ */
+export async function requireReader(request: FastifyRequest, reply: FastifyReply, accounts: AccountService) {
+  const auth = await authenticate(request, accounts);
+  if (auth?.lookup.status === 'live') return { ...auth.lookup, kind: auth.kind, token: auth.token };
+  if (auth?.kind === 'web') clearSessionCookie(reply);
+  throw new AppError(
+    'unauthorized',
+    auth?.lookup.status === 'ended' ? auth.lookup.message : 'Sign in first.',
+  );
+}
+
 /** The fields of signing up and signing in, for the JSON API and the forms alike. */
 export const accountFields = {
   email: z.email({ error: 'expected an email address' }).max(254),
@@ -156,16 +170,8 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     return { account: signedIn.account };
   }
 
-  /** The signed-in account, or 401 saying why not (including why a device was signed out). */
-  async function requireSession(request: FastifyRequest, reply: FastifyReply) {
-    const auth = await authenticate(request, accounts);
-    if (auth?.lookup.status === 'live') return { ...auth.lookup, kind: auth.kind, token: auth.token };
-    if (auth?.kind === 'web') clearSessionCookie(reply);
-    throw new AppError(
-      'unauthorized',
-      auth?.lookup.status === 'ended' ? auth.lookup.message : 'Sign in first.',
-    );
-  }
+  const requireSession = (request: FastifyRequest, reply: FastifyReply) =>
+    requireReader(request, reply, accounts);
 
   r.post(
     '/api/v1/auth/register',
