@@ -31,6 +31,7 @@ export interface Database {
   sandbox_sessions: SandboxSessionsTable;
   sandbox_payment_methods: SandboxPaymentMethodsTable;
   sandbox_charges: SandboxChargesTable;
+  sandbox_refunds: SandboxRefundsTable;
   sandbox_webhooks: SandboxWebhooksTable;
 }
 
@@ -417,6 +418,14 @@ export interface SandboxChargesTable {
   status: 'succeeded' | 'failed';
   failure_reason: string | null;
   refunded_minor: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
+export interface SandboxRefundsTable {
+  id: string;
+  idempotency_key: string;
+  charge_id: string;
+  amount_minor: number;
   created_at: string;
 }
 

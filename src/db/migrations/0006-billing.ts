@@ -241,6 +241,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema
+    .createTable('sandbox_refunds')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+    .addColumn('charge_id', 'text', (c) => c.notNull())
+    .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
     .createTable('sandbox_webhooks')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('type', 'text', (c) => c.notNull())
@@ -261,6 +269,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'sandbox_webhooks',
+    'sandbox_refunds',
     'sandbox_charges',
     'sandbox_payment_methods',
     'sandbox_sessions',
