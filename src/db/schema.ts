@@ -294,6 +294,8 @@ export interface SubscriptionsTable {
   reminded_for: string | null;
   reminded_at: string | null;
   ended_at: string | null;
+  /** Bumped by every change: a change made from a stale read updates nothing. */
+  version: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
 }
@@ -316,6 +318,9 @@ export interface PaymentsTable {
   account_id: string;
   subscription_id: string | null;
   checkout_id: string | null;
+  /** The plan and price version this payment pays for. */
+  plan_id: string | null;
+  price_id: string | null;
   kind: 'initial' | 'renewal' | 'upgrade';
   status: 'pending' | 'succeeded' | 'failed' | 'refunded';
   amount_minor: number;

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'payment_failed'
   | 'rate_limited'
   | 'internal';
 
@@ -21,6 +22,7 @@ const statusByCode: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payment_failed: 402,
   rate_limited: 429,
   internal: 500,
 };

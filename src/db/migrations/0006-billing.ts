@@ -71,7 +71,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('subscriptions')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+    // No foreign key: billing records outlive a deleted account (GST requires them to be kept).
+    .addColumn('account_id', 'text', (c) => c.notNull())
     .addColumn('plan_id', 'text', (c) => c.notNull().references('plans.id'))
     .addColumn('price_id', 'text', (c) => c.notNull().references('plan_prices.id'))
     .addColumn('status', 'text', (c) => c.notNull())
@@ -95,6 +96,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reminded_for', 'text')
     .addColumn('reminded_at', 'text')
     .addColumn('ended_at', 'text')
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
@@ -131,6 +133,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('account_id', 'text', (c) => c.notNull())
     .addColumn('subscription_id', 'text')
     .addColumn('checkout_id', 'text')
+    .addColumn('plan_id', 'text')
+    .addColumn('price_id', 'text')
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('amount_minor', 'bigint', (c) => c.notNull())

@@ -1,0 +1,315 @@
+import type { Kysely } from 'kysely';
+import type { CheckoutRow, Database } from '../../db/schema.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import { money, type Money } from '../../kernel/money.js';
+import type { PaymentGateway } from '../payments/gateway.js';
+import { termLabel, type Plan, type PlanService } from '../plans/index.js';
+import type { Actor, SubscriptionLedger } from './ledger.js';
+import { isLive } from './lifecycle.js';
+import { priceFor, trialDaysFor, type TaxTerms } from './pricing.js';
+import { hasEverSubscribed, subscriptionOf } from './queries.js';
+
+/** The part of the coupons module a checkout uses. */
+export interface CouponQuoter {
+  quote(
+    code: string,
+    input: { planId: string; price: Money; accountId: string },
+  ): Promise<
+    | { ok: true; discount: { couponId: string; code: string; duration: 'once' | 'forever' } }
+    | { ok: false; reason: string; message: string }
+  >;
+  /** The price after the discount. */
+  apply(price: Money, discountJson: string | null): Money;
+  serialise(discount: { couponId: string; code: string; duration: 'once' | 'forever' }): string;
+}
+
+export interface Pricing {
+  readonly plans: PlanService;
+  readonly coupons: CouponQuoter;
+  readonly taxTerms: () => Promise<TaxTerms>;
+  readonly grossUp: (price: Money, terms: TaxTerms) => Money;
+}
+
+export interface CheckoutRequest {
+  readonly account: { readonly id: string; readonly email: string; readonly name: string };
+  readonly planId: string;
+  readonly coupon?: string;
+  /** A path on this site to come back to. */
+  readonly returnTo: string;
+  readonly billingName?: string;
+  /** GST state code of the reader (place of supply). */
+  readonly billingState?: string | null;
+}
+
+export type CheckoutState =
+  | { readonly status: 'completed'; readonly subscriptionId: string | null; readonly returnTo: string }
+  | { readonly status: 'open'; readonly returnTo: string }
+  | { readonly status: 'failed' | 'expired'; readonly reason: string; readonly returnTo: string };
+
+const checkoutLifetimeMs = 60 * 60_000;
+
+/**
+ * Checkouts: the reader pays on the gateway's hosted page, and comes back (or the gateway's
+ * webhook arrives — whichever is first) to `complete`, which asks the gateway how it went
+ * and opens the subscription once.
+ */
+export function createCheckouts(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  gateway: PaymentGateway;
+  pricing: Pricing;
+  ledger: SubscriptionLedger;
+  publicUrl: string;
+}) {
+  const { db, clock, gateway, pricing, ledger, publicUrl } = deps;
+
+  async function open(
+    account: CheckoutRequest['account'],
+    row: Omit<
+      CheckoutRow,
+      | 'id'
+      | 'account_id'
+      | 'gateway'
+      | 'gateway_session'
+      | 'status'
+      | 'failure_reason'
+      | 'created_at'
+      | 'expires_at'
+      | 'completed_at'
+    >,
+    mode: 'payment' | 'setup',
+    description: string,
+    cancelPath: string,
+  ) {
+    const id = newId('chk');
+    const at = clock.now();
+    await db
+      .insertInto('checkouts')
+      .values({
+        ...row,
+        id,
+        account_id: account.id,
+        gateway: gateway.name,
+        gateway_session: null,
+        status: 'open',
+        failure_reason: null,
+        created_at: at.toISOString(),
+        expires_at: new Date(at.getTime() + checkoutLifetimeMs).toISOString(),
+        completed_at: null,
+      })
+      .execute();
+    const session = await gateway.createCheckout({
+      mode,
+      reference: id,
+      amount: money(row.amount_minor, row.currency),
+      description,
+      customer: { id: account.id, email: account.email, name: account.name || row.billing_name },
+      successUrl: `${publicUrl}/subscribe/return?checkout=${id}`,
+      cancelUrl: `${publicUrl}${cancelPath}`,
+    });
+    await db
+      .updateTable('checkouts')
+      .set({ gateway_session: session.sessionId })
+      .where('id', '=', id)
+      .execute();
+    return { checkoutId: id, checkoutUrl: session.url };
+  }
+
+  async function activePlan(planId: string): Promise<Plan> {
+    const plan = await pricing.plans.get(planId);
+    if (!plan || !plan.active) throw new AppError('not_found', 'That plan is not on offer.');
+    return plan;
+  }
+
+  return {
+    /** Starts paying for a plan; answers the gateway's checkout URL. */
+    async start(request: CheckoutRequest): Promise<{ checkoutId: string; checkoutUrl: string }> {
+      const { account } = request;
+      const current = await subscriptionOf(db, account.id);
+      if (current && isLive(current.status)) {
+        throw new AppError('conflict', 'You already have a subscription; change its plan from your account.');
+      }
+      const plan = await activePlan(request.planId);
+      const price = priceFor(plan);
+      if (!price) throw new AppError('not_found', 'That plan has no price.');
+      let discount: string | null = null;
+      if (request.coupon) {
+        const quote = await pricing.coupons.quote(request.coupon, {
+          planId: plan.id,
+          price,
+          accountId: account.id,
+        });
+        if (!quote.ok)
+          throw new AppError('validation_failed', quote.message, { field: 'coupon', reason: quote.reason });
+        discount = pricing.coupons.serialise(quote.discount);
+      }
+      const trialDays = trialDaysFor(plan, await hasEverSubscribed(db, account.id));
+      const firstTerm = pricing.grossUp(pricing.coupons.apply(price, discount), await pricing.taxTerms());
+      const due = trialDays > 0 ? money(0, price.currency) : firstTerm;
+      return open(
+        account,
+        {
+          purpose: 'subscribe',
+          plan_id: plan.id,
+          price_id: price.id,
+          subscription_id: null,
+          discount,
+          amount_minor: due.amountMinor,
+          currency: due.currency,
+          trial_days: trialDays,
+          billing_name: request.billingName?.trim() || account.name || account.email,
+          billing_state: request.billingState ?? null,
+          return_to: request.returnTo,
+        },
+        // Nothing to take now (a trial, a 100% coupon): the card is saved for the renewals.
+        due.amountMinor > 0 ? 'payment' : 'setup',
+        `${plan.name} — ${termLabel(plan.term)}${trialDays > 0 ? `, ${trialDays}-day free trial` : ''}`,
+        `/subscribe?plan=${encodeURIComponent(plan.slug)}&checkout=canceled`,
+      );
+    },
+
+    /** Saves a new card for the reader's subscription (after a failed payment, say). */
+    async startCardChange(
+      account: CheckoutRequest['account'],
+      returnTo: string,
+    ): Promise<{ checkoutId: string; checkoutUrl: string }> {
+      const current = await subscriptionOf(db, account.id);
+      if (!current || !isLive(current.status)) throw new AppError('not_found', 'You have no subscription.');
+      return open(
+        account,
+        {
+          purpose: 'payment_method',
+          plan_id: null,
+          price_id: null,
+          subscription_id: current.id,
+          discount: null,
+          amount_minor: 0,
+          currency: current.currency,
+          trial_days: 0,
+          billing_name: current.billing_name,
+          billing_state: current.billing_state,
+          return_to: returnTo,
+        },
+        'setup',
+        'Card for future renewals',
+        '/account',
+      );
+    },
+
+    /** The checkout as the reader may see it (their own only). */
+    async find(accountId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
+      return db
+        .selectFrom('checkouts')
+        .selectAll()
+        .where('id', '=', checkoutId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+    },
+
+    /**
+     * Settles a checkout from the gateway's answer. Safe to call any number of times, from the
+     * reader's return and from webhooks at once: the subscription opens once.
+     */
+    async complete(checkoutId: string, actor: Actor): Promise<CheckoutState> {
+      const checkout = await db
+        .selectFrom('checkouts')
+        .selectAll()
+        .where('id', '=', checkoutId)
+        .executeTakeFirst();
+      if (!checkout) throw new AppError('not_found', 'The checkout was not found.');
+      const returnTo = checkout.return_to;
+      if (checkout.status !== 'open' || checkout.gateway_session === null) return stateOf(checkout);
+      const outcome = await gateway.retrieveCheckout(checkout.gateway_session);
+      if (outcome.status === 'open') {
+        if (new Date(checkout.expires_at) > clock.now()) return { status: 'open', returnTo };
+        return fail(checkout, 'expired', 'The checkout expired before it was paid.');
+      }
+      if (outcome.status !== 'paid') return fail(checkout, outcome.status, outcome.reason);
+      const expected = money(checkout.amount_minor, checkout.currency);
+      if (
+        outcome.amount.amountMinor !== expected.amountMinor ||
+        outcome.amount.currency !== expected.currency
+      ) {
+        // Never grant on a payment that is not what was asked for.
+        return fail(checkout, 'failed', 'The amount paid does not match the checkout.');
+      }
+      if (checkout.purpose === 'payment_method') {
+        const claimed = await db
+          .updateTable('checkouts')
+          .set({ status: 'completed', completed_at: clock.now().toISOString() })
+          .where('id', '=', checkout.id)
+          .where('status', '=', 'open')
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) > 0 && checkout.subscription_id) {
+          await ledger.updatePaymentMethod(checkout.subscription_id, outcome.paymentMethod, actor);
+        }
+        return { status: 'completed', subscriptionId: checkout.subscription_id, returnTo };
+      }
+      const started = await ledger.startFromCheckout(checkout, outcome, actor);
+      if (started === 'duplicate') {
+        // Two checkouts paid at once: the reader has a subscription already, so this money goes back.
+        if (outcome.paymentRef) {
+          await gateway.refund({
+            idempotencyKey: `duplicate:${checkout.id}`,
+            paymentRef: outcome.paymentRef,
+            amount: outcome.amount,
+          });
+        }
+        return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
+      }
+      const fresh = await db
+        .selectFrom('checkouts')
+        .selectAll()
+        .where('id', '=', checkout.id)
+        .executeTakeFirstOrThrow();
+      return stateOf(fresh);
+    },
+
+    /** Open checkouts past their lifetime: asks the gateway once more, then lets them go. */
+    async sweepStale(actor: Actor): Promise<number> {
+      const stale = await db
+        .selectFrom('checkouts')
+        .select('id')
+        .where('status', '=', 'open')
+        .where('expires_at', '<=', clock.now().toISOString())
+        .limit(500)
+        .execute();
+      for (const { id } of stale) await this.complete(id, actor);
+      return stale.length;
+    },
+  };
+
+  async function fail(
+    checkout: CheckoutRow,
+    status: 'failed' | 'expired',
+    reason: string,
+  ): Promise<CheckoutState> {
+    await db
+      .updateTable('checkouts')
+      .set({ status, failure_reason: reason, completed_at: clock.now().toISOString() })
+      .where('id', '=', checkout.id)
+      .where('status', '=', 'open')
+      .execute();
+    return { status, reason, returnTo: checkout.return_to };
+  }
+}
+
+function stateOf(checkout: CheckoutRow): CheckoutState {
+  const returnTo = checkout.return_to;
+  switch (checkout.status) {
+    case 'completed':
+      return { status: 'completed', subscriptionId: checkout.subscription_id, returnTo };
+    case 'open':
+      return { status: 'open', returnTo };
+    default:
+      return {
+        status: checkout.status,
+        reason: checkout.failure_reason ?? 'The payment did not go through.',
+        returnTo,
+      };
+  }
+}
+
+export type Checkouts = ReturnType<typeof createCheckouts>;

@@ -1,0 +1,618 @@
+import type { Kysely, Transaction } from 'kysely';
+import type {
+  CheckoutRow,
+  Database,
+  PaymentRow,
+  SubscriptionRow,
+  SubscriptionsTable,
+} from '../../db/schema.js';
+import type { Updateable } from 'kysely';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Clock } from '../../kernel/clock.js';
+import { AppError } from '../../kernel/errors.js';
+import { newId } from '../../kernel/ids.js';
+import { money, type Money } from '../../kernel/money.js';
+import { ttlCache } from '../../kernel/ttl-cache.js';
+import type { ChargeResult, SavedPaymentMethod } from '../payments/gateway.js';
+import type { Plan, PlanService } from '../plans/index.js';
+import { graceEndsAt, nextRetry, type BillingPolicy } from './dunning.js';
+import { entitlementsAt } from './entitlements.js';
+import { transition, type LifecycleEvent } from './lifecycle.js';
+import type { BillingNotices } from './notices.js';
+import { recordEvent, subscriptionById, subscriptionOf } from './queries.js';
+import { addDays, addTerm } from './terms.js';
+
+/** The part of the invoices module the ledger uses: an invoice for each payment taken. */
+export interface InvoiceIssuer {
+  issue(
+    trx: Kysely<Database>,
+    input: {
+      paymentId: string;
+      accountId: string;
+      subscriptionId: string | null;
+      issuedAt: Date;
+      total: Money;
+      description: string;
+      periodStart?: Date;
+      periodEnd?: Date;
+      buyer: { name: string; email: string; stateCode: string | null };
+    },
+  ): Promise<{ id: string; number: string }>;
+}
+
+/** The part of the coupons module the ledger uses. */
+export interface CouponRedeemer {
+  redeem(
+    trx: Kysely<Database>,
+    input: { couponId: string; accountId: string; subscriptionId: string },
+  ): Promise<boolean>;
+}
+
+/** Who caused a change: `reader:acc_…`, `admin:key_…`, `billing-run`, `gateway:sandbox:evt_…`. */
+export type Actor = string;
+
+type Db = Kysely<Database> | Transaction<Database>;
+type Changes = Omit<Updateable<SubscriptionsTable>, 'id' | 'status' | 'version' | 'updated_at'>;
+
+/**
+ * The books of subscriptions: every change of status goes through `move`, which applies the
+ * lifecycle's transition table, guards against a concurrent change (the `version` column) and
+ * records the event with its actor. Payments are settled here exactly once: a payment moves
+ * out of `pending` by a guarded update, so a second settlement (a webhook delivered twice, a
+ * sweep racing a webhook) changes nothing.
+ */
+export function createSubscriptionLedger(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  plans: PlanService;
+  invoices: InvoiceIssuer;
+  coupons: CouponRedeemer;
+  notices: BillingNotices;
+  options: { policy: BillingPolicy; onNoticeError: (error: unknown) => void; entitlementTtlMs?: number };
+}) {
+  const { db, clock, plans, invoices, coupons, notices } = deps;
+  const { policy, onNoticeError } = deps.options;
+  const entitlementCache = ttlCache<string, ReadonlySet<string>>({
+    ttlMs: deps.options.entitlementTtlMs ?? 2000,
+    clock,
+  });
+
+  /** Mail goes out after the books are written; a mail outage never undoes a payment. */
+  const notify = (send: () => Promise<void>) => send().catch(onNoticeError);
+
+  async function planOf(planId: string): Promise<Plan> {
+    const plan = await plans.get(planId);
+    if (!plan) throw new Error(`Plan ${planId} of a subscription is missing.`);
+    return plan;
+  }
+
+  async function move(
+    trx: Db,
+    sub: SubscriptionRow,
+    event: LifecycleEvent,
+    actor: Actor,
+    detail: Readonly<Record<string, unknown>>,
+    changes: Changes = {},
+  ): Promise<SubscriptionRow | undefined> {
+    const at = clock.now();
+    const step = transition(sub.status, event, {
+      trialEnded: sub.trial_ends_at === null || new Date(sub.trial_ends_at) <= at,
+    });
+    if (!step.ok) throw new AppError('conflict', step.reason);
+    const updated = await trx
+      .updateTable('subscriptions')
+      .set({ ...changes, status: step.to, version: sub.version + 1, updated_at: at.toISOString() })
+      .where('id', '=', sub.id)
+      .where('version', '=', sub.version)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return undefined;
+    await recordEvent(trx, {
+      id: newId('sev'),
+      subscriptionId: sub.id,
+      kind: event,
+      from: sub.status,
+      to: step.to,
+      actor,
+      detail,
+      at: at.toISOString(),
+    });
+    entitlementCache.delete(sub.account_id);
+    return {
+      ...sub,
+      ...changes,
+      status: step.to,
+      version: sub.version + 1,
+      updated_at: at.toISOString(),
+    } as SubscriptionRow;
+  }
+
+  async function buyerOf(
+    trx: Db,
+    sub: { account_id: string; billing_name: string; billing_state: string | null },
+  ) {
+    const account = await trx
+      .selectFrom('accounts')
+      .select(['email'])
+      .where('id', '=', sub.account_id)
+      .executeTakeFirst();
+    return { name: sub.billing_name, email: account?.email ?? '', stateCode: sub.billing_state };
+  }
+
+  function describeTerm(plan: Plan, start: Date, end: Date): string {
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    return `${plan.name} subscription, ${day(start)} to ${day(addDays(end, -1))}`;
+  }
+
+  return {
+    policy,
+    move,
+
+    /**
+     * Opens the subscription a paid (or trial) checkout bought, with its first payment and
+     * invoice, in one transaction. Runs once per checkout: the checkout leaves `open` by a
+     * guarded update. Returns undefined when another caller completed it first, and
+     * `duplicate` when the reader already had a live subscription (the caller refunds).
+     */
+    async startFromCheckout(
+      checkout: CheckoutRow,
+      outcome: { paymentRef: string | null; amount: Money; paymentMethod: SavedPaymentMethod },
+      actor: Actor,
+    ): Promise<SubscriptionRow | 'duplicate' | undefined> {
+      if (checkout.plan_id === null || checkout.price_id === null)
+        throw new Error('Not a subscribe checkout.');
+      const plan = await planOf(checkout.plan_id);
+      const at = clock.now();
+      const trial = checkout.trial_days > 0;
+      const periodEnd = trial ? addDays(at, checkout.trial_days) : addTerm(at, plan.term);
+      const subscriptionId = newId('sub');
+      const paid = outcome.amount.amountMinor > 0;
+      let invoice: { id: string; number: string } | undefined;
+      const result = await db
+        .transaction()
+        .execute(async (trx) => {
+          const claimed = await trx
+            .updateTable('checkouts')
+            .set({ status: 'completed', completed_at: at.toISOString(), subscription_id: subscriptionId })
+            .where('id', '=', checkout.id)
+            .where('status', '=', 'open')
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) === 0) return undefined;
+          const row: SubscriptionRow = {
+            id: subscriptionId,
+            account_id: checkout.account_id,
+            plan_id: plan.id,
+            price_id: checkout.price_id!,
+            status: trial ? 'trialing' : 'active',
+            currency: checkout.currency,
+            // A first-term-only discount has been used up by this checkout; one for every term stays.
+            discount:
+              checkout.discount !== null && JSON.parse(checkout.discount).duration === 'forever'
+                ? checkout.discount
+                : null,
+            billing_name: checkout.billing_name,
+            billing_state: checkout.billing_state,
+            gateway: checkout.gateway,
+            gateway_customer: outcome.paymentMethod.customerRef,
+            payment_method_ref: outcome.paymentMethod.ref,
+            payment_method_label: outcome.paymentMethod.label,
+            current_period_start: at.toISOString(),
+            current_period_end: periodEnd.toISOString(),
+            trial_ends_at: trial ? periodEnd.toISOString() : null,
+            cancel_requested_at: null,
+            cancel_reason: null,
+            pending_plan_id: null,
+            pending_price_id: null,
+            renewal_attempts: 0,
+            next_attempt_at: null,
+            reminded_for: null,
+            reminded_at: null,
+            ended_at: null,
+            version: 1,
+            created_at: at.toISOString(),
+            updated_at: at.toISOString(),
+          };
+          await trx.insertInto('subscriptions').values(row).execute();
+          await recordEvent(trx, {
+            id: newId('sev'),
+            subscriptionId,
+            kind: trial ? 'start_trial' : 'start',
+            from: null,
+            to: row.status,
+            actor,
+            detail: {
+              checkout: checkout.id,
+              plan: plan.id,
+              price: checkout.price_id,
+              amount: outcome.amount,
+            },
+            at: at.toISOString(),
+          });
+          if (checkout.discount !== null) {
+            // The quote was valid when the checkout began; a limit reached since is noted, and
+            // the reader who paid the quoted price keeps it.
+            const { couponId } = JSON.parse(checkout.discount) as { couponId: string };
+            const redeemed = await coupons.redeem(trx, {
+              couponId,
+              accountId: checkout.account_id,
+              subscriptionId,
+            });
+            if (!redeemed) {
+              await recordEvent(trx, {
+                id: newId('sev'),
+                subscriptionId,
+                kind: 'coupon_over_limit',
+                from: row.status,
+                to: row.status,
+                actor,
+                detail: { coupon: couponId },
+                at: at.toISOString(),
+              });
+            }
+          }
+          if (paid) {
+            const paymentId = newId('pay');
+            await trx
+              .insertInto('payments')
+              .values({
+                id: paymentId,
+                account_id: checkout.account_id,
+                subscription_id: subscriptionId,
+                checkout_id: checkout.id,
+                plan_id: plan.id,
+                price_id: checkout.price_id,
+                kind: 'initial',
+                status: 'succeeded',
+                amount_minor: outcome.amount.amountMinor,
+                currency: outcome.amount.currency,
+                idempotency_key: `checkout:${checkout.id}`,
+                gateway: checkout.gateway,
+                gateway_ref: outcome.paymentRef,
+                failure_reason: null,
+                period_start: row.current_period_start,
+                period_end: row.current_period_end,
+                created_at: at.toISOString(),
+                settled_at: at.toISOString(),
+              })
+              .execute();
+            invoice = await invoices.issue(trx, {
+              paymentId,
+              accountId: checkout.account_id,
+              subscriptionId,
+              issuedAt: at,
+              total: outcome.amount,
+              description: describeTerm(plan, at, periodEnd),
+              periodStart: at,
+              periodEnd,
+              buyer: await buyerOf(trx, row),
+            });
+          }
+          return row;
+        })
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) return 'duplicate' as const;
+          throw error;
+        });
+      if (result === undefined || result === 'duplicate') return result;
+      entitlementCache.delete(checkout.account_id);
+      const renewsAt = new Date(result.current_period_end);
+      if (invoice) {
+        const { id: invoiceId, number: invoiceNumber } = invoice;
+        await notify(() =>
+          notices.receipt({
+            accountId: result.account_id,
+            planName: plan.name,
+            amount: outcome.amount,
+            invoiceId,
+            invoiceNumber,
+            renewsAt,
+          }),
+        );
+      } else if (trial) {
+        const price = await plans.price(result.price_id);
+        await notify(() =>
+          notices.trialStarted({
+            accountId: result.account_id,
+            planName: plan.name,
+            amount: price?.amount ?? money(0, result.currency),
+            trialEndsAt: renewsAt,
+          }),
+        );
+      }
+      return result;
+    },
+
+    /**
+     * Books the outcome of a charge: a renewal advances the term (or starts dunning), an
+     * upgrade switches the plan. Exactly once per payment, however many times it is called.
+     */
+    async settle(paymentId: string, result: ChargeResult, actor: Actor): Promise<'settled' | 'already'> {
+      const at = clock.now();
+      let after: (() => Promise<void>) | undefined;
+      const outcome = await db.transaction().execute(async (trx) => {
+        const claimed = await trx
+          .updateTable('payments')
+          .set({
+            status: result.ok ? 'succeeded' : 'failed',
+            gateway_ref: result.paymentRef,
+            failure_reason: result.ok ? null : result.reason,
+            settled_at: at.toISOString(),
+          })
+          .where('id', '=', paymentId)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 0) return 'already' as const;
+        const payment = await trx
+          .selectFrom('payments')
+          .selectAll()
+          .where('id', '=', paymentId)
+          .executeTakeFirstOrThrow();
+        const sub = payment.subscription_id
+          ? await subscriptionById(trx, payment.subscription_id)
+          : undefined;
+        if (!sub) throw new Error(`Payment ${paymentId} has no subscription.`);
+        after = result.ok
+          ? await booked(trx, sub, payment, actor)
+          : await failed(trx, sub, payment, result.reason, actor);
+        return 'settled' as const;
+      });
+      if (after) await notify(after);
+      return outcome;
+    },
+
+    /** Cancels at the end of the paid term (at once when a payment is overdue). */
+    async cancel(accountId: string, input: { reason?: string }, actor: Actor): Promise<SubscriptionRow> {
+      const sub = await live(accountId);
+      const at = clock.now();
+      const moved = await move(
+        db,
+        sub,
+        'cancel',
+        actor,
+        { reason: input.reason ?? null },
+        {
+          cancel_requested_at: at.toISOString(),
+          cancel_reason: input.reason ?? null,
+          ...(sub.status === 'past_due' && { ended_at: at.toISOString(), next_attempt_at: null }),
+        },
+      );
+      if (!moved) throw changedMeanwhile();
+      const plan = await planOf(moved.plan_id);
+      await notify(() =>
+        moved.status === 'expired'
+          ? notices.ended({ accountId, planName: plan.name, reason: 'canceled' })
+          : notices.canceled({ accountId, planName: plan.name, endsAt: new Date(moved.current_period_end) }),
+      );
+      return moved;
+    },
+
+    /** Undoes a cancellation before the term ends. */
+    async resume(accountId: string, actor: Actor): Promise<SubscriptionRow> {
+      const sub = await live(accountId);
+      if (sub.status === 'canceling' && new Date(sub.current_period_end) <= clock.now()) {
+        throw new AppError('conflict', 'The subscription has already ended; subscribe again to continue.');
+      }
+      const moved = await move(
+        db,
+        sub,
+        'resume',
+        actor,
+        {},
+        { cancel_requested_at: null, cancel_reason: null },
+      );
+      if (!moved) throw changedMeanwhile();
+      return moved;
+    },
+
+    /** A new card for renewals. */
+    async updatePaymentMethod(subscriptionId: string, method: SavedPaymentMethod, actor: Actor) {
+      const sub = await subscriptionById(db, subscriptionId);
+      if (!sub) throw new AppError('not_found', 'The subscription was not found.');
+      const moved = await move(
+        db,
+        sub,
+        'update_payment_method',
+        actor,
+        { label: method.label },
+        {
+          payment_method_ref: method.ref,
+          payment_method_label: method.label,
+          gateway_customer: method.customerRef ?? sub.gateway_customer,
+        },
+      );
+      if (!moved) throw changedMeanwhile();
+      return moved;
+    },
+
+    /** Ends a subscription whose term ran out after a cancellation, or whose retries ran out. */
+    async expire(
+      sub: SubscriptionRow,
+      reason: 'canceled' | 'payment_failed' | 'account_deleted',
+      actor: Actor,
+    ) {
+      const moved = await move(
+        db,
+        sub,
+        'expire',
+        actor,
+        { reason },
+        { ended_at: clock.now().toISOString(), next_attempt_at: null },
+      );
+      if (moved) {
+        const plan = await planOf(moved.plan_id);
+        await notify(() => notices.ended({ accountId: moved.account_id, planName: plan.name, reason }));
+      }
+      return moved;
+    },
+
+    /** The benefits the reader's subscription grants now; cached briefly (every page asks). */
+    entitlements(accountId: string): Promise<ReadonlySet<string>> {
+      return entitlementCache.get(accountId, async () => {
+        const sub = await subscriptionOf(db, accountId);
+        if (!sub || sub.status === 'expired') return entitlementsAt(null, clock.now());
+        const plan = await planOf(sub.plan_id);
+        const periodEnd = new Date(sub.current_period_end);
+        return entitlementsAt(
+          {
+            status: sub.status,
+            periodEnd,
+            graceEndsAt: graceEndsAt(periodEnd, policy),
+            benefits: plan.benefits,
+          },
+          clock.now(),
+        );
+      });
+    },
+
+    forgetEntitlements: (accountId: string) => entitlementCache.delete(accountId),
+  };
+
+  async function live(accountId: string): Promise<SubscriptionRow> {
+    const sub = await subscriptionOf(db, accountId);
+    if (!sub || sub.status === 'expired') throw new AppError('not_found', 'You have no subscription.');
+    return sub;
+  }
+
+  /** A paid renewal or upgrade: the new term, its invoice; the receipt goes out afterwards. */
+  async function booked(trx: Transaction<Database>, sub: SubscriptionRow, payment: PaymentRow, actor: Actor) {
+    const amount = money(payment.amount_minor, payment.currency);
+    const start = new Date(payment.period_start!);
+    const end = new Date(payment.period_end!);
+    const plan = await planOf(payment.plan_id ?? sub.plan_id);
+    const changes: Changes = {
+      plan_id: plan.id,
+      price_id: payment.price_id ?? sub.price_id,
+      current_period_start: payment.period_start!,
+      current_period_end: payment.period_end!,
+      renewal_attempts: 0,
+      next_attempt_at: null,
+    };
+    let moved: SubscriptionRow | undefined;
+    if (payment.kind === 'upgrade') {
+      moved = await move(
+        trx,
+        sub,
+        'change_plan',
+        actor,
+        { payment: payment.id, plan: plan.id, upgrade: true },
+        {
+          ...changes,
+          pending_plan_id: null,
+          pending_price_id: null,
+          discount: null,
+        },
+      );
+    } else {
+      const downgraded = sub.pending_plan_id !== null;
+      moved = await move(
+        trx,
+        sub,
+        'renew',
+        actor,
+        { payment: payment.id, attempt: payment.attempt },
+        {
+          ...changes,
+          pending_plan_id: null,
+          pending_price_id: null,
+          ...(downgraded && { discount: null }),
+        },
+      );
+    }
+    if (!moved) throw changedMeanwhile();
+    const invoice = await invoices.issue(trx, {
+      paymentId: payment.id,
+      accountId: sub.account_id,
+      subscriptionId: sub.id,
+      issuedAt: clock.now(),
+      total: amount,
+      description: describeTerm(plan, start, end),
+      periodStart: start,
+      periodEnd: end,
+      buyer: await buyerOf(trx, sub),
+    });
+    const renewsAt = moved.status === 'canceling' ? null : end;
+    return () =>
+      notices.receipt({
+        accountId: sub.account_id,
+        planName: plan.name,
+        amount,
+        invoiceId: invoice.id,
+        invoiceNumber: invoice.number,
+        renewsAt,
+      });
+  }
+
+  /** A failed renewal: dunning (retry later, access through the grace period) or the end. */
+  async function failed(
+    trx: Transaction<Database>,
+    sub: SubscriptionRow,
+    payment: PaymentRow,
+    reason: string,
+    actor: Actor,
+  ) {
+    if (payment.kind !== 'renewal') return undefined; // a failed upgrade changes nothing
+    const renewsAt = new Date(sub.current_period_end);
+    const plan = await planOf(sub.plan_id);
+    const amount = money(payment.amount_minor, payment.currency);
+    const next = nextRetry(renewsAt, payment.attempt, policy);
+    if ('expire' in next) {
+      const dunning =
+        sub.status === 'past_due'
+          ? sub
+          : await move(
+              trx,
+              sub,
+              'payment_failed',
+              actor,
+              { payment: payment.id, reason },
+              { renewal_attempts: payment.attempt },
+            );
+      if (!dunning) throw changedMeanwhile();
+      const ended = await move(
+        trx,
+        dunning,
+        'expire',
+        actor,
+        { reason: 'payment_failed' },
+        { ended_at: clock.now().toISOString(), next_attempt_at: null },
+      );
+      if (!ended) throw changedMeanwhile();
+      return async () => {
+        await notices.paymentFailed({
+          accountId: sub.account_id,
+          planName: plan.name,
+          amount,
+          reason,
+          retryAt: null,
+          accessUntil: clock.now(),
+        });
+        await notices.ended({ accountId: sub.account_id, planName: plan.name, reason: 'payment_failed' });
+      };
+    }
+    const moved = await move(
+      trx,
+      sub,
+      'payment_failed',
+      actor,
+      { payment: payment.id, reason, retryAt: next.retryAt.toISOString() },
+      {
+        renewal_attempts: payment.attempt,
+        next_attempt_at: next.retryAt.toISOString(),
+      },
+    );
+    if (!moved) throw changedMeanwhile();
+    return () =>
+      notices.paymentFailed({
+        accountId: sub.account_id,
+        planName: plan.name,
+        amount,
+        reason,
+        retryAt: next.retryAt,
+        accessUntil: graceEndsAt(renewsAt, policy),
+      });
+  }
+}
+
+export type SubscriptionLedger = ReturnType<typeof createSubscriptionLedger>;
+
+const changedMeanwhile = () =>
+  new AppError('conflict', 'The subscription changed at the same moment; please try again.');

@@ -1,0 +1,52 @@
+import type { Money } from '../../kernel/money.js';
+
+/**
+ * The mail a subscriber receives about their subscription. The ledger and the renewal sweep
+ * call these after their transaction commits; an implementation looks the reader up by account.
+ */
+export interface BillingNotices {
+  /** A payment succeeded: the receipt, with the invoice. */
+  receipt(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly amount: Money;
+    readonly invoiceId: string;
+    readonly invoiceNumber: string;
+    readonly renewsAt: Date | null;
+  }): Promise<void>;
+  /** A free trial began; the first charge comes at its end. */
+  trialStarted(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly amount: Money;
+    readonly trialEndsAt: Date;
+  }): Promise<void>;
+  /** The pre-debit notice: at least 24 hours before a renewal charge, with amount and date. */
+  renewalReminder(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly amount: Money;
+    readonly chargeOn: Date;
+  }): Promise<void>;
+  /** A renewal charge failed; `retryAt` null means no more attempts. */
+  paymentFailed(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly amount: Money;
+    readonly reason: string;
+    readonly retryAt: Date | null;
+    readonly accessUntil: Date;
+  }): Promise<void>;
+  /** The reader cancelled; access continues until `endsAt`. */
+  canceled(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly endsAt: Date;
+  }): Promise<void>;
+  /** The subscription has ended. */
+  ended(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly reason: 'canceled' | 'payment_failed' | 'account_deleted';
+  }): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Database, SubscriptionRow, SubscriptionStatus } from '../../db/schema.js';
+
+/** The reader's live subscription (at most one: a unique index), else their latest ended one. */
+export async function subscriptionOf(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<SubscriptionRow | undefined> {
+  const rows = await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .limit(10)
+    .execute();
+  return rows.find((row) => row.status !== 'expired') ?? rows[0];
+}
+
+export async function subscriptionById(
+  db: Kysely<Database>,
+  id: string,
+): Promise<SubscriptionRow | undefined> {
+  return db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function hasEverSubscribed(db: Kysely<Database>, accountId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function recordEvent(
+  db: Kysely<Database>,
+  event: {
+    id: string;
+    subscriptionId: string;
+    kind: string;
+    from: SubscriptionStatus | null;
+    to: SubscriptionStatus;
+    actor: string;
+    detail: Readonly<Record<string, unknown>>;
+    at: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('subscription_events')
+    .values({
+      id: event.id,
+      subscription_id: event.subscriptionId,
+      kind: event.kind,
+      from_status: event.from,
+      to_status: event.to,
+      actor: event.actor,
+      detail: JSON.stringify(event.detail),
+      created_at: event.at,
+    })
+    .execute();
+}
+
+export async function eventsOf(db: Kysely<Database>, subscriptionId: string) {
+  return db
+    .selectFrom('subscription_events')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function paymentsOf(db: Kysely<Database>, accountId: string) {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('status', '<>', 'pending')
+    .orderBy('created_at', 'desc')
+    .limit(100)
+    .execute();
+}
+
+/** The payment that paid for the subscription's current term, for proration. */
+export async function paymentForTerm(db: Kysely<Database>, subscriptionId: string, periodStart: string) {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .where('status', 'in', ['succeeded', 'refunded'])
+    .where('period_start', '=', periodStart)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}

@@ -1,0 +1,312 @@
+import type { Kysely } from 'kysely';
+import type { Database, SubscriptionRow } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Clock } from '../../kernel/clock.js';
+import { newId } from '../../kernel/ids.js';
+import { money, type Money } from '../../kernel/money.js';
+import type { PaymentGateway } from '../payments/gateway.js';
+import type { Pricing } from './checkouts.js';
+import { chargeableAt, graceEndsAt } from './dunning.js';
+import type { SubscriptionLedger } from './ledger.js';
+import type { BillingNotices } from './notices.js';
+import { addDays, addTerm } from './terms.js';
+
+export interface SweepReport {
+  /** Pending charges from an earlier run that crashed or timed out, settled now. */
+  reconciled: number;
+  reminded: number;
+  charged: number;
+  succeeded: number;
+  failed: number;
+  /** Charges left pending because the gateway did not answer; the next run settles them. */
+  unanswered: number;
+  expired: number;
+}
+
+const actor = 'billing-run';
+const pageSize = 500;
+
+/**
+ * The renewal and dunning sweep, run by `masthead billing run` and by the in-process scheduler
+ * alike: remind, charge what is due, retry what failed, end what ran out.
+ *
+ * Exactly once: a charge is first claimed by inserting a `pending` payment whose idempotency key
+ * names the subscription, the term and the attempt (unique: a second sweep running at once fails
+ * to insert it and moves on), then sent to the gateway with that key, then settled by the ledger.
+ * A crash after the gateway charged but before the settlement leaves the payment pending; the next
+ * run sends the same key again — the gateway answers with the first charge instead of charging
+ * twice — and settles it.
+ */
+export function createRenewals(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  gateway: PaymentGateway;
+  pricing: Pricing;
+  ledger: SubscriptionLedger;
+  notices: BillingNotices;
+}) {
+  const { db, clock, gateway, pricing, ledger, notices } = deps;
+  const { policy } = ledger;
+
+  /** What the next renewal of `sub` charges, on which plan and price version, for which term. */
+  async function renewalOf(sub: SubscriptionRow) {
+    const planId = sub.pending_plan_id ?? sub.plan_id;
+    const priceId = sub.pending_price_id ?? sub.price_id;
+    const [plan, price] = await Promise.all([pricing.plans.get(planId), pricing.plans.price(priceId)]);
+    if (!plan || !price) throw new Error(`Subscription ${sub.id} renews on a missing plan or price.`);
+    const discount = sub.pending_plan_id === null ? sub.discount : null;
+    const amount = pricing.grossUp(pricing.coupons.apply(price.amount, discount), await pricing.taxTerms());
+    const start = new Date(sub.current_period_end);
+    return { plan, priceId, amount, start, end: addTerm(start, plan.term) };
+  }
+
+  async function charge(
+    payment: { id: string; idempotencyKey: string; amount: Money; description: string },
+    sub: Pick<SubscriptionRow, 'payment_method_ref' | 'gateway_customer'>,
+    report: SweepReport,
+  ): Promise<void> {
+    let result;
+    try {
+      result =
+        sub.payment_method_ref === null
+          ? ({
+              ok: false,
+              paymentRef: null,
+              code: 'no_payment_method',
+              reason: 'There is no card on file.',
+            } as const)
+          : await gateway.charge({
+              idempotencyKey: payment.idempotencyKey,
+              amount: payment.amount,
+              paymentMethodRef: sub.payment_method_ref,
+              customerRef: sub.gateway_customer,
+              description: payment.description,
+              reference: payment.id,
+            });
+    } catch {
+      // An outage: the payment stays pending and the next run asks again with the same key.
+      report.unanswered += 1;
+      return;
+    }
+    await ledger.settle(payment.id, result, actor);
+    if (result.ok) report.succeeded += 1;
+    else report.failed += 1;
+  }
+
+  /** Claims and charges one renewal attempt; false when another sweep claimed it first. */
+  async function renew(sub: SubscriptionRow, report: SweepReport): Promise<boolean> {
+    const attempt = sub.renewal_attempts + 1;
+    const renewal = await renewalOf(sub);
+    const id = newId('pay');
+    const idempotencyKey = `renewal:${sub.id}:${sub.current_period_end}:${attempt}`;
+    try {
+      await db
+        .insertInto('payments')
+        .values({
+          id,
+          account_id: sub.account_id,
+          subscription_id: sub.id,
+          checkout_id: null,
+          plan_id: renewal.plan.id,
+          price_id: renewal.priceId,
+          kind: 'renewal',
+          status: 'pending',
+          amount_minor: renewal.amount.amountMinor,
+          currency: renewal.amount.currency,
+          idempotency_key: idempotencyKey,
+          gateway: sub.gateway,
+          gateway_ref: null,
+          failure_reason: null,
+          period_start: renewal.start.toISOString(),
+          period_end: renewal.end.toISOString(),
+          attempt,
+          created_at: clock.now().toISOString(),
+          settled_at: null,
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+    report.charged += 1;
+    await charge(
+      { id, idempotencyKey, amount: renewal.amount, description: `${renewal.plan.name} renewal` },
+      sub,
+      report,
+    );
+    return true;
+  }
+
+  async function remind(sub: SubscriptionRow, report: SweepReport): Promise<void> {
+    const at = clock.now();
+    // Claimed before sending, so two sweeps never both send it; released if the mail fails,
+    // because the charge must not happen without the notice.
+    const claimed = await db
+      .updateTable('subscriptions')
+      .set({ reminded_for: sub.current_period_end, reminded_at: at.toISOString() })
+      .where('id', '=', sub.id)
+      .where('version', '=', sub.version)
+      .where((eb) =>
+        eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '<>', sub.current_period_end)]),
+      )
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return;
+    const renewal = await renewalOf(sub);
+    const chargeOn = chargeableAt(renewal.start, at, policy)!;
+    try {
+      await notices.renewalReminder({
+        accountId: sub.account_id,
+        planName: renewal.plan.name,
+        amount: renewal.amount,
+        chargeOn,
+      });
+      report.reminded += 1;
+    } catch (error) {
+      await db
+        .updateTable('subscriptions')
+        .set({ reminded_for: null, reminded_at: null })
+        .where('id', '=', sub.id)
+        .where('reminded_at', '=', at.toISOString())
+        .execute();
+      throw error;
+    }
+  }
+
+  /** Pages through subscriptions matching `where`, oldest renewal first, until none is left. */
+  async function each(
+    select: (after: string) => Promise<SubscriptionRow[]>,
+    work: (sub: SubscriptionRow) => Promise<unknown>,
+  ): Promise<void> {
+    let after = '';
+    for (;;) {
+      const page = await select(after);
+      for (const sub of page) await work(sub);
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  const live = (statuses: SubscriptionRow['status'][]) =>
+    db.selectFrom('subscriptions').selectAll().where('status', 'in', statuses).orderBy('id').limit(pageSize);
+
+  return {
+    /** One sweep as of the clock's now. */
+    async run(): Promise<SweepReport> {
+      const report: SweepReport = {
+        reconciled: 0,
+        reminded: 0,
+        charged: 0,
+        succeeded: 0,
+        failed: 0,
+        unanswered: 0,
+        expired: 0,
+      };
+      const now = clock.now();
+      const iso = now.toISOString();
+
+      // 1. Charges that an earlier run sent but never settled.
+      const pending = await db
+        .selectFrom('payments')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .execute();
+      for (const payment of pending) {
+        const sub = payment.subscription_id
+          ? await db
+              .selectFrom('subscriptions')
+              .selectAll()
+              .where('id', '=', payment.subscription_id)
+              .executeTakeFirst()
+          : undefined;
+        if (!sub) continue;
+        const before = report.succeeded + report.failed;
+        await charge(
+          {
+            id: payment.id,
+            idempotencyKey: payment.idempotency_key,
+            amount: money(payment.amount_minor, payment.currency),
+            description: 'Renewal',
+          },
+          sub,
+          report,
+        );
+        if (report.succeeded + report.failed > before) report.reconciled += 1;
+      }
+
+      // 2. Pre-debit reminders for renewals coming up (not for cancelled ones: they do not renew).
+      const remindBefore = addDays(now, policy.reminderDaysBefore).toISOString();
+      await each(
+        (after) =>
+          live(['active', 'trialing'])
+            .where('id', '>', after)
+            .where('current_period_end', '<=', remindBefore)
+            .where((eb) =>
+              eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '<>', eb.ref('current_period_end'))]),
+            )
+            .execute(),
+        (sub) => remind(sub, report),
+      );
+
+      // 3. Renewals due, at least the notice period after their reminder.
+      const noticeBefore = new Date(now.getTime() - policy.minNoticeHours * 3_600_000).toISOString();
+      await each(
+        (after) =>
+          live(['active', 'trialing'])
+            .where('id', '>', after)
+            .where('current_period_end', '<=', iso)
+            .where('reminded_for', '=', (eb) => eb.ref('current_period_end'))
+            .where('reminded_at', '<=', noticeBefore)
+            .execute(),
+        (sub) => renew(sub, report),
+      );
+
+      // 4. Retries of failed renewals.
+      await each(
+        (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', '<=', iso).execute(),
+        (sub) => renew(sub, report),
+      );
+
+      // 5. Cancelled subscriptions whose term is over, and overdue ones past their grace period.
+      await each(
+        (after) =>
+          live(['canceling']).where('id', '>', after).where('current_period_end', '<=', iso).execute(),
+        async (sub) => {
+          if (await ledger.expire(sub, 'canceled', actor)) report.expired += 1;
+        },
+      );
+      await each(
+        (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', 'is', null).execute(),
+        async (sub) => {
+          if (graceEndsAt(new Date(sub.current_period_end), policy) > now) return;
+          if (await ledger.expire(sub, 'payment_failed', actor)) report.expired += 1;
+        },
+      );
+      return report;
+    },
+
+    /** Tries a failed renewal again at once (the reader saved a new card). */
+    async retryNow(subscriptionId: string): Promise<SweepReport> {
+      const report: SweepReport = {
+        reconciled: 0,
+        reminded: 0,
+        charged: 0,
+        succeeded: 0,
+        failed: 0,
+        unanswered: 0,
+        expired: 0,
+      };
+      const sub = await db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('id', '=', subscriptionId)
+        .executeTakeFirst();
+      if (sub?.status === 'past_due') await renew(sub, report);
+      return report;
+    },
+
+    renewalOf,
+  };
+}
+
+export type Renewals = ReturnType<typeof createRenewals>;
