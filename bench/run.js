@@ -241,6 +241,10 @@ async function main() {
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     SEED_DEMO: 'false',
     DATA_DIR: tempDir,
+    // Production refuses the sandbox gateway; page serving never talks to the gateway.
+    PAYMENT_GATEWAY: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: 'whsec_bench',
   };
   const { metered, premium } = await prepareDatabase(env);
   const masthead = await startMasthead(env, await freePort());

@@ -25,6 +25,15 @@ import {
 import { createApiKeyService } from './modules/api-keys/index.js';
 import { createRateLimiter, createSqlRateLimitStore } from './modules/rate-limit/index.js';
 import { adminArticleRoutes, createContentService } from './modules/content/index.js';
+import {
+  billingSettingsKey,
+  billingSettingsSchema,
+  createInvoiceService,
+  grossUp,
+  invoiceRoutes,
+  isStateCode,
+  readBillingSettings,
+} from './modules/invoices/index.js';
 import { createMailer, devOutboxRoutes } from './modules/mail/index.js';
 import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
 import {
@@ -33,7 +42,25 @@ import {
   meterSettingsSchema,
   paywallSettingsSchema,
 } from './modules/paywall/index.js';
-import { createPlanService } from './modules/plans/index.js';
+import {
+  adminCouponRoutes,
+  applyDiscount,
+  createCouponService,
+  discountJson,
+  parseDiscount,
+  type Discount,
+} from './modules/coupons/index.js';
+import {
+  createSandboxWebhookDispatcher,
+  httpDeliverer,
+  sandboxRoutes,
+  type WebhookDeliverer,
+} from './modules/payments/index.js';
+import { choosePaymentGateway } from './modules/payments/choose.js';
+import { razorpayRoutes } from './modules/payments/razorpay-routes.js';
+import { createBilling, subscriptionJson, subscriptionRoutes } from './modules/subscriptions/index.js';
+import { createBillingNotices } from './modules/subscriptions/billing-notices.js';
+import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
 import {
   createPublicationService,
   publicationSettingsKey,
@@ -51,6 +78,11 @@ export interface BuildOptions {
   readonly clock?: Clock;
   /** Services already made for this database (start-up seeding, tests), so caches are shared. */
   readonly services?: Services;
+  /**
+   * How the sandbox processor delivers its webhooks; by default an HTTP POST to
+   * `PUBLIC_URL/webhooks/sandbox`. Tests deliver through `inject`.
+   */
+  readonly deliverWebhook?: WebhookDeliverer;
 }
 
 /** The services of one Masthead instance, wired from its configuration and database. */
@@ -61,6 +93,7 @@ export function createServices(config: Config, options: BuildOptions) {
   const content = createContentService({ db, clock });
   const meter = createMeterService({ store: createSqlMeterStore(db), clock });
   const publication = createPublicationService({ settings });
+  const plans = createPlanService({ db, clock });
   const paywall = createPaywallService({
     meter,
     settings,
@@ -70,19 +103,74 @@ export function createServices(config: Config, options: BuildOptions) {
   });
   const accounts = createAccountService({ db, clock, settings, meter, publication });
   const mail = createMailer({ db, clock, publication, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const coupons = createCouponService({ db, clock, plans, publication });
+  const invoices = createInvoiceService({ db, clock, settings });
+  const payments = choosePaymentGateway(config.paymentGateway, {
+    db,
+    clock,
+    publicUrl: config.publicUrl,
+    sessionSecret: config.sessionSecret,
+  });
+  const billing = createBilling({
+    db,
+    clock,
+    gateway: payments.gateway,
+    catalogue: {
+      plans,
+      coupons: {
+        quote: (code, input) => coupons.quote(code, input),
+        redeem: (trx, input) => coupons.redeem(trx, input),
+        apply: (price, discount) => applyDiscount(price, parseDiscount(discount)),
+        serialise: (discount) => discountJson(discount as Discount),
+      },
+      taxTerms: async () => {
+        const { taxRateBp, taxInclusive } = await readBillingSettings(settings);
+        return { rateBp: taxRateBp, inclusive: taxInclusive };
+      },
+      grossUp,
+    },
+    records: {
+      invoices,
+      notices: createBillingNotices({
+        accounts,
+        mailer: mail,
+        publicUrl: config.publicUrl,
+        timeZone: async () => (await publication.settings()).timeZone,
+      }),
+    },
+    options: {
+      publicUrl: config.publicUrl,
+      onNoticeError: (error) => console.error('billing mail was not sent', error),
+    },
+  });
+  // The sandbox processor's webhooks, delivered asynchronously like a real processor's.
+  const sandboxWebhooks =
+    payments.kind === 'sandbox'
+      ? createSandboxWebhookDispatcher({
+          db,
+          clock,
+          secret: payments.secret,
+          deliver: options.deliverWebhook ?? httpDeliverer(`${config.publicUrl}/webhooks/sandbox`),
+        })
+      : undefined;
   return {
     clock,
     settings,
     content,
     meter,
     paywall,
-    plans: createPlanService({ db, clock }),
+    plans,
+    coupons,
     publication,
     reading: createReadingService({ content, paywall }),
     accounts,
     privacy: createAccountPrivacy({ db, clock, meter, publication, mail }),
     limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
     apiKeys: createApiKeyService({ db, clock }),
+    invoices,
+    payments,
+    billing,
+    sandboxWebhooks,
     mail,
     links: createAccountLinks({
       db,
@@ -183,7 +271,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       const auth = await sessionOf(request);
       if (auth?.lookup.status === 'live') {
         const { account } = auth.lookup;
-        return { id: account.id, name: account.name, entitlements: new Set<string>() };
+        return {
+          id: account.id,
+          name: account.name,
+          entitlements: await services.billing.entitlements(account.id),
+        };
       }
       if (auth?.kind === 'web') clearSessionCookie(reply);
       return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
@@ -198,6 +290,16 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     secureCookies: secure,
     anonymousReaderId: knownAnonymousReaderId,
     links: services.links,
+    membership: async (accountId: string) => {
+      const [entitlements, subscription] = await Promise.all([
+        services.billing.entitlements(accountId),
+        services.billing.subscription(accountId),
+      ]);
+      return {
+        entitlements: [...entitlements],
+        subscription: subscription && subscriptionJson(subscription),
+      };
+    },
   };
   await app.register(accountRoutes, accountDeps);
   // The site chrome (publication name, sections) of the account and link pages.
@@ -210,12 +312,34 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   };
   await app.register(accountPageRoutes, { ...accountDeps, shell });
   await app.register(linkRoutes, { ...accountDeps, shell });
+  await app.register(invoiceRoutes, {
+    invoices: services.invoices,
+    accounts,
+    shell,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(subscriptionRoutes, {
+    billing: services.billing,
+    accounts,
+    gateway: services.payments.gateway,
+    isStateCode,
+  });
+  if (services.payments.kind === 'sandbox') {
+    await app.register(sandboxRoutes, { processor: services.payments.processor });
+  } else if (services.payments.kind === 'razorpay') {
+    await app.register(razorpayRoutes, {
+      gateway: services.payments.gateway,
+      publicationName: async () => (await services.publication.settings()).name,
+    });
+  }
   await app.register(adminArticleRoutes, {
     content: services.content,
     requireAdmin,
     publicUrl: config.publicUrl,
     now: () => services.clock.now(),
   });
+  await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
+  await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(settingsRoutes, {
     store: services.settings,
     requireAdmin,
@@ -224,6 +348,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: 'meter', schema: meterSettingsSchema },
       { key: 'paywall', schema: paywallSettingsSchema },
       { key: accountSettingsKey, schema: accountSettingsSchema },
+      { key: billingSettingsKey, schema: billingSettingsSchema },
     ],
   });
   // The outbox shows one-time links: a developer's tool, never served in production.

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
+import { fixedClock, type Clock } from './kernel/clock.js';
+import { isoInstant } from './kernel/validation.js';
 import { startServer } from './server.js';
 
 const usage = `Usage: masthead <command>
@@ -16,17 +18,19 @@ const usage = `Usage: masthead <command>
   api-key revoke ID                       stop a key working at once
   backup FILE                             copy the SQLite database to FILE while it runs
   meter prune [--keep-months N]           forget meter reads of months before the last N (3)
+  billing run [--at ISO-8601]             one renewal/dunning sweep (as of a given moment)
 
 Configuration comes from the environment; see README.md.`;
 
 async function withDatabase<T>(
   config: Config,
   work: (services: ReturnType<typeof createServices>) => Promise<T>,
+  clock?: Clock,
 ): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(database);
-    return await work(createServices(config, { database }));
+    return await work(createServices(config, { database, ...(clock && { clock }) }));
   } finally {
     await database.destroy();
   }
@@ -104,6 +108,24 @@ async function main(argv: string[]): Promise<number> {
         services.meter.prune(keepMonths, (await services.publication.settings()).timeZone),
       );
       console.log(`Forgot ${pruned.reads} meter reads of periods before ${pruned.before}.`);
+      return 0;
+    }
+    case 'billing': {
+      const [action, ...options] = rest;
+      if (action !== 'run') throw new UsageError('billing takes one action: run');
+      const { values } = parseArgs({ args: options, options: { at: { type: 'string' } }, strict: true });
+      let clock: Clock | undefined;
+      if (values.at !== undefined) {
+        if (!isoInstant.safeParse(values.at).success)
+          throw new UsageError('--at takes an ISO 8601 moment such as 2027-11-15T06:00:00Z');
+        clock = fixedClock(values.at);
+      }
+      const report = await withDatabase(config, (services) => services.billing.runSweep(), clock);
+      console.log(
+        Object.entries(report)
+          .map(([what, count]) => `${what} ${count}`)
+          .join(', '),
+      );
       return 0;
     }
     case 'backup': {

@@ -3,6 +3,7 @@ import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
+import { createBillingScheduler } from './modules/subscriptions/index.js';
 
 /**
  * Starts one instance: migrates the database, seeds the demo newsroom into an empty one (when
@@ -28,11 +29,32 @@ export async function startServer(config: Config): Promise<void> {
     );
   }
 
+  // Renewals, reminders and dunning every five minutes; the sandbox's webhooks every second.
+  const scheduler = createBillingScheduler({
+    billing: services.billing,
+    onSweep: (report) => {
+      if (Object.values(report).some((count) => count > 0))
+        app.log.info({ billing: report }, 'billing sweep');
+    },
+    onError: (error) => app.log.error({ err: error }, 'billing sweep failed'),
+  });
+  scheduler.start(5 * 60_000);
+  services.sandboxWebhooks?.start(1000);
+  // The sandbox processor lets abandoned checkout pages lapse, as a real processor does.
+  const { payments } = services;
+  const sandboxExpiry =
+    payments.kind === 'sandbox'
+      ? setInterval(() => void payments.processor.expireDue().catch(() => undefined), 60_000).unref()
+      : undefined;
+
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    clearInterval(sandboxExpiry);
+    await scheduler.stop();
+    await services.sandboxWebhooks?.stop();
     await app.close();
     await database.destroy();
     process.exit(0);

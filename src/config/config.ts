@@ -18,7 +18,8 @@ export interface Config {
   readonly crawlerCidrs: readonly string[];
   /** The proxies whose X-Forwarded-For is believed (Fastify's trustProxy); none by default. */
   readonly trustProxy: false | readonly string[];
-  readonly paymentGateway: 'sandbox';
+  /** The payment processor, with its keys; the sandbox is Masthead's own and needs none. */
+  readonly paymentGateway: PaymentGatewayConfig;
   /** Seed the demo newsroom when the database is empty (the quick start). */
   readonly seedDemoOnEmpty: boolean;
   /** Where mail goes (`smtp://` or `smtps://`); unset, it is kept in the outbox table. */
@@ -26,6 +27,26 @@ export interface Config {
   /** The sender of mail; without a name, the publication's name is shown. */
   readonly mailFrom: MailFrom;
 }
+
+/**
+ * `apiUrl` is the provider's API base URL, for a local stand-in or an egress proxy; unset, the
+ * adapter talks to the provider itself.
+ */
+export type PaymentGatewayConfig =
+  | { readonly name: 'sandbox' }
+  | {
+      readonly name: 'stripe';
+      readonly secretKey: string;
+      readonly webhookSecret: string;
+      readonly apiUrl?: string;
+    }
+  | {
+      readonly name: 'razorpay';
+      readonly keyId: string;
+      readonly keySecret: string;
+      readonly webhookSecret: string;
+      readonly apiUrl?: string;
+    };
 
 export interface MailFrom {
   readonly name?: string;
@@ -109,8 +130,17 @@ const envSchema = z.object({
     })
     .optional(),
   PAYMENT_GATEWAY: z
-    .enum(['sandbox'], 'expected sandbox (stripe and razorpay are not available yet)')
+    .enum(['sandbox', 'stripe', 'razorpay'], 'expected sandbox, stripe or razorpay')
     .default('sandbox'),
+  // The providers' keys are checked once the gateway is known: a stale key of a gateway not in
+  // use is no reason to refuse to start.
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_API_URL: z.string().optional(),
+  RAZORPAY_KEY_ID: z.string().optional(),
+  RAZORPAY_KEY_SECRET: z.string().optional(),
+  RAZORPAY_WEBHOOK_SECRET: z.string().optional(),
+  RAZORPAY_API_URL: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CRAWLER_CIDRS: z
     .string()
@@ -177,7 +207,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       'PUBLIC_URL: required in production, as the https:// address readers use (cookies are Secure only then)',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const paymentGateway = paymentGatewayConfig(e, problems);
+  if (e.NODE_ENV === 'production' && e.PAYMENT_GATEWAY === 'sandbox') {
+    problems.push(
+      'PAYMENT_GATEWAY: the sandbox takes no real money; choose stripe or razorpay in production',
+    );
+  }
+  if (problems.length > 0 || paymentGateway === undefined) throw new ConfigError(problems);
 
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
@@ -190,11 +226,140 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     crawlerCidrs: Object.freeze(e.CRAWLER_CIDRS ?? [...defaultCrawlerCidrs]),
     trustProxy: e.TRUST_PROXY ?? false,
-    paymentGateway: e.PAYMENT_GATEWAY,
+    paymentGateway: Object.freeze(paymentGateway),
     seedDemoOnEmpty: e.SEED_DEMO === 'true',
     smtpUrl: e.SMTP_URL,
     mailFrom: Object.freeze(e.MAIL_FROM ?? defaultMailFrom(publicUrl)),
   });
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/** The value of a provider's variable, or undefined with a line in `problems` saying what is expected. */
+function required(
+  name: string,
+  value: string | undefined,
+  expected: { readonly test: (value: string) => boolean; readonly description: string },
+  gateway: string,
+  problems: string[],
+): string | undefined {
+  if (value === undefined) {
+    problems.push(`${name}: required with PAYMENT_GATEWAY=${gateway} (${expected.description})`);
+    return undefined;
+  }
+  if (!expected.test(value)) {
+    problems.push(`${name}: expected ${expected.description}`);
+    return undefined;
+  }
+  return value;
+}
+
+const prefixed = (prefixes: readonly string[], description: string) => ({
+  test: (value: string) =>
+    prefixes.some((prefix) => value.startsWith(prefix) && value.length > prefix.length),
+  description,
+});
+const nonBlank = (description: string) => ({ test: (value: string) => value.trim() !== '', description });
+
+/**
+ * An http(s) URL with nothing after the host but `/`: the Stripe SDK takes a host, a port and a
+ * protocol, and would silently drop a path, so one is refused rather than ignored.
+ */
+function isApiOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.pathname === '/' &&
+      url.search === '' &&
+      url.hash === '' &&
+      url.username === '' &&
+      url.password === ''
+    );
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The chosen gateway with its keys, or undefined when a key is missing or malformed (each said in `problems`). */
+function paymentGatewayConfig(e: Env, problems: string[]): PaymentGatewayConfig | undefined {
+  switch (e.PAYMENT_GATEWAY) {
+    case 'sandbox':
+      return { name: 'sandbox' };
+    case 'stripe': {
+      const secretKey = required(
+        'STRIPE_SECRET_KEY',
+        e.STRIPE_SECRET_KEY,
+        prefixed(
+          ['sk_', 'rk_'],
+          'a secret key from the Stripe dashboard: sk_live_…, sk_test_… or a restricted rk_… key',
+        ),
+        'stripe',
+        problems,
+      );
+      const webhookSecret = required(
+        'STRIPE_WEBHOOK_SECRET',
+        e.STRIPE_WEBHOOK_SECRET,
+        prefixed(['whsec_'], "the webhook endpoint's signing secret, whsec_…"),
+        'stripe',
+        problems,
+      );
+      if (e.STRIPE_API_URL !== undefined && !isApiOrigin(e.STRIPE_API_URL)) {
+        problems.push('STRIPE_API_URL: expected an http(s) URL with no path, such as https://api.stripe.com');
+      }
+      if (secretKey === undefined || webhookSecret === undefined) return undefined;
+      return {
+        name: 'stripe',
+        secretKey,
+        webhookSecret,
+        ...(e.STRIPE_API_URL === undefined ? {} : { apiUrl: e.STRIPE_API_URL.replace(/\/+$/, '') }),
+      };
+    }
+    case 'razorpay': {
+      const keyId = required(
+        'RAZORPAY_KEY_ID',
+        e.RAZORPAY_KEY_ID,
+        prefixed(['rzp_'], 'the key id from the Razorpay dashboard, rzp_live_… or rzp_test_…'),
+        'razorpay',
+        problems,
+      );
+      const keySecret = required(
+        'RAZORPAY_KEY_SECRET',
+        e.RAZORPAY_KEY_SECRET,
+        nonBlank('the key secret shown with the key id'),
+        'razorpay',
+        problems,
+      );
+      const webhookSecret = required(
+        'RAZORPAY_WEBHOOK_SECRET',
+        e.RAZORPAY_WEBHOOK_SECRET,
+        nonBlank('the secret set on the Razorpay webhook'),
+        'razorpay',
+        problems,
+      );
+      if (e.RAZORPAY_API_URL !== undefined && !isHttpUrl(e.RAZORPAY_API_URL)) {
+        problems.push('RAZORPAY_API_URL: expected an http(s) URL, such as https://api.razorpay.com');
+      }
+      if (keyId === undefined || keySecret === undefined || webhookSecret === undefined) return undefined;
+      return {
+        name: 'razorpay',
+        keyId,
+        keySecret,
+        webhookSecret,
+        ...(e.RAZORPAY_API_URL === undefined ? {} : { apiUrl: e.RAZORPAY_API_URL.replace(/\/+$/, '') }),
+      };
+    }
+  }
 }
 
 /** Outside production a secret is generated once and kept in the data directory. */

@@ -54,7 +54,7 @@ export async function seedDemo(
   for (const section of sections) {
     if (!existingSections.has(section.slug)) await content.createSection(section.slug, section.name);
   }
-  const existingPlans = new Set((await plans.listActive()).map((p) => p.slug));
+  const existingPlans = new Set((await plans.listAll()).map((p) => p.slug));
   let plansAdded = 0;
   for (const plan of demoPlans) {
     if (existingPlans.has(plan.slug)) continue;

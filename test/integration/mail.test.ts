@@ -95,7 +95,16 @@ describe.each(dialects)('the dev outbox in production, on $name', (dialect) => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await buildTestApp(dialect, { env: { NODE_ENV: 'production', PUBLIC_URL: 'https://news.example' } });
+    t = await buildTestApp(dialect, {
+      env: {
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://news.example',
+        // Production refuses the sandbox gateway; these keys are never used here.
+        PAYMENT_GATEWAY: 'stripe',
+        STRIPE_SECRET_KEY: 'sk_test_unused',
+        STRIPE_WEBHOOK_SECRET: 'whsec_unused',
+      },
+    });
   });
   afterAll(() => t.close());
 

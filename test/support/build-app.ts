@@ -36,7 +36,15 @@ export async function buildTestApp(
     ...options.env,
   });
   const clock = fixedClock(options.at ?? '2026-11-15T06:00:00.000Z');
-  const services = createServices(config, { database, clock });
+  // The sandbox processor's webhooks reach the app over inject, as they would over HTTP.
+  const built: { app?: FastifyInstance } = {};
+  const services = createServices(config, {
+    database,
+    clock,
+    deliverWebhook: async (body, headers) =>
+      (await built.app!.inject({ method: 'POST', url: '/webhooks/sandbox', payload: body, headers }))
+        .statusCode,
+  });
   for (const [slug, name] of [
     ['politics', 'Politics'],
     ['markets', 'Markets'],
@@ -48,7 +56,7 @@ export async function buildTestApp(
   }
   for (const plan of demoPlans) await services.plans.create(plan);
   const { key } = await services.apiKeys.create('tests', 'admin');
-  const app = await build(config, { database, clock, services });
+  const app = (built.app = await build(config, { database, clock, services }));
   await app.ready();
   return {
     app,

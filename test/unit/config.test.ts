@@ -3,6 +3,20 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const base = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'test' };
 
+const stripeKeys = {
+  PAYMENT_GATEWAY: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_test_51Masthead',
+  STRIPE_WEBHOOK_SECRET: 'whsec_masthead',
+};
+const razorpayKeys = {
+  PAYMENT_GATEWAY: 'razorpay',
+  RAZORPAY_KEY_ID: 'rzp_test_Masthead',
+  RAZORPAY_KEY_SECRET: 'key-secret',
+  RAZORPAY_WEBHOOK_SECRET: 'webhook-secret',
+};
+/** Production takes real money, so it is tried with a real gateway unless a test says otherwise. */
+const production = { NODE_ENV: 'production', ...stripeKeys };
+
 function problems(env: Record<string, string>): readonly string[] {
   try {
     loadConfig({ ...base, ...env });
@@ -34,16 +48,16 @@ describe('configuration', () => {
   });
 
   it('requires a session secret in production', () => {
-    expect(
-      problems({ NODE_ENV: 'production', SESSION_SECRET: '', PUBLIC_URL: 'https://news.example' }),
-    ).toEqual(['SESSION_SECRET: required in production (at least 32 random characters)']);
+    expect(problems({ ...production, SESSION_SECRET: '', PUBLIC_URL: 'https://news.example' })).toEqual([
+      'SESSION_SECRET: required in production (at least 32 random characters)',
+    ]);
   });
 
   it('requires an https public URL in production', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([
+    expect(problems(production)).toEqual([
       'PUBLIC_URL: required in production, as the https:// address readers use (cookies are Secure only then)',
     ]);
-    expect(problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://news.example' })).toEqual([]);
+    expect(problems({ ...production, PUBLIC_URL: 'https://news.example' })).toEqual([]);
   });
 
   it('trusts only named proxies, never every hop', () => {
@@ -60,9 +74,130 @@ describe('configuration', () => {
     expect(problems({ CRAWLER_CIDRS: '66.249.64.0/19, banana' })[0]).toMatch(/^CRAWLER_CIDRS/);
   });
 
-  it('says plainly that gateways and stores of later versions are not available', () => {
-    expect(problems({ PAYMENT_GATEWAY: 'stripe' })[0]).toMatch(/^PAYMENT_GATEWAY/);
+  it('says plainly that stores of later versions are not available', () => {
     expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })[0]).toMatch(/^REDIS_URL/);
+  });
+
+  describe('payment gateway', () => {
+    it('is the sandbox by default, with no keys', () => {
+      expect(loadConfig(base).paymentGateway).toEqual({ name: 'sandbox' });
+      expect(loadConfig({ ...base, PAYMENT_GATEWAY: 'sandbox' }).paymentGateway).toEqual({ name: 'sandbox' });
+    });
+
+    it('refuses a gateway it does not know', () => {
+      expect(problems({ PAYMENT_GATEWAY: 'paypal' })).toEqual([
+        'PAYMENT_GATEWAY: expected sandbox, stripe or razorpay',
+      ]);
+    });
+
+    it('is Stripe with its secret key and webhook signing secret', () => {
+      const config = loadConfig({ ...base, ...stripeKeys });
+      expect(config.paymentGateway).toEqual({
+        name: 'stripe',
+        secretKey: 'sk_test_51Masthead',
+        webhookSecret: 'whsec_masthead',
+      });
+      expect(Object.isFrozen(config.paymentGateway)).toBe(true);
+      expect(
+        loadConfig({ ...base, ...stripeKeys, STRIPE_SECRET_KEY: 'rk_live_restricted' }).paymentGateway,
+      ).toMatchObject({ secretKey: 'rk_live_restricted' });
+    });
+
+    it("names each of Stripe's missing keys on a line of its own", () => {
+      expect(problems({ PAYMENT_GATEWAY: 'stripe' })).toEqual([
+        'STRIPE_SECRET_KEY: required with PAYMENT_GATEWAY=stripe (a secret key from the Stripe dashboard: sk_live_…, sk_test_… or a restricted rk_… key)',
+        "STRIPE_WEBHOOK_SECRET: required with PAYMENT_GATEWAY=stripe (the webhook endpoint's signing secret, whsec_…)",
+      ]);
+      // An empty variable is as good as an unset one.
+      expect(problems({ ...stripeKeys, STRIPE_WEBHOOK_SECRET: '' })).toEqual([
+        "STRIPE_WEBHOOK_SECRET: required with PAYMENT_GATEWAY=stripe (the webhook endpoint's signing secret, whsec_…)",
+      ]);
+    });
+
+    it("refuses Stripe keys that are not Stripe's (a publishable key, a swapped secret)", () => {
+      expect(
+        problems({
+          ...stripeKeys,
+          STRIPE_SECRET_KEY: 'pk_test_publishable',
+          STRIPE_WEBHOOK_SECRET: 'sk_test_x',
+        }),
+      ).toEqual([
+        'STRIPE_SECRET_KEY: expected a secret key from the Stripe dashboard: sk_live_…, sk_test_… or a restricted rk_… key',
+        "STRIPE_WEBHOOK_SECRET: expected the webhook endpoint's signing secret, whsec_…",
+      ]);
+      expect(problems({ ...stripeKeys, STRIPE_SECRET_KEY: 'sk_' })[0]).toMatch(
+        /^STRIPE_SECRET_KEY: expected/,
+      );
+    });
+
+    it('is Razorpay with its key id, key secret and webhook secret', () => {
+      expect(loadConfig({ ...base, ...razorpayKeys }).paymentGateway).toEqual({
+        name: 'razorpay',
+        keyId: 'rzp_test_Masthead',
+        keySecret: 'key-secret',
+        webhookSecret: 'webhook-secret',
+      });
+    });
+
+    it("names each of Razorpay's missing keys on a line of its own", () => {
+      expect(problems({ PAYMENT_GATEWAY: 'razorpay' })).toEqual([
+        'RAZORPAY_KEY_ID: required with PAYMENT_GATEWAY=razorpay (the key id from the Razorpay dashboard, rzp_live_… or rzp_test_…)',
+        'RAZORPAY_KEY_SECRET: required with PAYMENT_GATEWAY=razorpay (the key secret shown with the key id)',
+        'RAZORPAY_WEBHOOK_SECRET: required with PAYMENT_GATEWAY=razorpay (the secret set on the Razorpay webhook)',
+      ]);
+      expect(problems({ ...razorpayKeys, RAZORPAY_KEY_ID: 'key_123', RAZORPAY_KEY_SECRET: '   ' })).toEqual([
+        'RAZORPAY_KEY_ID: expected the key id from the Razorpay dashboard, rzp_live_… or rzp_test_…',
+        'RAZORPAY_KEY_SECRET: expected the key secret shown with the key id',
+      ]);
+    });
+
+    it("asks only for the chosen gateway's keys", () => {
+      expect(problems({ ...stripeKeys, RAZORPAY_KEY_ID: 'not-a-key' })).toEqual([]);
+      expect(problems({ STRIPE_SECRET_KEY: 'not-a-key' })).toEqual([]);
+    });
+
+    it("reaches the provider's API at another base URL when told (a stand-in, an egress proxy)", () => {
+      expect(
+        loadConfig({ ...base, ...stripeKeys, STRIPE_API_URL: 'http://127.0.0.1:12111/' }).paymentGateway,
+      ).toEqual({
+        ...loadConfig({ ...base, ...stripeKeys }).paymentGateway,
+        apiUrl: 'http://127.0.0.1:12111',
+      });
+      expect(
+        loadConfig({ ...base, ...razorpayKeys, RAZORPAY_API_URL: 'https://egress.internal/razorpay/' })
+          .paymentGateway,
+      ).toMatchObject({ apiUrl: 'https://egress.internal/razorpay' });
+      // The Stripe SDK takes a host, a port and a protocol: a path would be dropped without a word.
+      for (const bad of ['https://egress.internal/stripe', 'ftp://api.stripe.com', 'api.stripe.com']) {
+        expect(problems({ ...stripeKeys, STRIPE_API_URL: bad }), bad).toEqual([
+          'STRIPE_API_URL: expected an http(s) URL with no path, such as https://api.stripe.com',
+        ]);
+      }
+      expect(problems({ ...razorpayKeys, RAZORPAY_API_URL: 'not a url' })).toEqual([
+        'RAZORPAY_API_URL: expected an http(s) URL, such as https://api.razorpay.com',
+      ]);
+    });
+
+    it('refuses the sandbox in production, where money must be real', () => {
+      const live = { NODE_ENV: 'production', PUBLIC_URL: 'https://news.example' };
+      const refusal =
+        'PAYMENT_GATEWAY: the sandbox takes no real money; choose stripe or razorpay in production';
+      expect(problems(live)).toEqual([refusal]);
+      expect(problems({ ...live, PAYMENT_GATEWAY: 'sandbox' })).toEqual([refusal]);
+      expect(problems({ ...live, ...stripeKeys })).toEqual([]);
+      expect(problems({ ...live, ...razorpayKeys })).toEqual([]);
+      // Outside production the sandbox is the quick start's gateway.
+      expect(problems({ NODE_ENV: 'development' })).toEqual([]);
+    });
+
+    it('reports every problem at once, gateway and production alike', () => {
+      expect(problems({ NODE_ENV: 'production', PAYMENT_GATEWAY: 'stripe', SESSION_SECRET: '' })).toEqual([
+        'SESSION_SECRET: required in production (at least 32 random characters)',
+        'PUBLIC_URL: required in production, as the https:// address readers use (cookies are Secure only then)',
+        'STRIPE_SECRET_KEY: required with PAYMENT_GATEWAY=stripe (a secret key from the Stripe dashboard: sk_live_…, sk_test_… or a restricted rk_… key)',
+        "STRIPE_WEBHOOK_SECRET: required with PAYMENT_GATEWAY=stripe (the webhook endpoint's signing secret, whsec_…)",
+      ]);
+    });
   });
 
   it('sends mail over SMTP only to an smtp:// or smtps:// server', () => {

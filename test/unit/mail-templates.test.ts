@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMailTemplate, type MailTemplate } from '../../src/modules/mail/index.js';
+import { checkMailTemplate, mailTemplateNames, type MailTemplate } from '../../src/modules/mail/index.js';
 import { defaultMailTemplates, renderMail } from '../../src/modules/mail/templates.js';
 
 const valid: MailTemplate = {
@@ -16,14 +16,14 @@ const context = {
 };
 
 function problem(template: Partial<MailTemplate>): string {
-  const check = checkMailTemplate({ ...valid, ...template });
+  const check = checkMailTemplate({ ...valid, ...template }, 'sign-in-link');
   return check.ok ? 'accepted' : check.problem;
 }
 
 describe('mail templates', () => {
   it('accepts the default templates', () => {
-    for (const template of Object.values(defaultMailTemplates)) {
-      expect(checkMailTemplate(template)).toEqual({ ok: true });
+    for (const name of mailTemplateNames) {
+      expect(checkMailTemplate(defaultMailTemplates[name], name), name).toEqual({ ok: true });
     }
   });
 

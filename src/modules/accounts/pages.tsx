@@ -204,8 +204,10 @@ export function AccountPage(props: {
   notice?: string | undefined;
   /** Why deleting did not happen (the confirmation box was not ticked). */
   deleteError?: string | undefined;
+  /** The reader's subscription, rendered by the billing module when there is one. */
+  billing?: ComponentChildren;
 }) {
-  const { shell, account, sessions, notice, deleteError } = props;
+  const { shell, account, sessions, notice, deleteError, billing } = props;
   const format = new Intl.DateTimeFormat('en-IN', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -228,6 +230,8 @@ export function AccountPage(props: {
             <dd class="email-confirmed">{account.emailVerified ? 'Yes' : 'Not yet'}</dd>
           </dl>
         </section>
+
+        {billing}
 
         <section class="devices" aria-labelledby="devices-title">
           <h2 id="devices-title">Signed-in devices</h2>

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { VNode } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { renderPage } from '../../web/render.js';
@@ -27,9 +27,22 @@ import {
 } from './routes.js';
 import type { SignedIn } from './service.js';
 
+/**
+ * A section another module adds to `/account` (billing): accounts renders it without knowing
+ * what it shows. `notice` is the page's `billing` query value, which the section turns into its
+ * own message after one of its forms redirected here ("Your subscription ends on …").
+ */
+export type AccountPageSection = (input: {
+  readonly accountId: string;
+  readonly timeZone: string;
+  readonly notice: string | undefined;
+}) => Promise<ComponentChildren>;
+
 export interface AccountPageDeps extends AccountRouteDeps {
   /** The site chrome and time zone for a page, given the reader's part of the chrome. */
   readonly shell: (reader: { signedIn: boolean; path: string }) => Promise<PageShell>;
+  /** The reader's subscription, between their details and their devices; none without billing. */
+  readonly billingSection?: AccountPageSection;
 }
 
 /**
@@ -60,6 +73,8 @@ const LoginQuery = z.object({
 });
 const AccountQuery = z.object({
   notice: z.enum(['device_signed_out', 'others_signed_out']).optional().catch(undefined),
+  // Passed on to the billing section, which knows its own notices (and ignores others).
+  billing: z.string().max(40).optional().catch(undefined),
 });
 const accountNotices = {
   device_signed_out: 'That device is signed out.',
@@ -222,23 +237,32 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
   async function renderAccount(
     reply: FastifyReply,
     session: { sessionId: string; account: { id: string } },
-    options: { notice?: string; deleteError?: string; status?: number } = {},
+    options: { notice?: string; deleteError?: string; status?: number; billingNotice?: string } = {},
   ) {
+    const { billingNotice, ...pageOptions } = options;
     const [account, sessions, pageShell] = await Promise.all([
       accounts.account(session.account.id),
       accounts.sessions(session.account.id, session.sessionId),
       shell({ signedIn: true, path: '/account' }),
     ]);
     if (!account) throw new AppError('unauthorized', 'Sign in first.');
-    const page = AccountPage({ shell: pageShell, account, sessions, ...options });
+    const billing = await deps.billingSection?.({
+      accountId: account.id,
+      timeZone: pageShell.timeZone,
+      notice: billingNotice,
+    });
+    const page = AccountPage({ shell: pageShell, account, sessions, billing, ...pageOptions });
     return html(reply, page, options.status);
   }
 
   r.get('/account', { schema: { querystring: AccountQuery } }, async (request, reply) => {
     const found = await pageSession(request, reply);
     if ('signIn' in found) return reply.redirect(found.signIn, 303);
-    const { notice } = request.query;
-    return renderAccount(reply, found.session, { ...(notice && { notice: accountNotices[notice] }) });
+    const { notice, billing } = request.query;
+    return renderAccount(reply, found.session, {
+      ...(notice && { notice: accountNotices[notice] }),
+      billingNotice: billing,
+    });
   });
 
   r.post(

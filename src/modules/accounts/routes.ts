@@ -149,6 +149,11 @@ export interface AccountRouteDeps {
   readonly anonymousReaderId: (request: FastifyRequest) => string | undefined;
   /** Mails a new account the link that confirms its address. */
   readonly links: Pick<AccountLinks, 'sendConfirmation'>;
+  /**
+   * What the reader's subscription gives them, for `/api/v1/me`: provided by billing, so that
+   * accounts need not know about subscriptions.
+   */
+  readonly membership: (accountId: string) => Promise<{ entitlements: string[]; subscription: unknown }>;
 }
 
 /** `/api/v1/auth/*`, `/api/v1/me` and `/api/v1/sessions`. */
@@ -228,8 +233,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     const session = await requireSession(request, reply);
     const account = await accounts.account(session.account.id);
     if (!account) throw new AppError('unauthorized', 'Sign in first.');
-    // Entitlements and the subscription arrive with billing.
-    return { reader: account, entitlements: [], subscription: null };
+    return { reader: account, ...(await deps.membership(account.id)) };
   });
 
   r.get(

@@ -7,21 +7,22 @@ import { newId } from '../../kernel/ids.js';
 import type { PublicationService } from '../publication/index.js';
 import { findMessage, insertMessage, listMessages, messagesTo, deleteMessagesTo } from './queries.js';
 import {
-  defaultMailTemplates,
-  renderMail,
-  type MailContext,
+  composeMail,
   type MailTemplateName,
-  type MailVariables,
+  type MailVariablesByTemplate,
   type RenderedMail,
 } from './templates.js';
 import { smtpTransport, type MailTransport } from './transport.js';
 
-/** A message to send: who to, which template, and the template's variables. */
-export interface MailMessage {
+/** A message of template `N` to send: who to, and that template's variables. */
+export interface MailMessageOf<N extends MailTemplateName> {
   readonly to: string;
-  readonly template: MailTemplateName;
-  readonly variables: MailVariables;
+  readonly template: N;
+  readonly variables: MailVariablesByTemplate[N];
 }
+
+/** A message to send: who to, which template, and the variables of that template. */
+export type MailMessage = { [N in MailTemplateName]: MailMessageOf<N> }[MailTemplateName];
 
 /** How a message left: handed to the SMTP server, or kept in the outbox (no SMTP_URL). */
 export interface SentMail {
@@ -59,7 +60,8 @@ export class MailDeliveryError extends Error {
 export interface Mailer {
   /**
    * Renders `template` with `variables` (and the publication's name) and delivers it: over
-   * SMTP when configured — logged with `sentAt`, the link withheld — or else into the outbox.
+   * SMTP when configured — logged with `sentAt`, a one-time link withheld — or else into the
+   * outbox.
    * Throws `MailDeliveryError` when the SMTP server does not take it (the failure is logged).
    */
   send(message: MailMessage): Promise<SentMail>;
@@ -72,8 +74,8 @@ export interface Mailer {
   forget(address: string): Promise<number>;
 }
 
-/** What the delivery log keeps in place of the one-time link of a message sent over SMTP. */
-export const withheldLink = '[link withheld from the log]';
+/** What the delivery log keeps in place of a one-time link. */
+export { withheldLink } from './templates.js';
 
 const recipient = z.email('expected an email address');
 
@@ -90,14 +92,13 @@ export function createMailer(deps: {
   const transport: MailTransport | undefined = deps.smtpUrl ? smtpTransport(deps.smtpUrl) : undefined;
 
   return {
-    async send({ to, template, variables }) {
+    async send(message) {
+      const { to, template } = message;
       if (!recipient.safeParse(to).success) {
         throw new AppError('validation_failed', `to: expected an email address, not "${to}"`);
       }
       const { name: publicationName } = await publication.settings();
-      const context: MailContext = { ...variables, publication_name: publicationName };
-      const source = defaultMailTemplates[template];
-      const mail = renderMail(source, context);
+      const { sent: mail, logged } = compose(message, publicationName);
       const id = newId('msg');
       const createdAt = clock.now().toISOString();
       const record = (parts: RenderedMail, outcome: { sent_at: string | null; error: string | null }) =>
@@ -128,8 +129,8 @@ export function createMailer(deps: {
         failure = error instanceof Error ? error : new Error(String(error));
       }
       // The log shows support what was sent, but whoever reads the database must not be able to
-      // use a reader's link: it is rendered again without it.
-      await record(renderMail(source, { ...context, link: withheldLink }), {
+      // use a reader's one-time link: it is rendered again without it.
+      await record(logged, {
         sent_at: failure ? null : clock.now().toISOString(),
         error: failure ? failure.message : null,
       });
@@ -149,6 +150,11 @@ export function createMailer(deps: {
     sentTo: async (address) => (await messagesTo(db, address)).map(toRecord),
     forget: (address) => deleteMessagesTo(db, address),
   };
+}
+
+/** Renders a message of any template; generic so its variables stay tied to its template. */
+function compose<N extends MailTemplateName>(message: MailMessageOf<N>, publicationName: string) {
+  return composeMail(message.template, message.variables, publicationName);
 }
 
 function toRecord(row: MailOutboxRow): MailRecord {

@@ -1,8 +1,11 @@
 import type { Liquid } from 'liquidjs';
 import { checkLiquid, strictLiquid, type TemplateCheck } from '../../kernel/liquid.js';
-
-/** The mail Masthead sends to readers. */
-export type MailTemplateName = 'confirm-email' | 'sign-in-link' | 'password-reset';
+import {
+  billingMailCopy,
+  billingMailSamples,
+  billingTemplateNames,
+  type BillingMailVariables,
+} from './billing-templates.js';
 
 /** A mail template: a Liquid source for each part of the message. */
 export interface MailTemplate {
@@ -13,8 +16,8 @@ export interface MailTemplate {
   readonly html: string;
 }
 
-/** What the sender of a message supplies. */
-export interface MailVariables {
+/** What the sender of a mail carrying a one-time account link supplies. */
+export interface AccountLinkVariables {
   /** Empty when the reader gave no name. */
   readonly reader_name: string;
   /** The one-time link. A secret: the delivery log of sent mail never keeps it. */
@@ -23,10 +26,31 @@ export interface MailVariables {
   readonly expires_in_minutes: number;
 }
 
-/** Everything a mail template may use: the sender's variables and the publication's name. */
-export interface MailContext extends MailVariables {
-  readonly publication_name: string;
+/** The mail that carries a one-time link: confirm an address, sign in, reset a password. */
+export const accountTemplateNames = ['confirm-email', 'sign-in-link', 'password-reset'] as const;
+export type AccountTemplateName = (typeof accountTemplateNames)[number];
+
+/**
+ * Each template's own variables, as its sender supplies them. Billing mail gets its amounts
+ * and dates already formatted (`formatMoney`, `formatDate` in the publication's time zone), so
+ * a template never does arithmetic or time-zone work.
+ */
+export interface MailVariablesByTemplate extends BillingMailVariables {
+  readonly 'confirm-email': AccountLinkVariables;
+  readonly 'sign-in-link': AccountLinkVariables;
+  readonly 'password-reset': AccountLinkVariables;
 }
+
+/** The mail Masthead sends to readers. */
+export type MailTemplateName = keyof MailVariablesByTemplate;
+
+/** What the sender of one template supplies (by default, of any template). */
+export type MailVariables<N extends MailTemplateName = MailTemplateName> = MailVariablesByTemplate[N];
+
+/** Everything a template may use: its sender's variables and the publication's name. */
+export type MailContext<N extends MailTemplateName = MailTemplateName> = MailVariablesByTemplate[N] & {
+  readonly publication_name: string;
+};
 
 export interface RenderedMail {
   readonly subject: string;
@@ -34,63 +58,21 @@ export interface RenderedMail {
   readonly html: string;
 }
 
-const sampleContext: MailContext = {
-  reader_name: 'Asha',
-  link: 'https://news.example/account/confirm?token=sample&from=mail',
-  expires_in_minutes: 60,
-  publication_name: 'The Daily Ledger',
-};
-/** The variables mail templates may use; anything else is refused. */
-export const mailVariables: readonly string[] = Object.keys(sampleContext);
-// With and without a name; links that last minutes and a day (the branches the defaults take).
-const sampleContexts: readonly MailContext[] = ['', 'Asha'].flatMap((readerName) =>
-  [15, 60, 1440].map((minutes) => ({
-    ...sampleContext,
-    reader_name: readerName,
-    expires_in_minutes: minutes,
-  })),
-);
+/** What the delivery log keeps in place of the one-time link of a message sent over SMTP. */
+export const withheldLink = '[link withheld from the log]';
 
-const plain = strictLiquid({ escapeHtml: false });
-const html = strictLiquid({ escapeHtml: true });
-// A reader chooses their own name, and it lands in mail: no template may print it unescaped.
-html.registerFilter('raw', (value: unknown) => value);
-
-const parts = [
-  ['subject', plain],
-  ['text', plain],
-  ['html', html],
-] as const satisfies readonly (readonly [keyof MailTemplate, Liquid])[];
-
-const oneLine = (subject: string) => subject.replace(/\s+/g, ' ').trim();
-
-/**
- * Checks a mail template as an admin would save it: each part must parse, use only the known
- * variables and filters, and render with every sample context; the subject must not come out
- * empty. The problem names the part (`subject: unknown variable reader`).
- */
-export function checkMailTemplate(template: MailTemplate): TemplateCheck {
-  for (const [part, liquid] of parts) {
-    const check = checkLiquid(liquid, template[part], { variables: mailVariables, samples: sampleContexts });
-    if (!check.ok) return { ok: false, problem: `${part}: ${check.problem}` };
-    if (part === 'subject' && check.rendered.some((subject) => oneLine(subject) === '')) {
-      return { ok: false, problem: 'subject: renders empty' };
-    }
-  }
-  return { ok: true };
+/** How one template is checked, and what of it is secret. */
+interface TemplateSpec<V> {
+  /**
+   * The contexts every part must render with: between them, every branch the default copy
+   * takes. The first one's keys are the template's variables.
+   */
+  readonly samples: readonly [V, ...V[]];
+  /** The variables as the delivery log keeps them: secrets withheld. */
+  readonly forLog: (variables: V) => V;
 }
 
-/**
- * Renders a checked template. Throws if a part fails to render (a template that slipped past
- * the check is a bug). Mail is rare next to page views, so nothing is cached.
- */
-export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
-  return {
-    subject: oneLine(plain.parseAndRenderSync(template.subject, context)),
-    text: plain.parseAndRenderSync(template.text, context).trim() + '\n',
-    html: html.parseAndRenderSync(template.html, context).trim() + '\n',
-  };
-}
+type TemplateSpecs = { readonly [N in MailTemplateName]: TemplateSpec<MailVariablesByTemplate[N]> };
 
 const greeting = {
   text: '{% if reader_name != "" %}Hello {{ reader_name }},{% else %}Hello,{% endif %}',
@@ -100,8 +82,7 @@ const expiry =
   '{% if expires_in_minutes >= 120 %}{{ expires_in_minutes | divided_by: 60 | round: 1 }} hours' +
   '{% else %}{{ expires_in_minutes }} minutes{% endif %}';
 
-/** The copy Masthead sends until a publisher writes their own. */
-export const defaultMailTemplates: Readonly<Record<MailTemplateName, MailTemplate>> = {
+const accountMailCopy: Readonly<Record<AccountTemplateName, MailTemplate>> = {
   'confirm-email': {
     subject: 'Confirm your email address for {{ publication_name }}',
     text: `${greeting.text}
@@ -157,3 +138,124 @@ The link works once, for ${expiry}. If it was not you, ignore this email: your p
 <p>{{ publication_name }}</p>`,
   },
 };
+
+const accountSample: AccountLinkVariables = {
+  reader_name: 'Asha',
+  link: 'https://news.example/account/confirm?token=sample&from=mail',
+  expires_in_minutes: 60,
+};
+// With and without a name; links that last minutes and a day (the branches the defaults take).
+const accountSamples = ['', 'Asha'].flatMap((readerName) =>
+  [15, 60, 1440].map((minutes) => ({
+    ...accountSample,
+    reader_name: readerName,
+    expires_in_minutes: minutes,
+  })),
+);
+
+const accountSpec: TemplateSpec<AccountLinkVariables> = {
+  samples: [accountSample, ...accountSamples],
+  // Whoever reads the database must not be able to use a reader's link.
+  forLog: (variables) => ({ ...variables, link: withheldLink }),
+};
+
+// Billing links (an invoice, the account page) are not secrets: each page they open asks the
+// reader to sign in. The log keeps them as sent.
+const keep = <V>(variables: V): V => variables;
+
+const specs: TemplateSpecs = {
+  'confirm-email': accountSpec,
+  'sign-in-link': accountSpec,
+  'password-reset': accountSpec,
+  receipt: { samples: billingMailSamples.receipt, forLog: keep },
+  'trial-started': { samples: billingMailSamples['trial-started'], forLog: keep },
+  'renewal-reminder': { samples: billingMailSamples['renewal-reminder'], forLog: keep },
+  'payment-failed': { samples: billingMailSamples['payment-failed'], forLog: keep },
+  'subscription-canceled': { samples: billingMailSamples['subscription-canceled'], forLog: keep },
+  'subscription-ended': { samples: billingMailSamples['subscription-ended'], forLog: keep },
+};
+
+/** Every template Masthead sends. */
+export const mailTemplateNames: readonly MailTemplateName[] = [
+  ...accountTemplateNames,
+  ...billingTemplateNames,
+];
+
+/** The copy Masthead sends until a publisher writes their own. */
+export const defaultMailTemplates: Readonly<Record<MailTemplateName, MailTemplate>> = {
+  ...accountMailCopy,
+  ...billingMailCopy,
+};
+
+const samplePublication = 'The Daily Ledger';
+
+/** The variables a template may use; anything else is refused. */
+export function mailVariablesOf(name: MailTemplateName): readonly string[] {
+  return [...Object.keys(specs[name].samples[0]), 'publication_name'];
+}
+
+const plain = strictLiquid({ escapeHtml: false });
+const html = strictLiquid({ escapeHtml: true });
+// A reader chooses their own name, and it lands in mail: no template may print it unescaped.
+html.registerFilter('raw', (value: unknown) => value);
+
+const parts = [
+  ['subject', plain],
+  ['text', plain],
+  ['html', html],
+] as const satisfies readonly (readonly [keyof MailTemplate, Liquid])[];
+
+const oneLine = (subject: string) => subject.replace(/\s+/g, ' ').trim();
+
+/**
+ * Checks a template for `name` as an admin would save it: each part must parse, use only that
+ * template's variables and known filters, and render with each of its sample contexts; the
+ * subject must not come out empty. The problem names the part (`subject: unknown variable
+ * reader`).
+ */
+export function checkMailTemplate(template: MailTemplate, name: MailTemplateName): TemplateCheck {
+  const variables = mailVariablesOf(name);
+  const samples = specs[name].samples.map((sample) => ({ ...sample, publication_name: samplePublication }));
+  for (const [part, liquid] of parts) {
+    const check = checkLiquid(liquid, template[part], { variables, samples });
+    if (!check.ok) return { ok: false, problem: `${part}: ${check.problem}` };
+    if (part === 'subject' && check.rendered.some((subject) => oneLine(subject) === '')) {
+      return { ok: false, problem: 'subject: renders empty' };
+    }
+  }
+  return { ok: true };
+}
+
+/**
+ * Renders a checked template. Throws if a part fails to render (a template that slipped past
+ * the check is a bug). Mail is rare next to page views, so nothing is cached.
+ */
+export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
+  return render(template, context);
+}
+
+// The context of any one template: `composeMail`'s signature ties variables to their template.
+function render(template: MailTemplate, context: object): RenderedMail {
+  return {
+    subject: oneLine(plain.parseAndRenderSync(template.subject, context)),
+    text: plain.parseAndRenderSync(template.text, context).trim() + '\n',
+    html: html.parseAndRenderSync(template.html, context).trim() + '\n',
+  };
+}
+
+/**
+ * A message of template `N` rendered twice: as it is sent, and as the delivery log keeps it
+ * (secrets withheld).
+ */
+export function composeMail<N extends MailTemplateName>(
+  name: N,
+  variables: MailVariablesByTemplate[N],
+  publicationName: string,
+): { readonly sent: RenderedMail; readonly logged: RenderedMail } {
+  const spec: TemplateSpec<MailVariablesByTemplate[N]> = specs[name];
+  const copy: MailTemplate = defaultMailTemplates[name];
+  return {
+    sent: render(copy, { ...variables, publication_name: publicationName }),
+    logged: render(copy, { ...spec.forLog(variables), publication_name: publicationName }),
+  };
+}

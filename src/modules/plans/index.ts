@@ -1,4 +1,17 @@
-export { createPlanService, type PlanService, type PlanInput } from './service.js';
-export { perMonth, monthsIn, termLabel, priceIn, benefitLines, type Plan, type Term } from './domain.js';
+export { createPlanService, type PlanService, type PlanInput, type PlanPatch } from './service.js';
+export {
+  perMonth,
+  monthsIn,
+  termLabel,
+  priceIn,
+  benefitLines,
+  planSlugOf,
+  type Plan,
+  type PlanPrice,
+  type PlanWithHistory,
+  type PriceVersion,
+  type Term,
+} from './domain.js';
 export { benefitCatalogue, benefitKeys, type BenefitKey } from './benefits.js';
-export { planJson } from './serializers.js';
+export { planJson, adminPlanJson, priceVersionJson } from './serializers.js';
+export { adminPlanRoutes } from './routes-admin.js';

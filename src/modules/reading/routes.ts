@@ -13,15 +13,7 @@ import type { PaywallService, Reader } from '../paywall/index.js';
 import { planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import type { ReadingService, OpenedArticle } from './service.js';
-import {
-  ArchivePage,
-  ArticlePage,
-  FrontPage,
-  ListingPage,
-  PrintPage,
-  SubscribePage,
-  type PageContext,
-} from './views.js';
+import { ArchivePage, ArticlePage, FrontPage, ListingPage, PrintPage, type PageContext } from './views.js';
 
 export interface ReadingRouteDeps {
   readonly content: ContentService;
@@ -175,25 +167,6 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     const opened = await open(request, reply, request.params.slug);
     return html(reply, PrintPage({ opened, ctx: await pageContext(await readerChrome(request)) }));
   });
-
-  r.get(
-    '/subscribe',
-    {
-      schema: {
-        querystring: z.object({
-          plan: z.string().max(60).optional(),
-          returnTo: z.string().max(300).optional(),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const [ctx, offered] = await Promise.all([
-        pageContext(await readerChrome(request)),
-        plans.listActive(),
-      ]);
-      return html(reply, SubscribePage({ ctx, plans: offered, chosen: request.query.plan }));
-    },
-  );
 
   r.get('/archive', async (request, reply) => {
     const [ctx, years] = await Promise.all([

@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import { formatMoney } from '../../kernel/money.js';
 import { Layout, type SiteChrome } from '../../web/views/layout.js';
 import { formatDate } from '../../kernel/dates.js';
 import { scriptJson } from '../../web/render.js';
 import type { ArticleSummary } from '../content/index.js';
-import { benefitLines, perMonth, priceIn, termLabel, benefitKeys, type Plan } from '../plans/index.js';
+import type { Plan } from '../plans/index.js';
+// The plan cards belong to subscribing; the paywall shows the same cards.
+import { Benefits, PlanCards } from '../subscriptions/views.js';
 import type { OpenedArticle } from './service.js';
 
 export interface PageContext {
@@ -113,76 +114,6 @@ export function ArchivePage(props: { ctx: PageContext; years: readonly { year: n
           </li>
         ))}
       </ul>
-    </Layout>
-  );
-}
-
-export function PlanCards({ plans, returnTo }: { plans: readonly Plan[]; returnTo?: string | undefined }) {
-  return (
-    <div class="plans">
-      {plans.map((plan) => {
-        const price = priceIn(plan, 'INR');
-        if (!price) return null;
-        const href = `/subscribe?plan=${encodeURIComponent(plan.slug)}${returnTo ? `&returnTo=${encodeURIComponent(returnTo)}` : ''}`;
-        return (
-          <div class="plan" id={`plan-${plan.slug}`} data-plan={plan.slug}>
-            <h3 class="plan-name">{plan.name}</h3>
-            <p class="plan-price">
-              <span class="amount">{formatMoney(price)}</span>{' '}
-              <span class="term">for {termLabel(plan.term)}</span>
-            </p>
-            <p class="plan-per-month">{formatMoney(perMonth(price, plan.term))}/Month</p>
-            <p class="plan-terms">Renews automatically, cancel anytime</p>
-            <a class="button" href={href}>
-              Subscribe
-            </a>
-          </div>
-        );
-      })}
-    </div>
-  );
-}
-
-export function Benefits({ plans }: { plans: readonly Plan[] }) {
-  const keys = benefitKeys.filter((key) => plans.some((plan) => plan.benefits.includes(key)));
-  return (
-    <div class="benefits">
-      <h3>What your subscription includes</h3>
-      <ul>
-        {benefitLines(keys).map((benefit) => (
-          <li data-benefit={benefit.key}>
-            <strong>{benefit.title}</strong> — {benefit.detail}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-export function SubscribePage(props: {
-  ctx: PageContext;
-  plans: readonly Plan[];
-  chosen?: string | undefined;
-}) {
-  const { ctx, plans, chosen } = props;
-  const chosenPlan = plans.find((plan) => plan.slug === chosen);
-  return (
-    <Layout
-      chrome={ctx.chrome}
-      title="Subscribe"
-      description={`Subscribe to ${ctx.chrome.publicationName}: unlimited access, e-paper, newsletters and more.`}
-    >
-      <h1 class="page-title">Subscribe to {ctx.chrome.publicationName}</h1>
-      <p class="lede">
-        Unlimited access to every story, on every device. Renews automatically, cancel anytime.
-      </p>
-      {chosenPlan && (
-        <p class="notice" role="status">
-          You chose {chosenPlan.name}. Online checkout is not open yet; please come back soon.
-        </p>
-      )}
-      <PlanCards plans={plans} />
-      <Benefits plans={plans} />
     </Layout>
   );
 }

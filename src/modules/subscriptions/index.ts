@@ -5,3 +5,4 @@ export type { CheckoutState } from './checkouts.js';
 export { defaultBillingPolicy, type BillingPolicy } from './dunning.js';
 export type { SweepReport } from './renewals.js';
 export type { TaxTerms } from './pricing.js';
+export { createBillingScheduler } from './scheduler.js';

@@ -326,6 +326,20 @@ export function createSubscriptionLedger(deps: {
      * upgrade switches the plan. Exactly once per payment, however many times it is called.
      */
     async settle(paymentId: string, result: ChargeResult, actor: Actor): Promise<'settled' | 'already'> {
+      const payment = await db
+        .selectFrom('payments')
+        .selectAll()
+        .where('id', '=', paymentId)
+        .executeTakeFirst();
+      if (!payment || payment.status !== 'pending') return 'already';
+      const current = payment.subscription_id
+        ? await subscriptionById(db, payment.subscription_id)
+        : undefined;
+      if (!current) throw new Error(`Payment ${paymentId} has no subscription.`);
+      // Plans are read before the transaction: on SQLite nothing but the transaction may use the
+      // connection while it is open.
+      const plan = await planOf(payment.plan_id ?? current.plan_id);
+      const currentPlan = await planOf(current.plan_id);
       const at = clock.now();
       let after: (() => Promise<void>) | undefined;
       const outcome = await db.transaction().execute(async (trx) => {
@@ -341,18 +355,11 @@ export function createSubscriptionLedger(deps: {
           .where('status', '=', 'pending')
           .executeTakeFirst();
         if (Number(claimed.numUpdatedRows) === 0) return 'already' as const;
-        const payment = await trx
-          .selectFrom('payments')
-          .selectAll()
-          .where('id', '=', paymentId)
-          .executeTakeFirstOrThrow();
-        const sub = payment.subscription_id
-          ? await subscriptionById(trx, payment.subscription_id)
-          : undefined;
+        const sub = await subscriptionById(trx, current.id);
         if (!sub) throw new Error(`Payment ${paymentId} has no subscription.`);
         after = result.ok
-          ? await booked(trx, sub, payment, actor)
-          : await failed(trx, sub, payment, result.reason, actor);
+          ? await booked(trx, sub, payment, plan, actor)
+          : await failed(trx, sub, payment, currentPlan, result.reason, actor);
         return 'settled' as const;
       });
       if (after) await notify(after);
@@ -473,11 +480,16 @@ export function createSubscriptionLedger(deps: {
   }
 
   /** A paid renewal or upgrade: the new term, its invoice; the receipt goes out afterwards. */
-  async function booked(trx: Transaction<Database>, sub: SubscriptionRow, payment: PaymentRow, actor: Actor) {
+  async function booked(
+    trx: Transaction<Database>,
+    sub: SubscriptionRow,
+    payment: PaymentRow,
+    plan: Plan,
+    actor: Actor,
+  ) {
     const amount = money(payment.amount_minor, payment.currency);
     const start = new Date(payment.period_start!);
     const end = new Date(payment.period_end!);
-    const plan = await planOf(payment.plan_id ?? sub.plan_id);
     const changes: Changes = {
       plan_id: plan.id,
       price_id: payment.price_id ?? sub.price_id,
@@ -546,12 +558,12 @@ export function createSubscriptionLedger(deps: {
     trx: Transaction<Database>,
     sub: SubscriptionRow,
     payment: PaymentRow,
+    plan: Plan,
     reason: string,
     actor: Actor,
   ) {
     if (payment.kind !== 'renewal') return undefined; // a failed upgrade changes nothing
     const renewsAt = new Date(sub.current_period_end);
-    const plan = await planOf(sub.plan_id);
     const amount = money(payment.amount_minor, payment.currency);
     const next = nextRetry(renewsAt, payment.attempt, policy);
     if ('expire' in next) {

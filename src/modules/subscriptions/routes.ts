@@ -121,7 +121,7 @@ export async function subscriptionRoutes(
         body: z
           .object({ reason: z.string().trim().max(500).optional() })
           .strict()
-          .optional(),
+          .nullish(),
       },
     },
     async (request, reply) => {
@@ -172,7 +172,7 @@ export async function subscriptionRoutes(
         body: z
           .object({ returnTo: z.string().max(2000).optional() })
           .strict()
-          .optional(),
+          .nullish(),
       },
     },
     async (request, reply) => {

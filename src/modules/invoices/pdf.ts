@@ -1,0 +1,162 @@
+import PDFDocument from 'pdfkit';
+import type { InvoiceView } from './domain.js';
+import { amountText, documentTitle, invoiceDate, percentText, periodText } from './format.js';
+
+// WinAnsi, the encoding of PDF's standard fonts: Latin-1 and a few typographic extras.
+const winAnsiExtras = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+
+/**
+ * Text the standard fonts can draw. They have no glyphs beyond WinAnsi (no ₹, no Devanagari),
+ * and no font file ships with Masthead's dependencies, so anything else shows as `?` rather
+ * than as a wrong glyph. The HTML invoice shows every character.
+ */
+export function pdfText(text: string): string {
+  return [...text.replaceAll('₹', 'INR ')]
+    .map((char) => {
+      const code = char.codePointAt(0)!;
+      if (char === '\n' || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff)) return char;
+      return winAnsiExtras.includes(char) ? char : '?';
+    })
+    .join('');
+}
+
+const pageMargin = 50;
+const pageWidth = 595.28; // A4, points
+const contentWidth = pageWidth - 2 * pageMargin;
+
+/**
+ * The invoice as a PDF (A4), with the same fields as the HTML page. The document's dates are
+ * the invoice's, so the same invoice always gives the same bytes.
+ */
+export function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
+  const title = documentTitle(invoice);
+  const issued = new Date(invoice.issuedAt);
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: pageMargin,
+    info: {
+      Title: pdfText(`${title} ${invoice.number}`),
+      Author: pdfText(invoice.seller.legalName),
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  const done = new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const { seller, buyer } = invoice;
+  const left = pageMargin;
+  const right = pageMargin + contentWidth / 2 + 10;
+  const half = contentWidth / 2 - 10;
+
+  doc.font('Helvetica-Bold').fontSize(20).text(title, left, pageMargin);
+  doc.moveDown(0.5);
+  const top = doc.y;
+
+  // The supplier, left; the invoice's own particulars, right.
+  doc.font('Helvetica-Bold').fontSize(11).text(pdfText(seller.legalName), left, top, { width: half });
+  doc.font('Helvetica').fontSize(10);
+  doc.text(pdfText(seller.address), { width: half });
+  if (seller.gstin !== null) doc.text(`GSTIN: ${seller.gstin}`, { width: half });
+  doc.text(pdfText(`State: ${seller.stateCode}-${seller.stateName}`), { width: half });
+  const sellerBottom = doc.y;
+
+  const particulars: [string, string][] = [
+    ['Invoice number', invoice.number],
+    ['Invoice date', invoiceDate(invoice.issuedAt)],
+    ['Place of supply', `${invoice.placeOfSupply.code}-${invoice.placeOfSupply.name}`],
+    ['Reverse charge', 'No'],
+  ];
+  doc.text('', right, top);
+  for (const [label, value] of particulars) {
+    doc.font('Helvetica-Bold').text(`${label}: `, { continued: true, width: half });
+    doc.font('Helvetica').text(pdfText(value), { width: half });
+  }
+  doc.y = Math.max(sellerBottom, doc.y) + 15;
+
+  doc.font('Helvetica-Bold').fontSize(11).text('Bill to', left, doc.y);
+  doc.font('Helvetica').fontSize(10);
+  doc.text(pdfText(buyer.name || buyer.email));
+  if (buyer.name) doc.text(pdfText(buyer.email));
+  doc.text(
+    pdfText(
+      buyer.stateCode === null ? 'State: not given' : `State: ${buyer.stateCode}-${buyer.stateName ?? ''}`,
+    ),
+  );
+  doc.moveDown(1);
+
+  // The lines: description (with the period), SAC, taxable value, GST, total.
+  const columns = [
+    { label: 'Description', x: left, width: 190, align: 'left' as const },
+    { label: 'SAC', x: left + 195, width: 50, align: 'left' as const },
+    { label: 'Taxable value', x: left + 250, width: 85, align: 'right' as const },
+    { label: 'GST', x: left + 340, width: 70, align: 'right' as const },
+    { label: 'Total', x: left + 415, width: contentWidth - 415, align: 'right' as const },
+  ];
+  const rule = (y: number) =>
+    doc
+      .moveTo(left, y)
+      .lineTo(left + contentWidth, y)
+      .lineWidth(0.5)
+      .stroke();
+  let y = doc.y;
+  doc.font('Helvetica-Bold').fontSize(9);
+  for (const column of columns)
+    doc.text(column.label, column.x, y, { width: column.width, align: column.align });
+  y = doc.y + 3;
+  rule(y);
+  y += 5;
+  doc.font('Helvetica').fontSize(9);
+  for (const line of invoice.lines) {
+    const period = periodText(line);
+    const cells = [
+      pdfText(period ? `${line.description}\n${period}` : line.description),
+      line.sac,
+      amountText(line.taxable),
+      amountText(line.tax),
+      amountText(line.total),
+    ];
+    let bottom = y;
+    cells.forEach((text, i) => {
+      const column = columns[i]!;
+      doc.text(text, column.x, y, { width: column.width, align: column.align });
+      bottom = Math.max(bottom, doc.y);
+    });
+    y = bottom + 5;
+  }
+  rule(y);
+  y += 10;
+
+  // The totals, right-aligned under the table.
+  const rate = invoice.taxRateBp;
+  const totals: [string, string][] = [['Taxable value', amountText(invoice.taxable)]];
+  if (invoice.split === 'intra_state') {
+    totals.push([`CGST @ ${percentText(rate, 2)}`, amountText(invoice.cgst)]);
+    totals.push([`SGST @ ${percentText(rate, 2)}`, amountText(invoice.sgst)]);
+  } else {
+    totals.push([`IGST @ ${percentText(rate)}`, amountText(invoice.igst)]);
+  }
+  totals.push(['Total', amountText(invoice.total)]);
+  totals.forEach(([label, value], i) => {
+    const last = i === totals.length - 1;
+    doc.font(last ? 'Helvetica-Bold' : 'Helvetica').fontSize(last ? 11 : 10);
+    doc.text(label, left + 250, y, { width: 160, align: 'right' });
+    doc.text(value, left + 415, y, { width: contentWidth - 415, align: 'right' });
+    y = doc.y + 4;
+  });
+
+  doc.font('Helvetica').fontSize(8).fillColor('#444444');
+  doc.text(
+    `${invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} ` +
+      `Amounts in ${invoice.total.currency}. This invoice was issued electronically for payment ${invoice.paymentId}.`,
+    left,
+    y + 20,
+    { width: contentWidth },
+  );
+  doc.end();
+  return done;
+}

@@ -1,0 +1,84 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Database, InvoiceRow, InvoicesTable } from '../../db/schema.js';
+
+export async function selectInvoiceByPayment(
+  db: Kysely<Database>,
+  paymentId: string,
+): Promise<InvoiceRow | undefined> {
+  return db.selectFrom('invoices').selectAll().where('payment_id', '=', paymentId).executeTakeFirst();
+}
+
+/** One of the account's invoices; another account's is not found. */
+export async function selectOwnInvoice(
+  db: Kysely<Database>,
+  accountId: string,
+  invoiceId: string,
+): Promise<InvoiceRow | undefined> {
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('id', '=', invoiceId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** The account's invoices, newest first. */
+export async function selectOwnInvoices(db: Kysely<Database>, accountId: string): Promise<InvoiceRow[]> {
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('issued_at', 'desc')
+    .orderBy('sequence', 'desc')
+    .execute();
+}
+
+/**
+ * The next number of a financial year, in one statement: the first invoice of a year inserts
+ * its row at 1, later ones increment it. On PostgreSQL the row lock makes racing transactions
+ * wait for each other (and `on conflict` settles two that both try to insert the first row);
+ * on SQLite write transactions are serial. The number is the caller's transaction's: if that
+ * rolls back, so does the increment, and no number is skipped.
+ */
+export async function takeSequence(db: Kysely<Database>, financialYear: string): Promise<number> {
+  const row = await db
+    .insertInto('invoice_sequences')
+    .values({ financial_year: financialYear, last_number: 1 })
+    .onConflict((oc) =>
+      oc
+        .column('financial_year')
+        .doUpdateSet({ last_number: sql<number>`invoice_sequences.last_number + 1` }),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_number);
+}
+
+/**
+ * Gives back a number taken in this transaction and not used. Safe because the transaction
+ * still holds the row it incremented: nobody can have taken a later number meanwhile (the
+ * `last_number` guard makes sure of it).
+ */
+export async function returnSequence(
+  db: Kysely<Database>,
+  financialYear: string,
+  sequence: number,
+): Promise<void> {
+  await db
+    .updateTable('invoice_sequences')
+    .set({ last_number: sequence - 1 })
+    .where('financial_year', '=', financialYear)
+    .where('last_number', '=', sequence)
+    .execute();
+}
+
+/** Inserts an invoice unless its payment has one already; true when this one was inserted. */
+export async function insertInvoice(db: Kysely<Database>, row: Insertable<InvoicesTable>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('invoices')
+    .values(row)
+    .onConflict((oc) => oc.column('payment_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}

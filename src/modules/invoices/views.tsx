@@ -1,0 +1,216 @@
+import { formatMoney } from '../../kernel/money.js';
+import { Layout, type SiteChrome } from '../../web/views/layout.js';
+import type { InvoiceView } from './domain.js';
+import { documentTitle, invoiceDate, percentText, periodText } from './format.js';
+
+function Lines({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('\n').map((line, i) => (
+        <>
+          {i > 0 && <br />}
+          {line}
+        </>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The invoice as a printable page: no site chrome, the print stylesheet, every field GST rule
+ * 46 asks of a B2C invoice. `links` are where the PDF and the reader's invoices are.
+ */
+export function InvoiceDocument({
+  invoice,
+  links,
+}: {
+  invoice: InvoiceView;
+  links: { pdf: string; back?: string | undefined };
+}) {
+  const { seller, buyer } = invoice;
+  const title = documentTitle(invoice);
+  const rate = invoice.taxRateBp;
+  return (
+    <html lang="en-IN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} ${invoice.number} — ${seller.legalName}`}</title>
+        <link rel="stylesheet" href="/assets/print.css" />
+      </head>
+      <body class="print invoice">
+        <h1>{title}</h1>
+        <section class="invoice-seller" aria-label="Supplier">
+          <p>
+            <strong>{seller.legalName}</strong>
+            <br />
+            <Lines text={seller.address} />
+          </p>
+          <p>
+            {seller.gstin !== null && (
+              <>
+                GSTIN: <span class="gstin">{seller.gstin}</span>
+                <br />
+              </>
+            )}
+            State: {seller.stateCode}-{seller.stateName}
+          </p>
+        </section>
+        <dl class="invoice-particulars">
+          <dt>Invoice number</dt>
+          <dd class="invoice-number">{invoice.number}</dd>
+          <dt>Invoice date</dt>
+          <dd>
+            <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
+          </dd>
+          <dt>Place of supply</dt>
+          <dd class="place-of-supply">
+            {invoice.placeOfSupply.code}-{invoice.placeOfSupply.name}
+          </dd>
+          <dt>Tax payable on reverse charge</dt>
+          <dd>No</dd>
+        </dl>
+        <section class="invoice-buyer" aria-label="Bill to">
+          <h2>Bill to</h2>
+          <p>
+            {buyer.name && (
+              <>
+                {buyer.name}
+                <br />
+              </>
+            )}
+            {buyer.email}
+            <br />
+            State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
+          </p>
+        </section>
+        <table class="invoice-lines">
+          <thead>
+            <tr>
+              <th scope="col">Description</th>
+              <th scope="col">SAC</th>
+              <th scope="col">Taxable value</th>
+              <th scope="col">GST</th>
+              <th scope="col">Total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoice.lines.map((line) => {
+              const period = periodText(line);
+              return (
+                <tr>
+                  <td>
+                    {line.description}
+                    {period && (
+                      <>
+                        <br />
+                        <small>{period}</small>
+                      </>
+                    )}
+                  </td>
+                  <td>{line.sac}</td>
+                  <td>{formatMoney(line.taxable)}</td>
+                  <td>{formatMoney(line.tax)}</td>
+                  <td>{formatMoney(line.total)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <table class="invoice-totals">
+          <tbody>
+            <tr>
+              <th scope="row">Taxable value</th>
+              <td class="taxable">{formatMoney(invoice.taxable)}</td>
+            </tr>
+            {invoice.split === 'intra_state' ? (
+              <>
+                <tr>
+                  <th scope="row">CGST @ {percentText(rate, 2)}</th>
+                  <td class="cgst">{formatMoney(invoice.cgst)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">SGST @ {percentText(rate, 2)}</th>
+                  <td class="sgst">{formatMoney(invoice.sgst)}</td>
+                </tr>
+              </>
+            ) : (
+              <tr>
+                <th scope="row">IGST @ {percentText(rate)}</th>
+                <td class="igst">{formatMoney(invoice.igst)}</td>
+              </tr>
+            )}
+            <tr>
+              <th scope="row">Total</th>
+              <td class="total">
+                <strong>{formatMoney(invoice.total)}</strong>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+        <p class="disclaimer">
+          {invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} Amounts in{' '}
+          {invoice.total.currency}.
+        </p>
+        <p>
+          <a href={links.pdf}>Download PDF</a>
+          {links.back && (
+            <>
+              {' · '}
+              <a href={links.back}>Your invoices</a>
+            </>
+          )}
+        </p>
+      </body>
+    </html>
+  );
+}
+
+/** `/account/invoices`: the reader's invoices, newest first, in the site's chrome. */
+export function InvoiceListPage({
+  chrome,
+  invoices,
+}: {
+  chrome: SiteChrome;
+  invoices: readonly InvoiceView[];
+}) {
+  return (
+    <Layout chrome={chrome} title="Your invoices">
+      <h1 class="section-title">Your invoices</h1>
+      {invoices.length === 0 ? (
+        <p>No invoices yet: one is issued for every payment.</p>
+      ) : (
+        <table class="invoice-list">
+          <thead>
+            <tr>
+              <th scope="col">Number</th>
+              <th scope="col">Date</th>
+              <th scope="col">Total</th>
+              <th scope="col">PDF</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoices.map((invoice) => (
+              <tr data-invoice={invoice.id}>
+                <td>
+                  <a href={`/account/invoices/${invoice.id}`}>{invoice.number}</a>
+                </td>
+                <td>
+                  <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
+                </td>
+                <td>{formatMoney(invoice.total)}</td>
+                <td>
+                  <a href={`/account/invoices/${invoice.id}.pdf`}>Download</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p>
+        <a href="/account">Back to your account</a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,56 @@
+export {
+  cardBrand,
+  cardLabel,
+  checkExpiry,
+  declineReasons,
+  examineCard,
+  normaliseCardNumber,
+  passesLuhn,
+  testCards,
+  type CardBrand,
+  type CardDeclineCode,
+  type CardDetails,
+  type CardInput,
+  type CardVerdict,
+  type CheckoutBehaviour,
+  type SavedCardBehaviour,
+  type TestCard,
+} from './cards.js';
+export {
+  createSandboxProcessor,
+  IdempotencyKeyReusedError,
+  sessionLifetimeMs,
+  type CreateSessionInput,
+  type OffSessionChargeInput,
+  type OffSessionChargeResult,
+  type PayResult,
+  type RefundInput,
+  type RefundOutcome,
+  type SandboxProcessor,
+  type UnavailableCode,
+} from './processor.js';
+export type {
+  SandboxCharge,
+  SandboxPaymentMethod,
+  SandboxRefund,
+  SandboxSession,
+  SandboxSessionStatus,
+} from './queries.js';
+export {
+  createSandboxWebhookDispatcher,
+  httpDeliverer,
+  retryDelayMs,
+  sandboxSignatureHeader,
+  sandboxWebhookSecret,
+  signSandboxPayload,
+  verifySandboxSignature,
+  type SandboxChargeObject,
+  type SandboxEvent,
+  type SandboxEventType,
+  type SandboxSessionObject,
+  type SandboxWebhookDispatcher,
+  type SignatureCheck,
+  type WebhookDeliverer,
+} from './webhooks.js';
+export { createSandboxGateway, sandboxCheckoutPath } from './adapter.js';
+export { sandboxRoutes, type SandboxRouteDeps } from './routes.js';

@@ -1,0 +1,130 @@
+import { formatDate } from '../../kernel/dates.js';
+import { formatMoney } from '../../kernel/money.js';
+import type { Mailer, MailMessage } from '../mail/index.js';
+import type { BillingNotices } from './notices.js';
+
+/** The part of the accounts service the notices use: who to write to. */
+export interface NoticeRecipients {
+  account(id: string): Promise<{ readonly email: string; readonly name: string } | undefined>;
+}
+
+/**
+ * `BillingNotices` as mail. Amounts and dates are formatted here, in the publication's time
+ * zone, so the templates only place them. The links point at the reader's pages on the site
+ * (each asks the reader to sign in), never at anything secret.
+ */
+export function createBillingNotices(deps: {
+  accounts: NoticeRecipients;
+  mailer: Pick<Mailer, 'send'>;
+  /** Absolute URL of the site, without a trailing slash. */
+  publicUrl: string;
+  /** The publication's time zone, as it is set now. */
+  timeZone: () => Promise<string>;
+}): BillingNotices {
+  const { accounts, mailer, timeZone } = deps;
+  const site = deps.publicUrl.replace(/\/+$/, '');
+  const links = {
+    account: `${site}/account`,
+    paymentMethod: `${site}/account/payment-method`,
+    subscribe: `${site}/subscribe`,
+    invoice: (id: string) => `${site}/account/invoices/${encodeURIComponent(id)}`,
+  };
+
+  /**
+   * Sends one notice to the account's address. An account deleted since (a webhook arriving
+   * late, a sweep over an old subscription) has nobody to write to: skipped quietly.
+   */
+  async function send(
+    accountId: string,
+    compose: (reader: { to: string; readerName: string; date: (at: Date) => string }) => MailMessage,
+  ): Promise<void> {
+    const [account, zone] = await Promise.all([accounts.account(accountId), timeZone()]);
+    if (!account) return;
+    await mailer.send(
+      compose({ to: account.email, readerName: account.name, date: (at) => formatDate(at, zone) }),
+    );
+  }
+
+  return {
+    receipt: (input) =>
+      send(input.accountId, ({ to, readerName, date }) => ({
+        to,
+        template: 'receipt',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          amount: formatMoney(input.amount),
+          invoice_number: input.invoiceNumber,
+          invoice_link: links.invoice(input.invoiceId),
+          invoice_pdf_link: `${links.invoice(input.invoiceId)}.pdf`,
+          renews_on: input.renewsAt ? date(input.renewsAt) : '',
+          account_link: links.account,
+        },
+      })),
+
+    trialStarted: (input) =>
+      send(input.accountId, ({ to, readerName, date }) => ({
+        to,
+        template: 'trial-started',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          amount: formatMoney(input.amount),
+          trial_ends_on: date(input.trialEndsAt),
+          account_link: links.account,
+        },
+      })),
+
+    renewalReminder: (input) =>
+      send(input.accountId, ({ to, readerName, date }) => ({
+        to,
+        template: 'renewal-reminder',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          amount: formatMoney(input.amount),
+          charge_on: date(input.chargeOn),
+          account_link: links.account,
+        },
+      })),
+
+    paymentFailed: (input) =>
+      send(input.accountId, ({ to, readerName, date }) => ({
+        to,
+        template: 'payment-failed',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          amount: formatMoney(input.amount),
+          reason: input.reason,
+          retry_on: input.retryAt ? date(input.retryAt) : '',
+          access_until: date(input.accessUntil),
+          payment_method_link: links.paymentMethod,
+        },
+      })),
+
+    canceled: (input) =>
+      send(input.accountId, ({ to, readerName, date }) => ({
+        to,
+        template: 'subscription-canceled',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          ends_on: date(input.endsAt),
+          account_link: links.account,
+        },
+      })),
+
+    ended: (input) =>
+      send(input.accountId, ({ to, readerName }) => ({
+        to,
+        template: 'subscription-ended',
+        variables: {
+          reader_name: readerName,
+          plan_name: input.planName,
+          reason: input.reason,
+          subscribe_link: links.subscribe,
+        },
+      })),
+  };
+}
