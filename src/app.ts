@@ -58,7 +58,13 @@ import {
 } from './modules/payments/index.js';
 import { choosePaymentGateway } from './modules/payments/choose.js';
 import { razorpayRoutes } from './modules/payments/razorpay-routes.js';
-import { createBilling, subscriptionJson, subscriptionRoutes } from './modules/subscriptions/index.js';
+import {
+  adminSubscriberRoutes,
+  createBilling,
+  paymentJson,
+  subscriptionJson,
+  subscriptionRoutes,
+} from './modules/subscriptions/index.js';
 import { createBillingNotices } from './modules/subscriptions/billing-notices.js';
 import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
 import {
@@ -164,7 +170,26 @@ export function createServices(config: Config, options: BuildOptions) {
     publication,
     reading: createReadingService({ content, paywall }),
     accounts,
-    privacy: createAccountPrivacy({ db, clock, meter, publication, mail }),
+    privacy: createAccountPrivacy({
+      db,
+      clock,
+      meter,
+      publication,
+      mail,
+      billing: {
+        recordsOf: async (accountId) => ({
+          subscription: await billing.subscription(accountId).then((view) => view && subscriptionJson(view)),
+          payments: (await billing.payments(accountId)).map(paymentJson),
+          invoices: (await invoices.list(accountId)).map((invoice) => ({
+            id: invoice.id,
+            number: invoice.number,
+            issuedAt: invoice.issuedAt,
+            total: { amount: invoice.total.amountMinor, currency: invoice.total.currency },
+          })),
+        }),
+        endForDeletedAccount: (accountId) => billing.endForDeletedAccount(accountId),
+      },
+    }),
     limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
     apiKeys: createApiKeyService({ db, clock }),
     invoices,
@@ -339,6 +364,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     now: () => services.clock.now(),
   });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
+  await app.register(adminSubscriberRoutes, {
+    db: options.database.db,
+    billing: services.billing,
+    requireAdmin,
+  });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(settingsRoutes, {
     store: services.settings,

@@ -482,4 +482,52 @@ describe.each(dialects)('subscriptions and billing on $name', (dialect) => {
     });
     expect((await chargesOf(trialist.accountId)).map((c) => c.amount_minor)).toEqual([39_900]);
   });
+
+  it('an account whose subscription still renews is not deleted; once cancelled it is, and billing records stay', async () => {
+    at(start);
+    const reader = await aSubscriber(t);
+    const exported = (await reader.browser.get('/api/v1/me/export')).json();
+    expect(exported.billing).toMatchObject({
+      subscription: { status: 'active', plan: { name: 'Smart Essential' } },
+      payments: [{ kind: 'initial', amount: { amount: 270_000, currency: 'INR' } }],
+      invoices: [{ number: expect.stringMatching(/^INV\d{4}-\d{6}$/) }],
+    });
+    const refused = await reader.browser.send('DELETE', '/api/v1/me');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toMatch(/Cancel your subscription/);
+
+    await reader.browser.send('POST', '/api/v1/subscription/cancel');
+    expect((await reader.browser.send('DELETE', '/api/v1/me')).statusCode).toBe(204);
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ status: 'expired' });
+    expect(await invoicesOf(reader.accountId)).toHaveLength(1);
+  });
+
+  it('support finds a subscriber by email and sees the history of their subscription', async () => {
+    at(start);
+    const reader = await aSubscriber(t);
+    await reader.browser.send('POST', '/api/v1/subscription/cancel', { reason: 'moving abroad' });
+    const listed = await t.app.inject({
+      url: `/api/admin/v1/subscribers?email=${encodeURIComponent(reader.email)}`,
+      headers: t.admin,
+    });
+    expect(listed.statusCode).toBe(200);
+    const [subscriber] = listed.json().subscribers;
+    expect(subscriber).toMatchObject({
+      email: reader.email,
+      status: 'canceling',
+      accountId: reader.accountId,
+    });
+    const detail = (
+      await t.app.inject({ url: `/api/admin/v1/subscribers/${subscriber.subscriptionId}`, headers: t.admin })
+    ).json();
+    expect(detail.events.map((e: { kind: string; actor: string }) => `${e.kind} by ${e.actor}`)).toEqual([
+      `start by reader:${reader.accountId}`,
+      `cancel by reader:${reader.accountId}`,
+    ]);
+    expect(detail.payments).toHaveLength(1);
+    expect((await t.app.inject({ url: '/api/admin/v1/subscribers' })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/admin/v1/subscribers?status=nonsense', headers: t.admin })).statusCode,
+    ).toBe(422);
+  });
 });

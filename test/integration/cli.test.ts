@@ -57,6 +57,17 @@ describe('masthead command', () => {
     expect(again).toMatchObject({ code: 2 });
   });
 
+  it('runs one billing sweep as of a given moment, and refuses a moment that is not ISO 8601', async () => {
+    const { stdout } = await masthead('billing', 'run', '--at', '2027-11-15T06:00:00Z');
+    expect(stdout.trim()).toMatch(
+      /^reconciled 0, reminded 0, charged 0, succeeded 0, failed 0, unanswered 0, expired 0, checkoutsClosed 0$/,
+    );
+    const bad = await masthead('billing', 'run', '--at', 'next tuesday').catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--at takes an ISO 8601 moment') });
+  });
+
   it('prunes meter reads of old months', async () => {
     expect((await masthead('meter', 'prune', '--keep-months', '2')).stdout).toMatch(
       /^Forgot \d+ meter reads of periods before \d{4}-\d{2}\.$/m,

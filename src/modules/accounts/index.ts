@@ -25,5 +25,10 @@ export {
   type LinkRefusal,
 } from './links.js';
 export { linkRequestLimits, linkRoutes } from './routes-links.js';
-export { createAccountPrivacy, type AccountExport, type AccountPrivacy } from './privacy.js';
+export {
+  createAccountPrivacy,
+  type AccountExport,
+  type AccountPrivacy,
+  type BillingRecords,
+} from './privacy.js';
 export { accountSettingsKey, accountSettingsSchema } from './settings.js';

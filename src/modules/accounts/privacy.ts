@@ -40,6 +40,18 @@ export interface AccountExport {
    * bodies stay out: they carry one-time links, and a download is easy to leave lying around.
    */
   readonly mail: readonly Pick<MailRecord, 'id' | 'to' | 'template' | 'subject' | 'createdAt' | 'sentAt'>[];
+  /** The reader's subscription, payments and invoices, as billing describes them. */
+  readonly billing: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What accounts need of billing, without knowing about subscriptions: the reader's billing
+ * records for the export, and a veto on deleting an account whose subscription still renews.
+ */
+export interface BillingRecords {
+  recordsOf(accountId: string): Promise<Readonly<Record<string, unknown>>>;
+  /** Ends the account's subscription, or throws a conflict while it still renews. */
+  endForDeletedAccount(accountId: string): Promise<void>;
 }
 
 /** A reader's rights over their data: to take a copy of it, and to have it deleted. */
@@ -48,7 +60,9 @@ export interface AccountPrivacy {
   exportData(accountId: string): Promise<AccountExport>;
   /**
    * Deletes the account: ends every session, deletes it (sessions and refresh tokens go with it)
-   * and forgets its meter reads and the mail kept for its address. This month's reads are first left with `device`'s anonymous id,
+   * and forgets its meter reads and the mail kept for its address. Refused (conflict) while a
+   * subscription still renews; a cancelled one ends at once. Payments and invoices are kept, as
+   * tax law requires. This month's reads are first left with `device`'s anonymous id,
    * as signing out does, so deleting an account never buys a fresh allowance.
    */
   deleteAccount(accountId: string, device?: { anonymousReaderId?: string | undefined }): Promise<void>;
@@ -60,8 +74,9 @@ export function createAccountPrivacy(deps: {
   meter: MeterService;
   publication: PublicationService;
   mail: Pick<Mailer, 'sentTo' | 'forget'>;
+  billing: BillingRecords;
 }): AccountPrivacy {
-  const { db, clock, meter, publication, mail } = deps;
+  const { db, clock, meter, publication, mail, billing } = deps;
 
   return {
     async exportData(accountId) {
@@ -87,7 +102,10 @@ export function createAccountPrivacy(deps: {
         meter.reads(accountId),
       ]);
       if (!account) throw notFound('The account');
-      const messages = await mail.sentTo(account.email);
+      const [messages, billingRecords] = await Promise.all([
+        mail.sentTo(account.email),
+        billing.recordsOf(accountId),
+      ]);
       return {
         exportedAt: clock.now().toISOString(),
         account: {
@@ -120,12 +138,16 @@ export function createAccountPrivacy(deps: {
           createdAt,
           sentAt,
         })),
+        billing: billingRecords,
       };
     },
 
     async deleteAccount(accountId, device) {
       const account = await q.selectAccount(db, accountId);
       if (!account) throw notFound('The account');
+      // A subscription that still renews must be cancelled first: deleting the account must not
+      // leave a card being charged, nor end a paid term the reader did not mean to give up.
+      await billing.endForDeletedAccount(accountId);
       if (device?.anonymousReaderId)
         await meter.merge(accountId, device.anonymousReaderId, (await publication.settings()).timeZone);
       const now = clock.now().toISOString();

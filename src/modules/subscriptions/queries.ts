@@ -92,3 +92,29 @@ export async function paymentForTerm(db: Kysely<Database>, subscriptionId: strin
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
 }
+
+/** Subscribers for the admin: newest first, by status and/or email, a page at a time. */
+export async function listSubscribers(
+  db: Kysely<Database>,
+  filter: { status?: SubscriptionStatus; email?: string; before?: string; limit: number },
+) {
+  let query = db
+    .selectFrom('subscriptions')
+    .leftJoin('accounts', 'accounts.id', 'subscriptions.account_id')
+    .select([
+      'subscriptions.id',
+      'subscriptions.account_id',
+      'subscriptions.plan_id',
+      'subscriptions.status',
+      'subscriptions.current_period_end',
+      'subscriptions.created_at',
+      'accounts.email',
+      'accounts.name',
+    ])
+    .orderBy('subscriptions.id', 'desc')
+    .limit(filter.limit);
+  if (filter.status) query = query.where('subscriptions.status', '=', filter.status);
+  if (filter.email) query = query.where('accounts.email', '=', filter.email.toLowerCase());
+  if (filter.before) query = query.where('subscriptions.id', '<', filter.before);
+  return query.execute();
+}

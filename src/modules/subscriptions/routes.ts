@@ -5,7 +5,7 @@ import { AppError } from '../../kernel/errors.js';
 import type { Money } from '../../kernel/money.js';
 import { requireReader, safeReturnTo, type AccountService } from '../accounts/index.js';
 import { WebhookSignatureError, type PaymentGateway } from '../payments/gateway.js';
-import type { Billing, SubscriptionView } from './service.js';
+import type { Billing, PaymentView, SubscriptionView } from './service.js';
 
 const moneyJson = (value: Money) => ({ amount: value.amountMinor, currency: value.currency });
 
@@ -16,6 +16,11 @@ export function subscriptionJson(view: SubscriptionView) {
     price: moneyJson(view.price),
     renewal: view.renewal && { at: view.renewal.at, amount: moneyJson(view.renewal.amount) },
   };
+}
+
+/** A payment as the JSON API shows it. */
+export function paymentJson(payment: PaymentView) {
+  return { ...payment, amount: moneyJson(payment.amount) };
 }
 
 const id = z.string().regex(/^[a-z]{2,4}_[0-9a-z]{26}$/, 'expected an id such as pln_01…');
@@ -191,7 +196,7 @@ export async function subscriptionRoutes(
     async (request, reply) => {
       const account = await signedInAccount(request, reply);
       const payments = await billing.payments(account.id);
-      return { payments: payments.map((payment) => ({ ...payment, amount: moneyJson(payment.amount) })) };
+      return { payments: payments.map(paymentJson) };
     },
   );
 
