@@ -123,7 +123,7 @@ export function createCheckouts(deps: {
     return plan;
   }
 
-  return {
+  const checkouts = {
     /** Starts paying for a plan; answers the gateway's checkout URL. */
     async start(request: CheckoutRequest): Promise<{ checkoutId: string; checkoutUrl: string }> {
       const { account } = request;
@@ -276,10 +276,11 @@ export function createCheckouts(deps: {
         .where('expires_at', '<=', clock.now().toISOString())
         .limit(500)
         .execute();
-      for (const { id } of stale) await this.complete(id, actor);
+      for (const { id } of stale) await checkouts.complete(id, actor);
       return stale.length;
     },
   };
+  return checkouts;
 
   async function fail(
     checkout: CheckoutRow,

@@ -139,6 +139,13 @@ export function createBilling(deps: {
 
   const reader = (accountId: string) => `reader:${accountId}`;
 
+  /** The reader came back from the gateway. A saved card for an overdue renewal is tried at once. */
+  async function completeCheckout(checkoutId: string, actor: string) {
+    const state = await checkouts.complete(checkoutId, actor);
+    if (state.status === 'completed' && state.subscriptionId) await renewals.retryNow(state.subscriptionId);
+    return state;
+  }
+
   return {
     policy,
     checkouts,
@@ -171,12 +178,7 @@ export function createBilling(deps: {
 
     startCheckout: (request: CheckoutRequest) => checkouts.start(request),
 
-    /** The reader came back from the gateway. A saved card for an overdue renewal is tried at once. */
-    async completeCheckout(checkoutId: string, actor: string) {
-      const state = await checkouts.complete(checkoutId, actor);
-      if (state.status === 'completed' && state.subscriptionId) await renewals.retryNow(state.subscriptionId);
-      return state;
-    },
+    completeCheckout,
 
     async cancel(accountId: string, reason?: string) {
       return view(await ledger.cancel(accountId, { reason }, reader(accountId)));
@@ -213,7 +215,7 @@ export function createBilling(deps: {
             .select('id')
             .where('id', '=', event.reference)
             .executeTakeFirst();
-          if (known) await this.completeCheckout(known.id, actor);
+          if (known) await completeCheckout(known.id, actor);
           break;
         }
         case 'charge.succeeded':
