@@ -51,13 +51,13 @@ import {
   type Discount,
 } from './modules/coupons/index.js';
 import {
+  choosePaymentGateway,
   createSandboxWebhookDispatcher,
   httpDeliverer,
+  razorpayRoutes,
   sandboxRoutes,
   type WebhookDeliverer,
 } from './modules/payments/index.js';
-import { choosePaymentGateway } from './modules/payments/choose.js';
-import { razorpayRoutes } from './modules/payments/razorpay-routes.js';
 import {
   adminSubscriberRoutes,
   createBilling,
