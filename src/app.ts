@@ -33,6 +33,7 @@ import {
   invoiceRoutes,
   isStateCode,
   readBillingSettings,
+  selectableStates,
 } from './modules/invoices/index.js';
 import { createMailer, devOutboxRoutes } from './modules/mail/index.js';
 import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
@@ -59,13 +60,15 @@ import {
   type WebhookDeliverer,
 } from './modules/payments/index.js';
 import {
+  accountBillingSection,
   adminSubscriberRoutes,
   createBilling,
+  createBillingNotices,
+  subscriptionPageRoutes,
   paymentJson,
   subscriptionJson,
   subscriptionRoutes,
 } from './modules/subscriptions/index.js';
-import { createBillingNotices } from './modules/subscriptions/billing-notices.js';
 import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
 import {
   createPublicationService,
@@ -335,7 +338,18 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     ]);
     return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
   };
-  await app.register(accountPageRoutes, { ...accountDeps, shell });
+  await app.register(accountPageRoutes, {
+    ...accountDeps,
+    shell,
+    billingSection: accountBillingSection({ billing: services.billing, invoices: services.invoices }),
+  });
+  await app.register(subscriptionPageRoutes, {
+    ...accountDeps,
+    shell,
+    billing: services.billing,
+    plans: services.plans,
+    stateOptions: selectableStates,
+  });
   await app.register(linkRoutes, { ...accountDeps, shell });
   await app.register(invoiceRoutes, {
     invoices: services.invoices,

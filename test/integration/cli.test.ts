@@ -23,7 +23,8 @@ function masthead(...args: string[]) {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('masthead command', () => {
+// Each test starts the real command several times, each a fresh Node process.
+describe('masthead command', { timeout: 60_000 }, () => {
   it('migrates, seeds the demo newsroom once, and creates an admin key printed last', async () => {
     expect((await masthead('migrate')).stdout).toMatch(/Applied 0001-initial|up to date/);
     expect((await masthead('seed', '--demo')).stdout).toContain('48 articles and 3 plans added');

@@ -277,11 +277,10 @@ export function AccountPage(props: {
 
         <section class="delete-account" aria-labelledby="delete-title">
           <h2 id="delete-title">Delete my account</h2>
-          {/* No paid subscriptions exist yet. When they do, deleting must ask the reader to cancel
-              theirs first (or cancel it as part of deleting), never leave one billing. */}
           <p>
             This deletes your account and what we keep with it, and signs you out on every device. It cannot
-            be undone.
+            be undone. A subscription that still renews must be cancelled first; invoices are kept, as the law
+            requires.
           </p>
           {deleteError && (
             <p class="notice form-error" role="alert" id="delete-error">

@@ -315,11 +315,16 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
         deleteError: 'Tick the box to confirm that you want your account deleted.',
       });
     }
-    // No paid subscriptions exist yet. Once they do, deleting must first ask the reader to
-    // cancel (or cancel as part of deleting) so that no subscription is left billing.
-    await privacy.deleteAccount(found.session.account.id, {
-      anonymousReaderId: found.session.kind === 'web' ? anonymousReaderId(request) : undefined,
-    });
+    try {
+      await privacy.deleteAccount(found.session.account.id, {
+        anonymousReaderId: found.session.kind === 'web' ? anonymousReaderId(request) : undefined,
+      });
+    } catch (error) {
+      // A subscription that still renews must be cancelled first: no account is deleted and
+      // left billing. The page says so beside the form.
+      if (!(error instanceof AppError) || error.code !== 'conflict') throw error;
+      return renderAccount(reply, found.session, { status: error.status, deleteError: error.message });
+    }
     clearSessionCookie(reply);
     return reply.redirect(`/login?signedOut=${accountDeleted}`, 303);
   });

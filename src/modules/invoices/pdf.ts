@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { InvoiceView } from './domain.js';
 import { amountText, documentTitle, invoiceDate, percentText, periodText } from './format.js';
 
@@ -28,7 +27,10 @@ const contentWidth = pageWidth - 2 * pageMargin;
  * The invoice as a PDF (A4), with the same fields as the HTML page. The document's dates are
  * the invoice's, so the same invoice always gives the same bytes.
  */
-export function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
+export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
+  // Loaded on first use: pdfkit and its font machinery are a large share of start-up time, and
+  // most processes (the CLI, most requests) never make a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const title = documentTitle(invoice);
   const issued = new Date(invoice.issuedAt);
   const doc = new PDFDocument({

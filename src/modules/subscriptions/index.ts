@@ -7,3 +7,6 @@ export type { SweepReport } from './renewals.js';
 export type { TaxTerms } from './pricing.js';
 export { createBillingScheduler } from './scheduler.js';
 export { adminSubscriberRoutes } from './routes-admin.js';
+export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './routes-pages.js';
+export { Benefits, PlanCards } from './views.js';
+export { createBillingNotices } from './billing-notices.js';

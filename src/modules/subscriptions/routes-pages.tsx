@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import { renderPage } from '../../web/render.js';
 import { loginHref } from '../../web/views/layout.js';
 import { authenticate, clearSessionCookie, safeReturnTo, type SignedIn } from '../accounts/index.js';
+// The form helpers of /login, shared by the inline sign-up and sign-in of /subscribe.
 import {
   accountFields,
   attemptLimits,
@@ -15,7 +16,7 @@ import {
   limitSignIn,
   startWebSession,
   type AccountRouteDeps,
-} from '../accounts/routes.js'; // the form helpers of /login, shared with the inline sign-up
+} from '../accounts/routes.js';
 import type { Plan, PlanService } from '../plans/index.js';
 import type { ChangePreview } from './preview.js';
 import type { Billing, SubscriptionView } from './service.js';

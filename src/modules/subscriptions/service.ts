@@ -14,6 +14,7 @@ import type { BillingNotices } from './notices.js';
 import type { TaxTerms } from './pricing.js';
 import { paymentsOf, subscriptionOf } from './queries.js';
 import { createRenewals } from './renewals.js';
+import { previewPlanChange } from './preview.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -187,6 +188,10 @@ export function createBilling(deps: {
     async resume(accountId: string) {
       return view(await ledger.resume(accountId, reader(accountId)));
     },
+
+    /** What changing to `planId` would do now, without doing it (the change-plan page). */
+    previewChange: (accountId: string, planId: string) =>
+      previewPlanChange({ db, clock, pricing }, accountId, planId),
 
     async changePlan(accountId: string, planId: string) {
       const outcome = await changes.change(accountId, planId, reader(accountId));
