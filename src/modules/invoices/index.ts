@@ -2,6 +2,7 @@ export { createInvoiceService, type InvoiceService, type IssueInput } from './se
 export type { Buyer, InvoiceLine, InvoiceView, Seller } from './domain.js';
 export { invoiceRoutes, type InvoiceRouteDeps } from './routes.js';
 export { invoicePdf } from './pdf.js';
+export { InvoiceTable } from './views.js';
 export {
   billingSettingsKey,
   billingSettingsSchema,

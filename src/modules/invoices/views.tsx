@@ -1,4 +1,4 @@
-import { formatMoney } from '../../kernel/money.js';
+import { formatMoney, type Money } from '../../kernel/money.js';
 import { Layout, type SiteChrome } from '../../web/views/layout.js';
 import type { InvoiceView } from './domain.js';
 import { documentTitle, invoiceDate, percentText, periodText } from './format.js';
@@ -181,36 +181,47 @@ export function InvoiceListPage({
       {invoices.length === 0 ? (
         <p>No invoices yet: one is issued for every payment.</p>
       ) : (
-        <table class="invoice-list">
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Date</th>
-              <th scope="col">Total</th>
-              <th scope="col">PDF</th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoices.map((invoice) => (
-              <tr data-invoice={invoice.id}>
-                <td>
-                  <a href={`/account/invoices/${invoice.id}`}>{invoice.number}</a>
-                </td>
-                <td>
-                  <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
-                </td>
-                <td>{formatMoney(invoice.total)}</td>
-                <td>
-                  <a href={`/account/invoices/${invoice.id}.pdf`}>Download</a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <InvoiceTable invoices={invoices} />
       )}
       <p>
         <a href="/account">Back to your account</a>
       </p>
     </Layout>
+  );
+}
+
+/** A reader's invoices as a table: number (the HTML invoice), date, total and the PDF. */
+export function InvoiceTable({
+  invoices,
+}: {
+  invoices: readonly { id: string; number: string; issuedAt: string; total: Money }[];
+}) {
+  return (
+    <table class="invoices">
+      <thead>
+        <tr>
+          <th scope="col">Invoice</th>
+          <th scope="col">Date</th>
+          <th scope="col">Total</th>
+          <th scope="col">Download</th>
+        </tr>
+      </thead>
+      <tbody>
+        {invoices.map((invoice) => (
+          <tr data-invoice={invoice.id}>
+            <td>
+              <a href={`/account/invoices/${invoice.id}`}>{invoice.number}</a>
+            </td>
+            <td>
+              <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
+            </td>
+            <td>{formatMoney(invoice.total)}</td>
+            <td>
+              <a href={`/account/invoices/${invoice.id}.pdf`}>PDF</a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -3,6 +3,7 @@ import { formatDate } from '../../kernel/dates.js';
 import { formatMoney, type Money } from '../../kernel/money.js';
 import { Layout, loginHref, type SiteChrome } from '../../web/views/layout.js';
 import { benefitKeys, benefitLines, perMonth, priceIn, termLabel, type Plan } from '../plans/index.js';
+import { InvoiceTable } from '../invoices/index.js';
 import type { ChangePreview } from './preview.js';
 import type { PaymentView, SubscriptionView } from './service.js';
 
@@ -545,43 +546,12 @@ function Payments({ payments, date }: { payments: readonly PaymentView[]; date: 
   );
 }
 
-function Invoices({
-  invoices,
-  date,
-}: {
-  invoices: readonly InvoiceListing[];
-  date: (iso: string) => string;
-}) {
+function Invoices({ invoices }: { invoices: readonly InvoiceListing[] }) {
   if (invoices.length === 0) return null;
   return (
     <>
       <h3>Invoices</h3>
-      <table class="invoices">
-        <thead>
-          <tr>
-            <th scope="col">Invoice</th>
-            <th scope="col">Date</th>
-            <th scope="col">Total</th>
-            <th scope="col">Download</th>
-          </tr>
-        </thead>
-        <tbody>
-          {invoices.map((invoice) => (
-            <tr data-invoice={invoice.id}>
-              <td>
-                <a href={`/account/invoices/${invoice.id}`}>{invoice.number}</a>
-              </td>
-              <td>
-                <time dateTime={invoice.issuedAt}>{date(invoice.issuedAt)}</time>
-              </td>
-              <td>{formatMoney(invoice.total)}</td>
-              <td>
-                <a href={`/account/invoices/${invoice.id}.pdf`}>PDF</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <InvoiceTable invoices={invoices} />
     </>
   );
 }
@@ -641,7 +611,7 @@ export function BillingSection(props: {
         </>
       )}
       <Payments payments={payments} date={date} />
-      <Invoices invoices={invoices} date={date} />
+      <Invoices invoices={invoices} />
     </section>
   );
 }
