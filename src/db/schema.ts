@@ -334,6 +334,11 @@ export interface PaymentsTable {
   period_start: string | null;
   period_end: string | null;
   attempt: ColumnType<number, number | undefined, number>;
+  /**
+   * Set by whoever is charging a pending payment, until when they may: a retry of a pending
+   * payment waits for it to pass, so two processes never send one charge at once.
+   */
+  charging_until: ColumnType<string | null, string | null | undefined, string | null>;
   refunded_minor: ColumnType<number, number | undefined, number>;
   created_at: string;
   settled_at: string | null;

@@ -9,7 +9,9 @@ interface ErrorBody {
   details?: Readonly<Record<string, unknown>>;
 }
 
-const isApi = (request: FastifyRequest) => request.url.startsWith('/api/') || request.url === '/healthz';
+// Machines read these answers: the APIs, the health check, and payment gateways' webhooks.
+const isApi = (request: FastifyRequest) =>
+  request.url.startsWith('/api/') || request.url.startsWith('/webhooks/') || request.url === '/healthz';
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, error: ErrorBody) {
   reply.status(status);

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { fixedClock } from '../../src/kernel/clock.js';
 import { seedDemo } from '../../src/seed/demo.js';
@@ -28,6 +28,8 @@ export function launchChromium(): Promise<Browser> {
 export interface RunningServer {
   readonly baseUrl: string;
   readonly services: Services;
+  /** The server's database, for checking what a journey left behind (what was charged). */
+  readonly database: DatabaseHandle;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startServer(at = '2026-11-20T06:30:00.000Z'): Promise<Runn
   return {
     baseUrl: config.publicUrl,
     services,
+    database,
     async close() {
       await app.close();
       await database.destroy();

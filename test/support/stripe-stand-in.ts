@@ -67,6 +67,13 @@ export interface StripeStandIn {
   expireCheckout(sessionId: string): void;
   /** The next `count` requests are answered with `status` (a 500 `api_error`) before reaching the API. */
   failNext(count: number, status?: number): void;
+  /**
+   * The next `count` requests reach the API and are done (and stored under their idempotency
+   * key), but the connection closes before the answer arrives: a timeout after the charge.
+   */
+  loseNextAnswers(count: number): void;
+  /** A saved card starts behaving otherwise (it expired, the account ran dry) for later charges. */
+  setCardBehaviour(paymentMethod: string, behaviour: CardBehaviour): void;
   /** Stripe's JSON of an object the stand-in holds, as a webhook would carry it. */
   object(id: string): StripeJson;
   /** All PaymentIntents created, oldest first. */
@@ -89,7 +96,7 @@ interface PaymentMethodRecord {
   readonly id: string;
   readonly brand: string;
   readonly last4: string;
-  readonly behaviour: CardBehaviour;
+  behaviour: CardBehaviour;
   customer: string | null;
   readonly created: number;
 }
@@ -295,6 +302,7 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
   const refunds = new Map<string, RefundRecord>();
   const idempotent = new Map<string, { readonly fingerprint: string; readonly answer: Answer }>();
   let failures: { count: number; status: number } = { count: 0, status: 500 };
+  let lostAnswers = 0;
 
   // --- rendering, with `expand` as dotted paths relative to the object rendered
 
@@ -753,6 +761,7 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
             },
           });
         }
+        if (loseAnswer(res)) return;
         return answer(res, stored.answer, {
           'idempotency-key': idempotencyKey,
           'idempotent-replayed': 'true',
@@ -761,10 +770,21 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
       const result = route(method, url.pathname, params);
       idempotent.set(idempotencyKey, { fingerprint, answer: result });
       record(false);
+      if (loseAnswer(res)) return;
       return answer(res, result, { 'idempotency-key': idempotencyKey });
     }
     record(false);
-    return answer(res, route(method, url.pathname, params));
+    const result = route(method, url.pathname, params);
+    if (loseAnswer(res)) return;
+    return answer(res, result);
+  }
+
+  /** Closes the connection instead of answering, when a lost answer is due. */
+  function loseAnswer(res: ServerResponse): boolean {
+    if (lostAnswers === 0) return false;
+    lostAnswers--;
+    res.socket?.destroy();
+    return true;
   }
 
   const server = createServer((req, res) => {
@@ -874,6 +894,14 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
     },
     failNext(count, status = 500) {
       failures = { count, status };
+    },
+    loseNextAnswers(count) {
+      lostAnswers = count;
+    },
+    setCardBehaviour(paymentMethod, behaviour) {
+      const method = paymentMethods.get(paymentMethod);
+      if (method === undefined) throw new Error(`The stand-in has no payment method ${paymentMethod}`);
+      method.behaviour = behaviour;
     },
     object(id) {
       const found =

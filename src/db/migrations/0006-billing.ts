@@ -146,6 +146,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('period_start', 'text')
     .addColumn('period_end', 'text')
     .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(1))
+    // While a process is charging it, others leave it alone (gateways without idempotency keys).
+    .addColumn('charging_until', 'text')
     .addColumn('refunded_minor', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('settled_at', 'text')

@@ -11,7 +11,9 @@ import type { Actor, SubscriptionLedger } from './ledger.js';
 import { priceFor } from './pricing.js';
 import { planChange } from './proration.js';
 import { paymentForTerm, subscriptionOf } from './queries.js';
+import { chargeDescription } from './renewals.js';
 import { addTerm } from './terms.js';
+import { chargingLease } from './renewals.js';
 
 export type ChangeOutcome =
   | {
@@ -128,6 +130,7 @@ export function createPlanChanges(deps: {
             failure_reason: null,
             period_start: at.toISOString(),
             period_end: end.toISOString(),
+            charging_until: chargingLease(at),
             created_at: at.toISOString(),
             settled_at: null,
           })
@@ -151,7 +154,7 @@ export function createPlanChanges(deps: {
                 amount: change.due,
                 paymentMethodRef: sub.payment_method_ref,
                 customerRef: sub.gateway_customer,
-                description: `Change to ${plan.name}`,
+                description: chargeDescription('upgrade', plan.name),
                 reference: id,
               });
       await ledger.settle(id, result, actor);
