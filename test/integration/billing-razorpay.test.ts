@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { chargingLeaseMs } from '../../src/modules/subscriptions/renewals.js';
+import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
 import { aSignedInReader, planId, subscriptionOf as subscriptionThroughApi } from '../support/billing.js';

@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, SubscriptionRow } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
 import { money, type Money } from '../../kernel/money.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import type { Pricing } from './checkouts.js';
@@ -11,9 +9,8 @@ import type { Actor, SubscriptionLedger } from './ledger.js';
 import { priceFor } from './pricing.js';
 import { planChange } from './proration.js';
 import { paymentForTerm, subscriptionOf } from './queries.js';
-import { chargeDescription } from './renewals.js';
 import { addTerm } from './terms.js';
-import { chargingLease } from './renewals.js';
+import { chargeCardOnFile, claimCharge } from './charging.js';
 
 export type ChangeOutcome =
   | {
@@ -107,57 +104,24 @@ export function createPlanChanges(deps: {
         return { kind: 'downgrade', effectiveAt: immediate ? at : period.end, subscription: moved };
       }
 
-      const id = newId('pay');
-      const idempotencyKey = `upgrade:${sub.id}:${sub.version}:${newPrice.id}`;
-      const end = addTerm(at, plan.term);
-      try {
-        await db
-          .insertInto('payments')
-          .values({
-            id,
-            account_id: sub.account_id,
-            subscription_id: sub.id,
-            checkout_id: null,
-            plan_id: plan.id,
-            price_id: newPrice.id,
-            kind: 'upgrade',
-            status: 'pending',
-            amount_minor: change.due.amountMinor,
-            currency: change.due.currency,
-            idempotency_key: idempotencyKey,
-            gateway: sub.gateway,
-            gateway_ref: null,
-            failure_reason: null,
-            period_start: at.toISOString(),
-            period_end: end.toISOString(),
-            charging_until: chargingLease(at),
-            created_at: at.toISOString(),
-            settled_at: null,
-          })
-          .execute();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new AppError('conflict', 'That change is under way already.');
-        throw error;
-      }
+      const claimed = await claimCharge(db, {
+        sub,
+        kind: 'upgrade',
+        plan,
+        priceId: newPrice.id,
+        amount: change.due,
+        idempotencyKey: `upgrade:${sub.id}:${sub.version}:${newPrice.id}`,
+        period: { start: at, end: addTerm(at, plan.term) },
+        attempt: 1,
+        at,
+      });
+      if (!claimed) throw new AppError('conflict', 'That change is under way already.');
+      // Fully paid by the credit: nothing to send to the gateway.
       const result =
         change.due.amountMinor === 0
           ? ({ ok: true, paymentRef: 'credit' } as const)
-          : sub.payment_method_ref === null
-            ? ({
-                ok: false,
-                paymentRef: null,
-                code: 'no_payment_method',
-                reason: 'There is no card on file.',
-              } as const)
-            : await gateway.charge({
-                idempotencyKey,
-                amount: change.due,
-                paymentMethodRef: sub.payment_method_ref,
-                customerRef: sub.gateway_customer,
-                description: chargeDescription('upgrade', plan.name),
-                reference: id,
-              });
-      await ledger.settle(id, result, actor);
+          : await chargeCardOnFile(gateway, sub, claimed);
+      await ledger.settle(claimed.id, result, actor);
       if (!result.ok) throw new AppError('payment_failed', `The upgrade was not charged: ${result.reason}`);
       const fresh = await subscriptionOf(db, accountId);
       return { kind: 'upgrade', charged: change.due, credit: change.credit, subscription: fresh! };

@@ -1,15 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { Database, SubscriptionRow } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import type { Clock } from '../../kernel/clock.js';
-import { newId } from '../../kernel/ids.js';
-import { money, type Money } from '../../kernel/money.js';
+import { money } from '../../kernel/money.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import type { Pricing } from './checkouts.js';
 import { chargeableAt, graceEndsAt } from './dunning.js';
 import type { SubscriptionLedger } from './ledger.js';
 import type { BillingNotices } from './notices.js';
 import { addDays, addTerm } from './terms.js';
+import {
+  chargeCardOnFile,
+  chargeDescription,
+  chargingLease,
+  claimCharge,
+  type ClaimedCharge,
+} from './charging.js';
 
 export interface SweepReport {
   /** Pending charges from an earlier run that crashed or timed out, settled now. */
@@ -25,22 +30,7 @@ export interface SweepReport {
 
 const actor = 'billing-run';
 
-/**
- * How long whoever started a charge may take over it before another process retries it: well
- * beyond the gateways' own timeouts.
- */
-export const chargingLeaseMs = 10 * 60_000;
-export const chargingLease = (from: Date) => new Date(from.getTime() + chargingLeaseMs).toISOString();
 const pageSize = 500;
-
-/**
- * What a charge says at the gateway. A retry under the same idempotency key must repeat the
- * first request exactly (Stripe refuses a key reused with other parameters), so a pending
- * payment is charged again with the words of its first attempt, rebuilt from its kind and plan.
- */
-export function chargeDescription(kind: 'renewal' | 'upgrade', planName: string): string {
-  return kind === 'upgrade' ? `Change to ${planName}` : `${planName} renewal`;
-}
 
 /**
  * The renewal and dunning sweep, run by `masthead billing run` and by the in-process scheduler
@@ -77,28 +67,13 @@ export function createRenewals(deps: {
   }
 
   async function charge(
-    payment: { id: string; idempotencyKey: string; amount: Money; description: string },
+    payment: ClaimedCharge,
     sub: Pick<SubscriptionRow, 'payment_method_ref' | 'gateway_customer'>,
     report: SweepReport,
   ): Promise<void> {
     let result;
     try {
-      result =
-        sub.payment_method_ref === null
-          ? ({
-              ok: false,
-              paymentRef: null,
-              code: 'no_payment_method',
-              reason: 'There is no card on file.',
-            } as const)
-          : await gateway.charge({
-              idempotencyKey: payment.idempotencyKey,
-              amount: payment.amount,
-              paymentMethodRef: sub.payment_method_ref,
-              customerRef: sub.gateway_customer,
-              description: payment.description,
-              reference: payment.id,
-            });
+      result = await chargeCardOnFile(gateway, sub, payment);
     } catch {
       // An outage: the payment stays pending and the next run asks again with the same key.
       report.unanswered += 1;
@@ -113,49 +88,20 @@ export function createRenewals(deps: {
   async function renew(sub: SubscriptionRow, report: SweepReport): Promise<boolean> {
     const attempt = sub.renewal_attempts + 1;
     const renewal = await renewalOf(sub);
-    const id = newId('pay');
-    const idempotencyKey = `renewal:${sub.id}:${sub.current_period_end}:${attempt}`;
-    try {
-      await db
-        .insertInto('payments')
-        .values({
-          id,
-          account_id: sub.account_id,
-          subscription_id: sub.id,
-          checkout_id: null,
-          plan_id: renewal.plan.id,
-          price_id: renewal.priceId,
-          kind: 'renewal',
-          status: 'pending',
-          amount_minor: renewal.amount.amountMinor,
-          currency: renewal.amount.currency,
-          idempotency_key: idempotencyKey,
-          gateway: sub.gateway,
-          gateway_ref: null,
-          failure_reason: null,
-          period_start: renewal.start.toISOString(),
-          period_end: renewal.end.toISOString(),
-          attempt,
-          charging_until: chargingLease(clock.now()),
-          created_at: clock.now().toISOString(),
-          settled_at: null,
-        })
-        .execute();
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-    report.charged += 1;
-    await charge(
-      {
-        id,
-        idempotencyKey,
-        amount: renewal.amount,
-        description: chargeDescription('renewal', renewal.plan.name),
-      },
+    const claimed = await claimCharge(db, {
       sub,
-      report,
-    );
+      kind: 'renewal',
+      plan: renewal.plan,
+      priceId: renewal.priceId,
+      amount: renewal.amount,
+      idempotencyKey: `renewal:${sub.id}:${sub.current_period_end}:${attempt}`,
+      period: renewal,
+      attempt,
+      at: clock.now(),
+    });
+    if (!claimed) return false;
+    report.charged += 1;
+    await charge(claimed, sub, report);
     return true;
   }
 
