@@ -2,13 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Database, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
-import { money, type Money } from '../../kernel/money.js';
+import type { Money } from '../../kernel/money.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import type { Pricing } from './checkouts.js';
 import type { Actor, SubscriptionLedger } from './ledger.js';
-import { priceFor } from './pricing.js';
-import { planChange } from './proration.js';
-import { paymentForTerm, subscriptionOf } from './queries.js';
+import { subscriptionOf } from './queries.js';
+import { decidePlanChange } from './preview.js';
 import { addTerm } from './terms.js';
 import { chargeCardOnFile, claimCharge } from './charging.js';
 
@@ -37,63 +36,31 @@ export function createPlanChanges(deps: {
 
   return {
     async change(accountId: string, planId: string, actor: Actor): Promise<ChangeOutcome> {
-      const sub = await subscriptionOf(db, accountId);
-      if (!sub || sub.status === 'expired') throw new AppError('not_found', 'You have no subscription.');
-      if (sub.status === 'canceling')
-        throw new AppError('conflict', 'Resume the subscription before changing its plan.');
-      if (sub.status === 'past_due') {
-        throw new AppError(
-          'conflict',
-          'A payment is overdue; update the payment method before changing plan.',
-        );
-      }
-      const plan = await pricing.plans.get(planId);
-      if (!plan || !plan.active) throw new AppError('not_found', 'That plan is not on offer.');
-      if (plan.id === sub.plan_id && sub.pending_plan_id === null) {
-        throw new AppError('conflict', 'You are on that plan already.');
-      }
-      const newPrice = plan.prices.find((price) => price.currency === sub.currency) ?? priceFor(plan);
-      const current = await pricing.plans.price(sub.price_id);
-      if (!newPrice || !current || newPrice.currency !== sub.currency) {
-        throw new AppError(
-          'validation_failed',
-          'That plan is not offered in the currency of your subscription.',
-        );
-      }
-      const terms = await pricing.taxTerms();
+      const { sub, plan, price, preview } = await decidePlanChange({ db, clock, pricing }, accountId, planId);
       const at = clock.now();
-      const period = { start: new Date(sub.current_period_start), end: new Date(sub.current_period_end) };
-      const paid = await paymentForTerm(db, sub.id, sub.current_period_start);
-      const change = planChange({
-        currentPrice: pricing.grossUp(current.amount, terms),
-        // A trial was not paid for: nothing to credit.
-        paidForTerm: money(paid?.amount_minor ?? 0, sub.currency),
-        newPrice: pricing.grossUp(newPrice, terms),
-        period,
-        at,
-      });
 
-      if (plan.id === sub.plan_id || change.kind === 'downgrade' || sub.status === 'trialing') {
-        // Back to the current plan cancels a scheduled change; a trial switches plan with nothing to pay.
-        const back = plan.id === sub.plan_id;
-        const immediate = sub.status === 'trialing' && !back;
+      if (preview.kind !== 'upgrade') {
+        // Back to the current plan calls a scheduled downgrade off; a trial switches plan at
+        // once with nothing to pay; a downgrade waits for the renewal.
+        const immediate = preview.kind === 'trial_switch';
+        const scheduled = preview.kind === 'downgrade';
         const moved = await ledger.move(
           db,
           sub,
           'change_plan',
           actor,
-          { plan: plan.id, price: newPrice.id, scheduled: !immediate },
+          { plan: plan.id, price: price.id, scheduled: !immediate },
           immediate
             ? {
                 plan_id: plan.id,
-                price_id: newPrice.id,
+                price_id: price.id,
                 pending_plan_id: null,
                 pending_price_id: null,
                 discount: null,
               }
             : {
-                pending_plan_id: back ? null : plan.id,
-                pending_price_id: back ? null : newPrice.id,
+                pending_plan_id: scheduled ? plan.id : null,
+                pending_price_id: scheduled ? price.id : null,
                 // The reminder named the old amount: a new one goes out before the new one is charged.
                 reminded_for: null,
                 reminded_at: null,
@@ -101,16 +68,21 @@ export function createPlanChanges(deps: {
         );
         if (!moved)
           throw new AppError('conflict', 'The subscription changed at the same moment; please try again.');
-        return { kind: 'downgrade', effectiveAt: immediate ? at : period.end, subscription: moved };
+        return {
+          kind: 'downgrade',
+          effectiveAt: immediate ? at : new Date(sub.current_period_end),
+          subscription: moved,
+        };
       }
 
+      const change = { due: preview.charge, credit: preview.credit };
       const claimed = await claimCharge(db, {
         sub,
         kind: 'upgrade',
         plan,
-        priceId: newPrice.id,
+        priceId: price.id,
         amount: change.due,
-        idempotencyKey: `upgrade:${sub.id}:${sub.version}:${newPrice.id}`,
+        idempotencyKey: `upgrade:${sub.id}:${sub.version}:${price.id}`,
         period: { start: at, end: addTerm(at, plan.term) },
         attempt: 1,
         at,

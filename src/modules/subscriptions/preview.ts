@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
-import { termLabel } from '../plans/index.js';
+import { termLabel, type Plan, type PlanPrice } from '../plans/index.js';
 import type { Pricing } from './checkouts.js';
 import { priceFor } from './pricing.js';
 import { planChange } from './proration.js';
@@ -44,14 +44,15 @@ export type ChangePreview =
   | { readonly kind: 'keep'; readonly plan: PreviewPlan; readonly price: Money };
 
 /**
- * Previews a change of the reader's subscription to `planId` at the clock's now. Refuses, with
- * the words `changes.ts` uses, whatever the change itself would refuse.
+ * Decides what changing the reader's subscription to `planId` at the clock's now would do,
+ * refusing what cannot be done. The preview shows it; `changes.ts` carries it out — one set of
+ * rules for both.
  */
-export async function previewPlanChange(
+export async function decidePlanChange(
   deps: { db: Kysely<Database>; clock: Clock; pricing: Pricing },
   accountId: string,
   planId: string,
-): Promise<ChangePreview> {
+): Promise<{ sub: SubscriptionRow; plan: Plan; price: PlanPrice; preview: ChangePreview }> {
   const { db, clock, pricing } = deps;
   const sub = await subscriptionOf(db, accountId);
   if (!sub || sub.status === 'expired') throw new AppError('not_found', 'You have no subscription.');
@@ -77,17 +78,30 @@ export async function previewPlanChange(
     name: plan.name,
     termLabel: termLabel(plan.term),
   };
-  if (back) return { kind: 'keep', plan: summary, price };
-  if (sub.status === 'trialing') return { kind: 'trial_switch', plan: summary, price };
+  const decided = (preview: ChangePreview) => ({ sub, plan, price: newPrice, preview });
+  if (back) return decided({ kind: 'keep', plan: summary, price });
+  if (sub.status === 'trialing') return decided({ kind: 'trial_switch', plan: summary, price });
   const paid = await paymentForTerm(db, sub.id, sub.current_period_start);
   const change = planChange({
     currentPrice: pricing.grossUp(current.amount, terms),
+    // A trial was not paid for: nothing to credit.
     paidForTerm: money(paid?.amount_minor ?? 0, sub.currency),
     newPrice: price,
     period: { start: new Date(sub.current_period_start), end: new Date(sub.current_period_end) },
     at: clock.now(),
   });
-  return change.kind === 'upgrade'
-    ? { kind: 'upgrade', plan: summary, price, charge: change.due, credit: change.credit }
-    : { kind: 'downgrade', plan: summary, price, effectiveAt: sub.current_period_end };
+  return decided(
+    change.kind === 'upgrade'
+      ? { kind: 'upgrade', plan: summary, price, charge: change.due, credit: change.credit }
+      : { kind: 'downgrade', plan: summary, price, effectiveAt: sub.current_period_end },
+  );
+}
+
+/** What a change to `planId` would do, without doing it (the change-plan page). */
+export async function previewPlanChange(
+  deps: { db: Kysely<Database>; clock: Clock; pricing: Pricing },
+  accountId: string,
+  planId: string,
+): Promise<ChangePreview> {
+  return (await decidePlanChange(deps, accountId, planId)).preview;
 }
