@@ -228,18 +228,28 @@ export function checkMailTemplate(template: MailTemplate, name: MailTemplateName
 
 /**
  * Renders a checked template. Throws if a part fails to render (a template that slipped past
- * the check is a bug). Mail is rare next to page views, so nothing is cached.
+ * the check is a bug).
  */
 export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
   return render(template, context);
 }
 
+// Parsed templates by source. Sources are the defaults (a fixed handful), so the map stays small;
+// the renewal sweep renders a receipt per renewal, and parsing was most of that cost.
+const parsed = new Map<string, ReturnType<Liquid['parse']>>();
+function renderPart(liquid: Liquid, source: string, context: object): string {
+  const key = `${liquid === html ? 'html' : 'plain'}:${source}`;
+  let templates = parsed.get(key);
+  if (!templates) parsed.set(key, (templates = liquid.parse(source)));
+  return liquid.renderSync(templates, context) as string;
+}
+
 // The context of any one template: `composeMail`'s signature ties variables to their template.
 function render(template: MailTemplate, context: object): RenderedMail {
   return {
-    subject: oneLine(plain.parseAndRenderSync(template.subject, context)),
-    text: plain.parseAndRenderSync(template.text, context).trim() + '\n',
-    html: html.parseAndRenderSync(template.html, context).trim() + '\n',
+    subject: oneLine(renderPart(plain, template.subject, context)),
+    text: renderPart(plain, template.text, context).trim() + '\n',
+    html: renderPart(html, template.html, context).trim() + '\n',
   };
 }
 
