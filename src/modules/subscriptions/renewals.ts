@@ -30,6 +30,16 @@ export interface SweepReport {
 
 const actor = 'billing-run';
 
+const emptyReport = (): SweepReport => ({
+  reconciled: 0,
+  reminded: 0,
+  charged: 0,
+  succeeded: 0,
+  failed: 0,
+  unanswered: 0,
+  expired: 0,
+});
+
 const pageSize = 500;
 
 /**
@@ -192,15 +202,7 @@ export function createRenewals(deps: {
   return {
     /** One sweep as of the clock's now. */
     async run(): Promise<SweepReport> {
-      const report: SweepReport = {
-        reconciled: 0,
-        reminded: 0,
-        charged: 0,
-        succeeded: 0,
-        failed: 0,
-        unanswered: 0,
-        expired: 0,
-      };
+      const report = emptyReport();
       const now = clock.now();
       const iso = now.toISOString();
 
@@ -300,15 +302,7 @@ export function createRenewals(deps: {
 
     /** Tries a failed renewal again at once (the reader saved a new card). */
     async retryNow(subscriptionId: string): Promise<SweepReport> {
-      const report: SweepReport = {
-        reconciled: 0,
-        reminded: 0,
-        charged: 0,
-        succeeded: 0,
-        failed: 0,
-        unanswered: 0,
-        expired: 0,
-      };
+      const report = emptyReport();
       const sub = await db
         .selectFrom('subscriptions')
         .selectAll()
