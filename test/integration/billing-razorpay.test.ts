@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
-import { aSignedInReader, planId, subscriptionOf as subscriptionThroughApi } from '../support/billing.js';
+import {
+  aSignedInReader,
+  billingBooks,
+  planId,
+  subscriptionOf as subscriptionThroughApi,
+} from '../support/billing.js';
 import type { Browser } from '../support/browser.js';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
@@ -53,47 +56,20 @@ describe.each(dialects)('billing through the app with Razorpay on $name', (diale
   });
 
   const app = () => t!;
-  const db = () => app().database.db;
-  const at = (iso: string) => app().clock.set(iso);
-  /** Past the lease of a charge left pending, when another process may take it over. */
-  const afterLease = () => app().clock.set(new Date(app().clock.now().getTime() + chargingLeaseMs + 60_000));
-  const sweep = () => app().services.billing.runSweep();
-  const paymentsOf = (accountId: string) =>
-    db()
-      .selectFrom('payments')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-  const invoicesOf = (accountId: string) =>
-    db().selectFrom('invoices').selectAll().where('account_id', '=', accountId).orderBy('sequence').execute();
-  const subscriptionRowOf = (accountId: string) =>
-    db().selectFrom('subscriptions').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-  const checkoutRow = (checkoutId: string) =>
-    db().selectFrom('checkouts').selectAll().where('id', '=', checkoutId).executeTakeFirstOrThrow();
-  const eventsOf = async (accountId: string) => {
-    const sub = await subscriptionRowOf(accountId);
-    if (!sub) return [];
-    return db()
-      .selectFrom('subscription_events')
-      .select(['kind', 'to_status', 'actor'])
-      .where('subscription_id', '=', sub.id)
-      .orderBy('id')
-      .execute();
-  };
-  const recordedWebhook = (eventId: string) =>
-    db().selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
-  /** The subscription as the API shows it, whatever the reader's session (the clock moves by a year). */
-  const subscriptionOf = async (accountId: string) => {
-    const view = await app().services.billing.subscription(accountId);
-    return view && subscriptionJson(view);
-  };
-  const entitlementsOf = async (accountId: string) => [
-    ...(await app().services.billing.entitlements(accountId)),
-  ];
-  const templatesTo = async (email: string) =>
-    (await app().services.mail.sentTo(email)).map((m) => m.template);
+  const {
+    at,
+    afterLease,
+    sweep,
+    paymentsOf,
+    invoicesOf,
+    subscriptionRowOf,
+    checkoutRow,
+    eventsOf,
+    recordedWebhook,
+    subscriptionOf,
+    entitlementsOf,
+    templatesTo,
+  } = billingBooks(app);
 
   /** The payments Razorpay holds for a Masthead reference (a checkout or payment id). */
   const razorpayPaymentsFor = (reference: string) =>

@@ -1,7 +1,10 @@
-import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
-import { aSignedInReader, planId, subscriptionOf as subscriptionThroughApi } from '../support/billing.js';
+import {
+  aSignedInReader,
+  billingBooks,
+  planId,
+  subscriptionOf as subscriptionThroughApi,
+} from '../support/billing.js';
 import type { Browser } from '../support/browser.js';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
@@ -48,44 +51,20 @@ describe.each(dialects)('billing through the app with Stripe on $name', (dialect
     await standIn?.close();
   });
 
-  const db = () => t.database.db;
-  const at = (iso: string) => t.clock.set(iso);
-  /** Past the lease of a charge left pending, when another process may take it over. */
-  const afterLease = () => t.clock.set(new Date(t.clock.now().getTime() + chargingLeaseMs + 60_000));
-  const sweep = () => t.services.billing.runSweep();
-  const paymentsOf = (accountId: string) =>
-    db()
-      .selectFrom('payments')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-  const invoicesOf = (accountId: string) =>
-    db().selectFrom('invoices').selectAll().where('account_id', '=', accountId).orderBy('sequence').execute();
-  const subscriptionRowOf = (accountId: string) =>
-    db().selectFrom('subscriptions').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-  const checkoutRow = (checkoutId: string) =>
-    db().selectFrom('checkouts').selectAll().where('id', '=', checkoutId).executeTakeFirstOrThrow();
-  const eventsOf = async (accountId: string) => {
-    const sub = await subscriptionRowOf(accountId);
-    if (!sub) return [];
-    return db()
-      .selectFrom('subscription_events')
-      .select(['kind', 'to_status', 'actor'])
-      .where('subscription_id', '=', sub.id)
-      .orderBy('id')
-      .execute();
-  };
-  const recordedWebhook = (eventId: string) =>
-    db().selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
-  /** The subscription as the API shows it, whatever the reader's session (the clock moves by a year). */
-  const subscriptionOf = async (accountId: string) => {
-    const view = await t.services.billing.subscription(accountId);
-    return view && subscriptionJson(view);
-  };
-  const entitlementsOf = async (accountId: string) => [...(await t.services.billing.entitlements(accountId))];
-  const templatesTo = async (email: string) => (await t.services.mail.sentTo(email)).map((m) => m.template);
+  const {
+    at,
+    afterLease,
+    sweep,
+    paymentsOf,
+    invoicesOf,
+    subscriptionRowOf,
+    checkoutRow,
+    eventsOf,
+    recordedWebhook,
+    subscriptionOf,
+    entitlementsOf,
+    templatesTo,
+  } = billingBooks(() => t);
 
   /** The PaymentIntents Stripe holds for a Masthead reference (a payment id), oldest first. */
   const intentsFor = (reference: string) =>

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
+import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
 import { aBrowser, type Browser } from './browser.js';
 import type { TestApp } from './build-app.js';
 
@@ -76,4 +78,58 @@ export async function subscriptionOf(browser: Browser) {
   const response = await browser.get('/api/v1/subscription');
   expect(response.statusCode).toBe(200);
   return response.json().subscription;
+}
+
+/**
+ * The billing books of a test app, read the way the billing tests assert on them. `app` is a
+ * function because suites build the app in `beforeAll`.
+ */
+export function billingBooks(app: () => TestApp) {
+  const db = () => app().database.db;
+  const subscriptionRowOf = (accountId: string) =>
+    db().selectFrom('subscriptions').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  return {
+    db,
+    at: (iso: string) => app().clock.set(iso),
+    /** Past the lease of a charge left pending, when another process may take it over. */
+    afterLease: () => app().clock.set(new Date(app().clock.now().getTime() + chargingLeaseMs + 60_000)),
+    sweep: () => app().services.billing.runSweep(),
+    paymentsOf: (accountId: string) =>
+      db()
+        .selectFrom('payments')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    invoicesOf: (accountId: string) =>
+      db()
+        .selectFrom('invoices')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('sequence')
+        .execute(),
+    subscriptionRowOf,
+    checkoutRow: (checkoutId: string) =>
+      db().selectFrom('checkouts').selectAll().where('id', '=', checkoutId).executeTakeFirstOrThrow(),
+    async eventsOf(accountId: string) {
+      const sub = await subscriptionRowOf(accountId);
+      if (!sub) return [];
+      return db()
+        .selectFrom('subscription_events')
+        .select(['kind', 'to_status', 'actor'])
+        .where('subscription_id', '=', sub.id)
+        .orderBy('id')
+        .execute();
+    },
+    recordedWebhook: (eventId: string) =>
+      db().selectFrom('webhook_events').selectAll().where('event_id', '=', eventId).executeTakeFirst(),
+    /** The subscription as the API shows it, whatever the reader's session (the clock moves by a year). */
+    async subscriptionOf(accountId: string) {
+      const view = await app().services.billing.subscription(accountId);
+      return view && subscriptionJson(view);
+    },
+    entitlementsOf: async (accountId: string) => [...(await app().services.billing.entitlements(accountId))],
+    templatesTo: async (email: string) => (await app().services.mail.sentTo(email)).map((m) => m.template),
+  };
 }

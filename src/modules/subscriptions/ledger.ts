@@ -469,8 +469,6 @@ export function createSubscriptionLedger(deps: {
         );
       });
     },
-
-    forgetEntitlements: (accountId: string) => entitlementCache.delete(accountId),
   };
 
   async function live(accountId: string): Promise<SubscriptionRow> {

@@ -9,7 +9,7 @@ import { createPlanChanges } from './changes.js';
 import { createCheckouts, type CheckoutRequest, type CouponQuoter, type Pricing } from './checkouts.js';
 import { chargeableAt, defaultBillingPolicy, graceEndsAt, type BillingPolicy } from './dunning.js';
 import { createSubscriptionLedger, type CouponRedeemer, type InvoiceIssuer } from './ledger.js';
-import { isLive, type SubscriptionStatus } from './lifecycle.js';
+import type { SubscriptionStatus } from './lifecycle.js';
 import type { BillingNotices } from './notices.js';
 import type { TaxTerms } from './pricing.js';
 import { paymentsOf, subscriptionOf } from './queries.js';
@@ -157,11 +157,6 @@ export function createBilling(deps: {
     async subscription(accountId: string): Promise<SubscriptionView | null> {
       const sub = await subscriptionOf(db, accountId);
       return sub ? view(sub) : null;
-    },
-
-    async hasLiveSubscription(accountId: string): Promise<boolean> {
-      const sub = await subscriptionOf(db, accountId);
-      return sub !== undefined && isLive(sub.status);
     },
 
     entitlements: (accountId: string) => ledger.entitlements(accountId),
