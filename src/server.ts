@@ -23,6 +23,12 @@ export async function startServer(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Masthead is running at http://${config.host}:${port} (public URL ${config.publicUrl})`);
   console.log('Admin API: create a key with `npx masthead api-key create --name NAME --scope admin`.');
+  if (config.nodeEnv !== 'production') {
+    // The outbox holds sign-in and reset links: say who can read it, so nobody assumes everyone.
+    console.log(
+      `Mail outbox: http://${config.host}:${port}/dev/outbox, for browsers on this machine only (not through a proxy; never in production).`,
+    );
+  }
   if (config.nodeEnv === 'production' && config.smtpUrl === undefined) {
     app.log.warn(
       'SMTP_URL is not set: mail (sign-in links, confirmations) is kept in the outbox table and not sent',

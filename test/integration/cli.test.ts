@@ -105,15 +105,17 @@ describe('masthead command', { timeout: 60_000 }, () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
+      let out = '';
       const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
         server.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const match = /running at (http:\/\/[\d.:]+)/.exec(out);
-          if (match?.[1]) resolve(match[1]);
+          if (match?.[1] && out.includes('Mail outbox')) resolve(match[1]);
         });
         server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
       });
+      // The outbox holds one-time links: start-up says who may read it.
+      expect(out).toMatch(/Mail outbox: http:\/\/\S+\/dev\/outbox, for browsers on this machine only/);
       expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
       const front = await (await fetch(`${url}/`)).text();
       expect(front).toContain('The Daily Ledger');

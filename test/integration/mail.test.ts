@@ -89,6 +89,43 @@ describe.each(dialects)('mail without SMTP, on $name', (dialect) => {
   it('answers 404 for a message that does not exist', async () => {
     expect((await t.app.inject('/dev/outbox/msg_nope')).statusCode).toBe(404);
   });
+
+  it('answers only a browser on this machine: anyone else gets the 404 of a page that is not there', async () => {
+    const { id } = await t.services.mail.send(signIn());
+    for (const url of ['/dev/outbox', `/dev/outbox/${id}`, '/dev/outbox/msg_nope']) {
+      for (const remoteAddress of ['203.0.113.7', '10.0.0.2', '::ffff:192.0.2.1', '2001:db8::1']) {
+        const response = await t.app.inject({ url, remoteAddress });
+        expect(response.statusCode, `${url} from ${remoteAddress}`).toBe(404);
+        expect(response.body).not.toContain('s3cr3t');
+      }
+      for (const remoteAddress of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+        const response = await t.app.inject({ url, remoteAddress });
+        expect(response.statusCode, `${url} from ${remoteAddress}`).toBe(url.endsWith('nope') ? 404 : 200);
+      }
+    }
+  });
+
+  it('refuses a request a proxy on this machine forwards for someone else', async () => {
+    const forwarded = [
+      { 'x-forwarded-for': '203.0.113.7' },
+      { 'x-forwarded-for': '127.0.0.1, 203.0.113.7' },
+      { 'x-real-ip': '198.51.100.4' },
+      { forwarded: 'for=198.51.100.4;proto=https' },
+      { forwarded: 'for="[2001:db8::1]"' },
+      { forwarded: 'proto=https' },
+    ];
+    for (const headers of forwarded) {
+      const response = await t.app.inject({ url: '/dev/outbox', remoteAddress: '127.0.0.1', headers });
+      expect(response.statusCode, JSON.stringify(headers)).toBe(404);
+    }
+    // A developer's own proxy on this machine, forwarding for this machine, still gets it.
+    const local = await t.app.inject({
+      url: '/dev/outbox',
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': '127.0.0.1' },
+    });
+    expect(local.statusCode).toBe(200);
+  });
 });
 
 describe.each(dialects)('the dev outbox in production, on $name', (dialect) => {

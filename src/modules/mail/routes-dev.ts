@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { VNode } from 'preact';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
+import { isLoopbackRequest } from '../../web/loopback.js';
 import { renderPage } from '../../web/render.js';
 import type { Mailer } from './service.js';
 import { OutboxListPage, OutboxMessagePage } from './views.js';
@@ -11,10 +12,17 @@ const MessageParams = z.object({ id: z.string().max(100) });
 
 /**
  * `GET /dev/outbox` and `GET /dev/outbox/:id`: the mail Masthead sent or kept, for development.
- * `build` registers them only outside production — they show one-time links.
+ * They show one-time links (a password reset for any address is one request away), so `build`
+ * registers them only outside production, and they answer only a browser on this machine: any
+ * other client, or one a proxy forwards, gets the 404 of a page that does not exist.
  */
 export async function devOutboxRoutes(app: FastifyInstance, deps: { mail: Mailer }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Before validation and the handler, so that nothing about the outbox (not even whether a
+  // message id is well formed) reaches anyone else: the site's own answer for no such page.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isLoopbackRequest(request)) return reply.callNotFound();
+  });
   const html = (reply: FastifyReply, page: VNode) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(page));
 
