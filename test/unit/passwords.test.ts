@@ -81,6 +81,13 @@ describe('checkPassword (NIST SP 800-63B)', () => {
     }
   });
 
+  it('reads the whole list: its first and last long entries are refused too', () => {
+    // The list is a data file; a lost first or last line would show here.
+    expect(checkPassword('00000000')).toMatchObject({ ok: false, problem: 'common' });
+    expect(checkPassword('zzzzzzzz')).toMatchObject({ ok: false, problem: 'common' });
+    expect(checkPassword('zzzzzzzzz')).toEqual({ ok: true });
+  });
+
   it('refuses the email’s local part and what is built from it', () => {
     const context = { email: 'Priya.Raman+news@example.com' };
     expect(checkPassword('priya.raman', context)).toMatchObject({ ok: false, problem: 'personal' });

@@ -1,4 +1,4 @@
-import { commonPasswordList } from './common-passwords.js';
+import { commonPasswords } from './common-passwords.js';
 
 /**
  * NIST SP 800-63B (§3.1.1.2, rev. 4): at least 8 characters when a password is the only
@@ -29,9 +29,6 @@ const messages: Record<PasswordProblem, string> = {
   personal: 'Don’t build the password from your email address or the name of this site.',
 };
 
-// Loaded once, on first import: about 10,000 entries, a few hundred kilobytes of memory.
-const commonPasswords: ReadonlySet<string> = new Set(commonPasswordList);
-
 /**
  * Checks a new password against NIST SP 800-63B: length 8–128 code points after NFKC, not one
  * of the most common passwords (compared lower-cased, so "PassWord1" is as common as
@@ -42,7 +39,7 @@ export function checkPassword(password: string, context: PasswordContext = {}): 
   const length = codePoints(normalised);
   if (length < passwordLength.min) return refuse('too_short');
   if (length > passwordLength.max) return refuse('too_long');
-  if (commonPasswords.has(normalised.toLowerCase())) return refuse('common');
+  if (commonPasswords().has(normalised.toLowerCase())) return refuse('common');
   if (isBuiltFrom(normalised, contextWords(context))) return refuse('personal');
   return { ok: true };
 }
