@@ -298,8 +298,11 @@ describe('subscribing in Chromium', () => {
     expect(charges).toEqual([]);
 
     // Leaving the payment page: back on /subscribe, told nothing was charged.
-    await andWaitFor(page, '/subscribe?plan=smart-essential&checkout=canceled', () =>
-      page.getByRole('link', { name: 'Cancel and return' }).click(),
+    // No article to go back to: still headed for the account page, as the first try was.
+    await andWaitFor(
+      page,
+      `/subscribe?plan=smart-essential&returnTo=${encodeURIComponent('/account?billing=subscribed')}&checkout=canceled`,
+      () => page.getByRole('link', { name: 'Cancel and return' }).click(),
     );
     expect(squash(await page.locator('p.notice').first().innerText())).toContain(
       'You left the payment page, and nothing was charged.',
@@ -312,6 +315,43 @@ describe('subscribing in Chromium', () => {
     expect(await subscriptionOf(page)).toBeNull();
 
     // The only trouble is the decline's own answer, which Chromium also logs to the console.
+    expect(problems).toEqual([
+      `HTTP 402: ${checkoutUrl}`,
+      `console: Failed to load resource: the server responded with a status of 402 (Payment Required) [${checkoutUrl}]`,
+    ]);
+  });
+
+  it('a declined card, then "Cancel and return": the second try still lands on the article', async () => {
+    const { page, problems } = await devices.open();
+    const premium = demoArticles.find((article) => article.access === 'premium')!;
+    const story = `/article/${premium.slug}`;
+    await page.goto(`${server.baseUrl}${story}`);
+    const plan = page.locator('#paywall .plan[data-plan="smart-essential"]');
+    await andWaitFor(page, `/subscribe?plan=smart-essential&returnTo=${encodeURIComponent(story)}`, () =>
+      plan.getByRole('link', { name: 'Subscribe' }).click(),
+    );
+    await signUpAndContinue(page, { name: 'Dev Rao', email: 'detour@example.com', state: 'Goa' });
+    const checkoutUrl = page.url();
+    await typeCard(page, { number: cards.declined, name: 'Dev Rao' });
+    expect(await andWaitForAnswer(page, () => page.getByRole('button', { name: 'Pay ₹2,700' }).click())).toBe(
+      402,
+    );
+
+    await andWaitFor(
+      page,
+      `/subscribe?plan=smart-essential&returnTo=${encodeURIComponent(story)}&checkout=canceled`,
+      () => page.getByRole('link', { name: 'Cancel and return' }).click(),
+    );
+    expect(await page.locator('form[action="/subscribe"] input[name="returnTo"]').inputValue()).toBe(story);
+    // Signed up on the first try: the form now asks only for the invoice's details.
+    await andWaitFor(page, checkoutPage, () =>
+      page.getByRole('button', { name: 'Continue to payment' }).click(),
+    );
+    await typeCard(page, { number: cards.ok, name: 'Dev Rao' });
+    await andWaitFor(page, story, () => page.getByRole('button', { name: 'Pay ₹2,700' }).click());
+    expect(await page.locator('article.article').getAttribute('data-granted')).toBe('true');
+    expect(await page.locator('#paywall').count()).toBe(0);
+
     expect(problems).toEqual([
       `HTTP 402: ${checkoutUrl}`,
       `console: Failed to load resource: the server responded with a status of 402 (Payment Required) [${checkoutUrl}]`,

@@ -166,7 +166,8 @@ export function createCheckouts(deps: {
         // Nothing to take now (a trial, a 100% coupon): the card is saved for the renewals.
         due.amountMinor > 0 ? 'payment' : 'setup',
         `${plan.name} — ${termLabel(plan.term)}${trialDays > 0 ? `, ${trialDays}-day free trial` : ''}`,
-        `/subscribe?plan=${encodeURIComponent(plan.slug)}&checkout=canceled`,
+        // Back on the plan's form, still headed for the page the reader wanted (an article).
+        `/subscribe?plan=${encodeURIComponent(plan.slug)}&returnTo=${encodeURIComponent(request.returnTo)}&checkout=canceled`,
       );
     },
 

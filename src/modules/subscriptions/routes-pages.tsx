@@ -79,6 +79,15 @@ export type BillingNotice =
 
 const accountWith = (notice: BillingNotice) => `/account?billing=${notice}`;
 
+/** `/subscribe`, with the plan chosen and where to land once paid, when there are. */
+function subscribePath(plan: string | undefined, returnTo: string | undefined): string {
+  const query = new URLSearchParams();
+  if (plan !== undefined) query.set('plan', plan);
+  if (returnTo !== undefined) query.set('returnTo', returnTo);
+  const search = query.toString();
+  return search ? `/subscribe?${search}` : '/subscribe';
+}
+
 /** The billing section's words for a notice, true to the subscription as it is now (or none). */
 export function billingNoticeText(
   notice: string | undefined,
@@ -265,7 +274,8 @@ export async function subscriptionPageRoutes(
     },
   ) {
     const { reader, chosen } = options;
-    const here = chosen ? `/subscribe?plan=${encodeURIComponent(chosen.slug)}` : '/subscribe';
+    // Signing in from the header comes back to this form, still headed for `returnTo`.
+    const here = subscribePath(chosen?.slug, options.returnTo);
     const [pageShell, current] = await Promise.all([
       shell({ signedIn: reader !== undefined, path: here }),
       reader ? billing.subscription(reader.id) : null,
@@ -455,8 +465,8 @@ export async function subscriptionPageRoutes(
       checkout.purpose === 'payment_method'
         ? '/account/payment-method'
         : plan
-          ? `/subscribe?plan=${encodeURIComponent(plan.slug)}&returnTo=${encodeURIComponent(safeReturnTo(state.returnTo))}`
-          : '/subscribe';
+          ? subscribePath(plan.slug, safeReturnTo(state.returnTo))
+          : subscribePath(undefined, safeReturnTo(state.returnTo));
     return html(
       reply,
       <CheckoutFailedPage
