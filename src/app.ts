@@ -4,7 +4,8 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -92,12 +93,16 @@ export interface BuildOptions {
    * `PUBLIC_URL/webhooks/sandbox`. Tests deliver through `inject`.
    */
   readonly deliverWebhook?: WebhookDeliverer;
+  /** The instance's logger, shared by the HTTP server and the services; by default pino at LOG_LEVEL. */
+  readonly logger?: FastifyBaseLogger;
 }
 
 /** The services of one Masthead instance, wired from its configuration and database. */
 export function createServices(config: Config, options: BuildOptions) {
   const { db } = options.database;
   const clock = options.clock ?? systemClock;
+  // One logger for the instance: the HTTP server logs through it too (see `build`).
+  const logger: FastifyBaseLogger = options.logger ?? pino({ level: config.logLevel });
   const settings = createSettingsStore({ db, clock });
   const content = createContentService({ db, clock });
   const meter = createMeterService({ store: createSqlMeterStore(db), clock });
@@ -149,7 +154,7 @@ export function createServices(config: Config, options: BuildOptions) {
     },
     options: {
       publicUrl: config.publicUrl,
-      onNoticeError: (error) => console.error('billing mail was not sent', error),
+      log: logger,
     },
   });
   // The sandbox processor's webhooks, delivered asynchronously like a real processor's.
@@ -164,6 +169,7 @@ export function createServices(config: Config, options: BuildOptions) {
       : undefined;
   return {
     clock,
+    logger,
     settings,
     content,
     meter,
@@ -217,7 +223,7 @@ export type Services = ReturnType<typeof createServices>;
 export async function build(config: Config, options: BuildOptions): Promise<FastifyInstance> {
   const services = options.services ?? createServices(config, options);
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    loggerInstance: services.logger,
     trustProxy: config.trustProxy === false ? false : [...config.trustProxy],
     bodyLimit: 2 * 1024 * 1024,
   });

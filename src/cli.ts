@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { createServices } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
@@ -30,7 +31,9 @@ async function withDatabase<T>(
   const database = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(database);
-    return await work(createServices(config, { database, ...(clock && { clock }) }));
+    // Log lines go to stderr: stdout is the command's answer (a script reads an API key from it).
+    const logger = pino({ level: config.logLevel }, pino.destination(2));
+    return await work(createServices(config, { database, logger, ...(clock && { clock }) }));
   } finally {
     await database.destroy();
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
@@ -26,7 +26,7 @@ export const testSecret = 'test-secret-that-is-long-enough-0123456789';
  */
 export async function buildTestApp(
   dialect: TestDialect,
-  options: { env?: Record<string, string>; at?: string } = {},
+  options: { env?: Record<string, string>; at?: string; logger?: FastifyBaseLogger } = {},
 ): Promise<TestApp> {
   const database = await dialect.open();
   const config = loadConfig({
@@ -41,6 +41,7 @@ export async function buildTestApp(
   const services = createServices(config, {
     database,
     clock,
+    ...(options.logger && { logger: options.logger }),
     deliverWebhook: async (body, headers) =>
       (await built.app!.inject({ method: 'POST', url: '/webhooks/sandbox', payload: body, headers }))
         .statusCode,

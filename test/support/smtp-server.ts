@@ -17,6 +17,7 @@ export type TestSmtpServer = Awaited<ReturnType<typeof startSmtpServer>>;
 export async function startSmtpServer() {
   const received: ReceivedMail[] = [];
   let refuse = false;
+  const refused = new Set<string>();
   const server = new SMTPServer({
     logger: false,
     disabledCommands: ['STARTTLS'],
@@ -25,8 +26,9 @@ export async function startSmtpServer() {
       if (auth.username === 'user' && auth.password === 'secret') callback(null, { user: auth.username });
       else callback(new Error('Invalid username or password'));
     },
-    onRcptTo(_address, _session, callback) {
-      callback(refuse ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : undefined);
+    onRcptTo(address, _session, callback) {
+      const no = refuse || refused.has(address.address.toLowerCase());
+      callback(no ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : undefined);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -53,6 +55,11 @@ export async function startSmtpServer() {
     mailTo: (address: string) => received.filter((r) => r.envelopeTo.includes(address)).map((r) => r.mail),
     refuseRecipients(value: boolean) {
       refuse = value;
+    },
+    /** Refuses mail to `address` alone (a mailbox that no longer exists), until `false`. */
+    refuseRecipient(address: string, value = true) {
+      if (value) refused.add(address.toLowerCase());
+      else refused.delete(address.toLowerCase());
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -118,3 +118,34 @@ export async function listSubscribers(
   if (filter.before) query = query.where('subscriptions.id', '<', filter.before);
   return query.execute();
 }
+
+/** The subscription's most recent event, if any. */
+export async function latestEvent(db: Kysely<Database>, subscriptionId: string) {
+  return db
+    .selectFrom('subscription_events')
+    .select(['kind', 'detail'])
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+/**
+ * Takes over a pending charge for sending until `until`, unless another process holds it now;
+ * false when it is held (or no longer pending).
+ */
+export async function leasePendingCharge(
+  db: Kysely<Database>,
+  paymentId: string,
+  now: Date,
+  until: string,
+): Promise<boolean> {
+  const leased = await db
+    .updateTable('payments')
+    .set({ charging_until: until })
+    .where('id', '=', paymentId)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('charging_until', 'is', null), eb('charging_until', '<=', now.toISOString())]))
+    .executeTakeFirst();
+  return Number(leased.numUpdatedRows) > 0;
+}

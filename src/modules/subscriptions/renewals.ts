@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { Database, SubscriptionRow } from '../../db/schema.js';
+import type { Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
+import { newId } from '../../kernel/ids.js';
 import { money } from '../../kernel/money.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import type { Pricing } from './checkouts.js';
 import { chargeableAt, graceEndsAt } from './dunning.js';
 import type { SubscriptionLedger } from './ledger.js';
 import type { BillingNotices } from './notices.js';
+import { latestEvent, leasePendingCharge, recordEvent, subscriptionById } from './queries.js';
 import { addDays, addTerm } from './terms.js';
 import {
   chargeCardOnFile,
@@ -26,7 +28,21 @@ export interface SweepReport {
   /** Charges left pending because the gateway did not answer; the next run settles them. */
   unanswered: number;
   expired: number;
+  /**
+   * Subscriptions on which a step failed (a bug, a missing plan, the database refusing one
+   * row): logged and recorded on the subscription as a `sweep_failed` event, skipped, and
+   * tried again by the next sweep. One subscription's failure never stops the others.
+   */
+  errors: number;
 }
+
+/** Where the sweep reports what it could not do (pino's signature, so the app's logger fits). */
+export interface SweepLog {
+  error(details: Readonly<Record<string, unknown>>, message: string): void;
+}
+
+/** The steps of a sweep, as named in its failure records. */
+type SweepStep = 'reconcile' | 'remind' | 'renew' | 'retry' | 'expire';
 
 const actor = 'billing-run';
 
@@ -38,6 +54,7 @@ const emptyReport = (): SweepReport => ({
   failed: 0,
   unanswered: 0,
   expired: 0,
+  errors: 0,
 });
 
 const pageSize = 500;
@@ -67,8 +84,9 @@ export function createRenewals(deps: {
   pricing: Pricing;
   ledger: SubscriptionLedger;
   notices: BillingNotices;
+  log: SweepLog;
 }) {
-  const { db, clock, gateway, pricing, ledger, notices } = deps;
+  const { db, clock, gateway, pricing, ledger, notices, log } = deps;
   const { policy } = ledger;
 
   /** What the next renewal of `sub` charges, on which plan and price version, for which term. */
@@ -157,6 +175,57 @@ export function createRenewals(deps: {
     }
   }
 
+  /** Sends a charge left pending by an earlier run again, under its first key, and settles it. */
+  async function reconcile(payment: PaymentRow, sub: SubscriptionRow, report: SweepReport): Promise<void> {
+    const now = clock.now();
+    // Not while another process is charging it: a gateway without idempotency keys
+    // (Razorpay) would take the money twice.
+    if (!(await leasePendingCharge(db, payment.id, now, chargingLease(now)))) return;
+    const plan = await pricing.plans.get(payment.plan_id ?? sub.plan_id);
+    if (!plan) throw new Error(`Payment ${payment.id} is for a missing plan.`);
+    const before = report.succeeded + report.failed;
+    await charge(
+      {
+        id: payment.id,
+        idempotencyKey: payment.idempotency_key,
+        amount: money(payment.amount_minor, payment.currency),
+        description: chargeDescription(payment.kind === 'upgrade' ? 'upgrade' : 'renewal', plan.name),
+      },
+      sub,
+      report,
+    );
+    if (report.succeeded + report.failed > before) report.reconciled += 1;
+  }
+
+  /**
+   * One subscription's step failed: counted, logged and recorded in the subscription's history
+   * (once while it keeps failing the same way, not every five minutes), so support sees it.
+   * The next sweep tries it again.
+   */
+  async function failedOn(sub: SubscriptionRow, step: SweepStep, error: unknown, report: SweepReport) {
+    report.errors += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    log.error({ err: error, subscriptionId: sub.id, step }, 'renewal sweep: a subscription failed');
+    try {
+      // Messages carry ids (a mail's, a payment's): the same step failing again is the same failure.
+      const last = await latestEvent(db, sub.id);
+      if (last?.kind === 'sweep_failed' && (JSON.parse(last.detail) as { step?: string }).step === step)
+        return;
+      await recordEvent(db, {
+        id: newId('sev'),
+        subscriptionId: sub.id,
+        kind: 'sweep_failed',
+        from: sub.status,
+        to: sub.status,
+        actor,
+        detail: { step, error: message },
+        at: clock.now().toISOString(),
+      });
+    } catch (recordError) {
+      log.error({ err: recordError, subscriptionId: sub.id }, 'renewal sweep: the failure was not recorded');
+    }
+  }
+
   /**
    * Pages through subscriptions matching `where`, oldest renewal first, until none is left.
    *
@@ -165,10 +234,12 @@ export function createRenewals(deps: {
    * round trips (bench/billing-sweep.js measures it). Working on several at once is safe for
    * the reason two sweeps may run at once: every step claims its work by a unique key or a
    * guarded update. The page is finished before the next one is read, so `after` still passes
-   * only what was done; after a failure no new work starts, the work in flight finishes, and
-   * the first error is thrown.
+   * only what was done. A subscription whose step throws is recorded (`failedOn`) and passed
+   * over: one reader's bad address or broken row must not hold up everybody's renewal.
    */
   async function each(
+    step: SweepStep,
+    report: SweepReport,
     select: (after: string) => Promise<SubscriptionRow[]>,
     work: (sub: SubscriptionRow) => Promise<unknown>,
     concurrency = 8,
@@ -177,20 +248,18 @@ export function createRenewals(deps: {
     for (;;) {
       const page = await select(after);
       let next = 0;
-      let failure: { error: unknown } | undefined;
       const worker = async () => {
-        while (failure === undefined && next < page.length) {
+        while (next < page.length) {
           const sub = page[next++]!;
           try {
             await work(sub);
           } catch (error) {
-            failure ??= { error };
+            await failedOn(sub, step, error, report);
           }
           await yieldToRequests();
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, page.length) }, worker));
-      if (failure) throw failure.error;
       if (page.length < pageSize) return;
       after = page[page.length - 1]!.id;
     }
@@ -215,43 +284,20 @@ export function createRenewals(deps: {
         .execute();
       for (const payment of pending) {
         await yieldToRequests();
-        const sub = payment.subscription_id
-          ? await db
-              .selectFrom('subscriptions')
-              .selectAll()
-              .where('id', '=', payment.subscription_id)
-              .executeTakeFirst()
-          : undefined;
+        const sub = payment.subscription_id ? await subscriptionById(db, payment.subscription_id) : undefined;
         if (!sub) continue;
-        // Not while another process is charging it: a gateway without idempotency keys
-        // (Razorpay) would take the money twice.
-        const leased = await db
-          .updateTable('payments')
-          .set({ charging_until: chargingLease(now) })
-          .where('id', '=', payment.id)
-          .where('status', '=', 'pending')
-          .where((eb) => eb.or([eb('charging_until', 'is', null), eb('charging_until', '<=', iso)]))
-          .executeTakeFirst();
-        if (Number(leased.numUpdatedRows) === 0) continue;
-        const plan = await pricing.plans.get(payment.plan_id ?? sub.plan_id);
-        if (!plan) throw new Error(`Payment ${payment.id} is for a missing plan.`);
-        const before = report.succeeded + report.failed;
-        await charge(
-          {
-            id: payment.id,
-            idempotencyKey: payment.idempotency_key,
-            amount: money(payment.amount_minor, payment.currency),
-            description: chargeDescription(payment.kind === 'upgrade' ? 'upgrade' : 'renewal', plan.name),
-          },
-          sub,
-          report,
-        );
-        if (report.succeeded + report.failed > before) report.reconciled += 1;
+        try {
+          await reconcile(payment, sub, report);
+        } catch (error) {
+          await failedOn(sub, 'reconcile', error, report);
+        }
       }
 
       // 2. Pre-debit reminders for renewals coming up (not for cancelled ones: they do not renew).
       const remindBefore = addDays(now, policy.reminderDaysBefore).toISOString();
       await each(
+        'remind',
+        report,
         (after) =>
           live(['active', 'trialing'])
             .where('id', '>', after)
@@ -266,6 +312,8 @@ export function createRenewals(deps: {
       // 3. Renewals due, at least the notice period after their reminder.
       const noticeBefore = new Date(now.getTime() - policy.minNoticeHours * 3_600_000).toISOString();
       await each(
+        'renew',
+        report,
         (after) =>
           live(['active', 'trialing'])
             .where('id', '>', after)
@@ -278,12 +326,16 @@ export function createRenewals(deps: {
 
       // 4. Retries of failed renewals.
       await each(
+        'retry',
+        report,
         (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', '<=', iso).execute(),
         (sub) => renew(sub, report),
       );
 
       // 5. Cancelled subscriptions whose term is over, and overdue ones past their grace period.
       await each(
+        'expire',
+        report,
         (after) =>
           live(['canceling']).where('id', '>', after).where('current_period_end', '<=', iso).execute(),
         async (sub) => {
@@ -291,6 +343,8 @@ export function createRenewals(deps: {
         },
       );
       await each(
+        'expire',
+        report,
         (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', 'is', null).execute(),
         async (sub) => {
           if (graceEndsAt(new Date(sub.current_period_end), policy) > now) return;

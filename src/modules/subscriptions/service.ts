@@ -13,7 +13,7 @@ import type { SubscriptionStatus } from './lifecycle.js';
 import type { BillingNotices } from './notices.js';
 import type { TaxTerms } from './pricing.js';
 import { paymentsOf, subscriptionOf } from './queries.js';
-import { createRenewals } from './renewals.js';
+import { createRenewals, type SweepLog } from './renewals.js';
 import { previewPlanChange } from './preview.js';
 
 /** The subscription as the reader (and their apps) see it. */
@@ -72,11 +72,13 @@ export function createBilling(deps: {
     grossUp: (price: Money, terms: TaxTerms) => Money;
   };
   records: { invoices: InvoiceIssuer; notices: BillingNotices };
-  options: { publicUrl: string; policy?: BillingPolicy; onNoticeError: (error: unknown) => void };
+  /** Billing mail that could not be sent and subscriptions a sweep could not finish go here. */
+  options: { publicUrl: string; policy?: BillingPolicy; log: SweepLog };
 }) {
   const { db, clock, gateway, catalogue } = deps;
   const { plans } = catalogue;
   const policy = deps.options.policy ?? defaultBillingPolicy;
+  const { log } = deps.options;
   const pricing: Pricing = catalogue;
   const ledger = createSubscriptionLedger({
     db,
@@ -85,7 +87,11 @@ export function createBilling(deps: {
     invoices: deps.records.invoices,
     coupons: catalogue.coupons,
     notices: deps.records.notices,
-    options: { policy, onNoticeError: deps.options.onNoticeError },
+    options: {
+      policy,
+      // Mail goes out after the books are written: a failed one is logged, never undoes them.
+      onNoticeError: (error) => log.error({ err: error }, 'billing mail was not sent'),
+    },
   });
   const checkouts = createCheckouts({
     db,
@@ -96,7 +102,15 @@ export function createBilling(deps: {
     publicUrl: deps.options.publicUrl,
   });
   const changes = createPlanChanges({ db, clock, gateway, pricing, ledger });
-  const renewals = createRenewals({ db, clock, gateway, pricing, ledger, notices: deps.records.notices });
+  const renewals = createRenewals({
+    db,
+    clock,
+    gateway,
+    pricing,
+    ledger,
+    notices: deps.records.notices,
+    log,
+  });
 
   async function view(sub: SubscriptionRow): Promise<SubscriptionView> {
     const [plan, renewal, pending] = await Promise.all([
