@@ -28,7 +28,8 @@ export interface PaymentGateway {
 
   /**
    * Verifies a webhook's signature over the raw body and normalises it. Throws
-   * `WebhookSignatureError` when the signature is missing, wrong or too old.
+   * `WebhookSignatureError` when the signature is missing, wrong or too old, and
+   * `WebhookPayloadError` when a signed body is not an event of the shape Masthead reads.
    */
   parseWebhook(
     rawBody: Buffer,
@@ -141,5 +142,18 @@ export class WebhookSignatureError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'WebhookSignatureError';
+  }
+}
+
+/**
+ * A correctly signed webhook whose body is not JSON, or not an event of the shape Masthead acts
+ * on (a provider's API version Masthead does not read, a bug at the provider). The caller's fault
+ * as far as the endpoint can tell: a 400, never a 500, and nothing is recorded, so a fixed
+ * redelivery is still acted on.
+ */
+export class WebhookPayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookPayloadError';
   }
 }

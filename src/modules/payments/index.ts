@@ -1,4 +1,5 @@
 export {
+  WebhookPayloadError,
   WebhookSignatureError,
   type ChargeRequest,
   type ChargeResult,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Razorpay from 'razorpay';
 import { z } from 'zod';
-import { WebhookSignatureError, type WebhookEvent } from './gateway.js';
+import { WebhookPayloadError, WebhookSignatureError, type WebhookEvent } from './gateway.js';
 import { notesOf } from './razorpay-client.js';
 
 /**
@@ -31,7 +31,7 @@ const Refund = z.object({ id: z.string(), payment_id: z.string(), notes });
 // an event Masthead ignores can never fail to parse (and be redelivered for days).
 const Envelope = z.object({ event: z.string(), payload: z.record(z.string(), z.unknown()).default({}) });
 
-/** `payload.<name>.entity` of an event Masthead acts on; a correctly signed event without it is a bug. */
+/** `payload.<name>.entity` of an event Masthead acts on; a correctly signed event without it is a 400. */
 function entity<T extends z.ZodType>(
   event: string,
   payload: Readonly<Record<string, unknown>>,
@@ -43,9 +43,15 @@ function entity<T extends z.ZodType>(
     typeof wrapper === 'object' && wrapper !== null ? Reflect.get(wrapper, 'entity') : undefined,
   );
   if (!parsed.success) {
-    throw new Error(`A Razorpay ${event} webhook has no readable ${name}: ${parsed.error.message}`);
+    throw new WebhookPayloadError(`A Razorpay ${event} webhook has no readable ${name}${at(parsed.error)}.`);
   }
   return parsed.data;
+}
+
+/** Where a payload first departs from the shape read, for the 400's message (never the values). */
+function at(error: z.ZodError): string {
+  const path = error.issues[0]?.path ?? [];
+  return path.length > 0 ? ` (at ${path.join('.')})` : '';
 }
 
 /**
@@ -72,11 +78,13 @@ export function parseRazorpayWebhook(
   try {
     json = JSON.parse(body);
   } catch {
-    throw new Error('A correctly signed Razorpay webhook is not JSON.');
+    throw new WebhookPayloadError('A correctly signed Razorpay webhook is not JSON.');
   }
   const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`A correctly signed Razorpay webhook has an unexpected shape: ${parsed.error.message}`);
+    throw new WebhookPayloadError(
+      `A correctly signed Razorpay webhook is not an event Masthead reads${at(parsed.error)}.`,
+    );
   }
   const { event, payload } = parsed.data;
   const header = headers['x-razorpay-event-id'];

@@ -1,6 +1,8 @@
 import Stripe from 'stripe';
+import { z } from 'zod';
 import { money, type Money } from '../../kernel/money.js';
 import {
+  WebhookPayloadError,
   WebhookSignatureError,
   type ChargeRequest,
   type ChargeResult,
@@ -166,7 +168,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     parseWebhook(rawBody, headers): WebhookEvent {
       const signature = header(headers, 'stripe-signature');
       if (signature === undefined) throw new WebhookSignatureError('The Stripe-Signature header is missing.');
-      let event: Stripe.Event;
+      let event: unknown;
       try {
         // Stripe's default tolerance: a signature older than five minutes is refused (replays).
         event = stripe.webhooks.constructEvent(rawBody, signature, webhookSecret);
@@ -174,7 +176,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
           throw new WebhookSignatureError(`The Stripe signature was refused: ${firstLine(error.message)}`);
         }
-        throw error;
+        // The SDK parses the body only once the signature holds: what fails here is a signed body
+        // that is not JSON, or a thin event sent to a snapshot endpoint.
+        const detail = error instanceof SyntaxError ? 'its body is not JSON' : firstLine(String(error));
+        throw new WebhookPayloadError(`The Stripe webhook is signed but cannot be read: ${detail}.`);
       }
       return normaliseEvent(event);
     },
@@ -419,15 +424,53 @@ function refundFailureReason(reason: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
-function normaliseEvent(event: Stripe.Event): WebhookEvent {
+// What Masthead reads of an event, checked rather than trusted: a signed body in an API version
+// Masthead was not written for (or a bug at Stripe) is a 400, not a crash. Only the envelope is
+// read for every event, so an event Masthead ignores can never fail to parse.
+const EventEnvelope = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+const SessionFields = z.object({
+  id: z.string().min(1),
+  client_reference_id: z.string().min(1).nullish(),
+  payment_status: z.string().nullish(),
+});
+const IntentFields = z.object({
+  id: z.string().min(1),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  last_payment_error: z
+    .object({
+      code: z.string().nullish(),
+      decline_code: z.string().nullish(),
+      message: z.string().nullish(),
+    })
+    .nullish(),
+});
+const ChargeFields = z.object({
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }).loose()]).nullish(),
+});
+
+function fields<T extends z.ZodType>(type: string, schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const path = parsed.error.issues[0]?.path ?? [];
+  const where = path.length > 0 ? ` (at ${path.join('.')})` : '';
+  throw new WebhookPayloadError(`The Stripe ${type} webhook is signed but not one Masthead reads${where}.`);
+}
+
+function normaliseEvent(body: unknown): WebhookEvent {
+  const event = fields('event', EventEnvelope, body);
   const eventId = event.id;
   const ignored: WebhookEvent = { eventId, action: 'ignored', type: event.type };
+  const object = event.data.object;
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
-      const session = event.data.object;
+      const session = fields(event.type, SessionFields, object);
       // Completed with a payment that settles later: it is done when async_payment_succeeded comes.
-      if (session.client_reference_id === null || session.payment_status === 'unpaid') return ignored;
+      if (!session.client_reference_id || session.payment_status === 'unpaid') return ignored;
       return {
         eventId,
         action: 'checkout.completed',
@@ -437,8 +480,8 @@ function normaliseEvent(event: Stripe.Event): WebhookEvent {
     }
     case 'checkout.session.expired':
     case 'checkout.session.async_payment_failed': {
-      const session = event.data.object;
-      if (session.client_reference_id === null) return ignored;
+      const session = fields(event.type, SessionFields, object);
+      if (!session.client_reference_id) return ignored;
       return {
         eventId,
         action: 'checkout.failed',
@@ -451,14 +494,14 @@ function normaliseEvent(event: Stripe.Event): WebhookEvent {
       };
     }
     case 'payment_intent.succeeded': {
-      const intent = event.data.object;
-      const reference = chargeReference(intent);
+      const intent = fields(event.type, IntentFields, object);
+      const reference = chargeReference(intent.metadata ?? {});
       if (reference === undefined) return ignored;
       return { eventId, action: 'charge.succeeded', reference, paymentRef: intent.id };
     }
     case 'payment_intent.payment_failed': {
-      const intent = event.data.object;
-      const reference = chargeReference(intent);
+      const intent = fields(event.type, IntentFields, object);
+      const reference = chargeReference(intent.metadata ?? {});
       if (reference === undefined) return ignored;
       const error = intent.last_payment_error;
       return {
@@ -466,11 +509,15 @@ function normaliseEvent(event: Stripe.Event): WebhookEvent {
         action: 'charge.failed',
         reference,
         paymentRef: intent.id,
-        reason: chargeFailure(error?.code, error?.decline_code, error?.message).reason,
+        reason: chargeFailure(
+          error?.code ?? undefined,
+          error?.decline_code ?? undefined,
+          error?.message ?? undefined,
+        ).reason,
       };
     }
     case 'charge.refunded': {
-      const paymentRef = idOf(event.data.object.payment_intent);
+      const paymentRef = idOf(fields(event.type, ChargeFields, object).payment_intent ?? null);
       if (paymentRef === null) return ignored;
       return { eventId, action: 'refund.succeeded', paymentRef };
     }
@@ -480,8 +527,7 @@ function normaliseEvent(event: Stripe.Event): WebhookEvent {
 }
 
 /** The reference of a PaymentIntent Masthead charged off-session; none for a checkout's or a stranger's. */
-function chargeReference(intent: Stripe.PaymentIntent): string | undefined {
-  const metadata: Readonly<Record<string, string | undefined>> = intent.metadata;
+function chargeReference(metadata: Readonly<Record<string, string | undefined>>): string | undefined {
   if (metadata.flow === 'checkout') return undefined;
-  return metadata.reference;
+  return metadata.reference || undefined;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import type { Money } from '../../kernel/money.js';
 import { requireReader, safeReturnTo, type AccountService } from '../accounts/index.js';
-import { WebhookSignatureError, type PaymentGateway } from '../payments/gateway.js';
+import { WebhookPayloadError, WebhookSignatureError, type PaymentGateway } from '../payments/gateway.js';
 import type { Billing, PaymentView, SubscriptionView } from './service.js';
 
 const moneyJson = (value: Money) => ({ amount: value.amountMinor, currency: value.currency });
@@ -221,6 +221,11 @@ export async function subscriptionRoutes(
           event = gateway.parseWebhook(raw, request.headers);
         } catch (error) {
           if (error instanceof WebhookSignatureError) throw new AppError('bad_request', error.message);
+          if (error instanceof WebhookPayloadError) {
+            // Signed, so it came from whoever holds the secret: worth a look, not a 500.
+            request.log.warn({ provider: gateway.name, reason: error.message }, 'unreadable signed webhook');
+            throw new AppError('bad_request', error.message);
+          }
           throw error;
         }
         const outcome = await billing.handleWebhook(event);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../../kernel/clock.js';
 import {
+  WebhookPayloadError,
   WebhookSignatureError,
   type CheckoutOutcome,
   type PaymentGateway,
@@ -28,6 +29,24 @@ const ChargeFields = z.object({
   reference: z.string(),
   failure_message: z.string().nullable(),
 });
+
+function jsonOf(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new WebhookPayloadError('The sandbox webhook is signed but its body is not JSON.');
+  }
+}
+
+function readable<T extends z.ZodType>(what: string, schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new WebhookPayloadError(
+    `The sandbox webhook is signed but its ${what} is not one Masthead reads${where}.`,
+  );
+}
 
 function header(
   headers: Readonly<Record<string, string | string[] | undefined>>,
@@ -139,46 +158,44 @@ export function createSandboxGateway(deps: {
         clock.now(),
       );
       if (!check.valid) throw new WebhookSignatureError(check.reason);
-      // Signed, so it is the sandbox's own: a body that does not parse is a bug, not an attack.
-      const event = Envelope.parse(JSON.parse(rawBody.toString('utf8')));
+      // Signed, but whoever holds the secret can still send a body Masthead cannot read: that is
+      // a bad request (400), not a fault of ours (500).
+      const event = readable('event', Envelope, jsonOf(rawBody));
       const { object } = event.data;
       const eventId = event.id;
+      const session = () => readable(event.type, SessionFields, object);
+      const charge = () => readable(event.type, ChargeFields, object);
       switch (event.type) {
         case 'checkout.session.completed': {
-          const session = SessionFields.parse(object);
-          return {
-            eventId,
-            action: 'checkout.completed',
-            sessionId: session.id,
-            reference: session.reference,
-          };
+          const { id, reference } = session();
+          return { eventId, action: 'checkout.completed', sessionId: id, reference };
         }
         case 'checkout.session.expired': {
-          const session = SessionFields.parse(object);
+          const { id, reference } = session();
           return {
             eventId,
             action: 'checkout.failed',
-            sessionId: session.id,
-            reference: session.reference,
+            sessionId: id,
+            reference,
             reason: expiredReason,
           };
         }
         case 'charge.succeeded': {
-          const charge = ChargeFields.parse(object);
-          return { eventId, action: 'charge.succeeded', reference: charge.reference, paymentRef: charge.id };
+          const { id, reference } = charge();
+          return { eventId, action: 'charge.succeeded', reference, paymentRef: id };
         }
         case 'charge.failed': {
-          const charge = ChargeFields.parse(object);
+          const { id, reference, failure_message } = charge();
           return {
             eventId,
             action: 'charge.failed',
-            reference: charge.reference,
-            paymentRef: charge.id,
-            reason: charge.failure_message ?? 'The payment failed.',
+            reference,
+            paymentRef: id,
+            reason: failure_message ?? 'The payment failed.',
           };
         }
         case 'charge.refunded':
-          return { eventId, action: 'refund.succeeded', paymentRef: ChargeFields.parse(object).id };
+          return { eventId, action: 'refund.succeeded', paymentRef: charge().id };
         default:
           return { eventId, action: 'ignored', type: event.type };
       }
