@@ -297,6 +297,20 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     if (!found) sessions.set(request, (found = authenticate(request, accounts)));
     return found;
   };
+  // The reader's entitlements, looked up once per request (the meter and the header both ask).
+  const entitlementsFound = new WeakMap<FastifyRequest, Promise<ReadonlySet<string>>>();
+  const entitlementsOf = (request: FastifyRequest) => {
+    let found = entitlementsFound.get(request);
+    if (!found) {
+      found = sessionOf(request).then((auth) =>
+        auth?.lookup.status === 'live'
+          ? services.billing.entitlements(auth.lookup.account.id)
+          : new Set<string>(),
+      );
+      entitlementsFound.set(request, found);
+    }
+    return found;
+  };
   await app.register(readingRoutes, {
     ...services,
     // Who is reading: the signed-in account when a live session comes with the request
@@ -308,13 +322,14 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
         return {
           id: account.id,
           name: account.name,
-          entitlements: await services.billing.entitlements(account.id),
+          entitlements: await entitlementsOf(request),
         };
       }
       if (auth?.kind === 'web') clearSessionCookie(reply);
       return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
     },
     signedIn: async (request) => (await sessionOf(request))?.lookup.status === 'live',
+    subscribed: async (request) => (await entitlementsOf(request)).size > 0,
     publicUrl: config.publicUrl,
   });
   const accountDeps = {
@@ -337,12 +352,18 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   };
   await app.register(accountRoutes, accountDeps);
   // The site chrome (publication name, sections) of the account and link pages.
-  const shell = async (reader: { signedIn: boolean; path: string }) => {
-    const [settings, sections] = await Promise.all([
+  // A subscriber's header offers their account instead of "Subscribe".
+  const shell = async (reader: { signedIn: boolean; path: string; accountId?: string | undefined }) => {
+    const { accountId, ...chrome } = reader;
+    const [settings, sections, entitlements] = await Promise.all([
       services.publication.settings(),
       services.content.sections(),
+      accountId === undefined ? new Set<string>() : services.billing.entitlements(accountId),
     ]);
-    return { chrome: { publicationName: settings.name, sections, ...reader }, timeZone: settings.timeZone };
+    return {
+      chrome: { publicationName: settings.name, sections, ...chrome, subscribed: entitlements.size > 0 },
+      timeZone: settings.timeZone,
+    };
   };
   await app.register(accountPageRoutes, {
     ...accountDeps,

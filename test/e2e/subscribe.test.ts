@@ -198,6 +198,11 @@ describe('subscribing in Chromium', () => {
       expect(body).toContain(squash(paragraph));
     }
     expect(await page.locator('header a.account-link').textContent()).toBe('Account');
+    // A subscriber is not asked to subscribe, and is welcomed once, here.
+    expect(await page.locator('header a.subscribe-link').count()).toBe(0);
+    expect(squash(await page.locator('main .site-notice').innerText())).toContain(
+      "Welcome, you're subscribed",
+    );
     expect(await subscriptionOf(page)).toMatchObject({ status: 'active' });
 
     // /account: the plan, renewing a year after the day it started, at the plan's price.
@@ -256,6 +261,7 @@ describe('subscribing in Chromium', () => {
     // The story is still open to the subscriber.
     await page.goto(articleUrl);
     expect(await page.locator('article.article').getAttribute('data-granted')).toBe('true');
+    expect(await page.locator('main .site-notice').count()).toBe(0);
     await expectWebhooksDelivered();
 
     expect(problems).toEqual([]);

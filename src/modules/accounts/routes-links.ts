@@ -137,7 +137,8 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
   /** `path` is where the header's "Sign in" returns to. */
   async function render(request: FastifyRequest, view: (chrome: SiteChrome) => VNode, path = '/') {
     const auth = await authenticate(request, accounts);
-    const { chrome } = await shell({ signedIn: auth?.lookup.status === 'live', path });
+    const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
+    const { chrome } = await shell({ signedIn: live !== undefined, path, accountId: live?.account.id });
     return renderPage(view(chrome));
   }
   // The pages carry a reader's email or a link's token: no cache may keep them.

@@ -40,7 +40,11 @@ export type AccountPageSection = (input: {
 
 export interface AccountPageDeps extends AccountRouteDeps {
   /** The site chrome and time zone for a page, given the reader's part of the chrome. */
-  readonly shell: (reader: { signedIn: boolean; path: string }) => Promise<PageShell>;
+  readonly shell: (reader: {
+    signedIn: boolean;
+    path: string;
+    accountId?: string | undefined;
+  }) => Promise<PageShell>;
   /** The reader's subscription, between their details and their devices; none without billing. */
   readonly billingSection?: AccountPageSection;
 }
@@ -142,7 +146,11 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
     const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
     // The header's "Sign in" on this page keeps the same destination.
     const page = LoginPage({
-      shell: await shell({ signedIn: live !== undefined, path: options.returnTo }),
+      shell: await shell({
+        signedIn: live !== undefined,
+        path: options.returnTo,
+        accountId: live?.account.id,
+      }),
       returnTo: options.returnTo,
       notice: options.notice,
       signedInAs: live?.account.email,
@@ -243,7 +251,7 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
     const [account, sessions, pageShell] = await Promise.all([
       accounts.account(session.account.id),
       accounts.sessions(session.account.id, session.sessionId),
-      shell({ signedIn: true, path: '/account' }),
+      shell({ signedIn: true, path: '/account', accountId: session.account.id }),
     ]);
     if (!account) throw new AppError('unauthorized', 'Sign in first.');
     const billing = await deps.billingSection?.({

@@ -16,7 +16,11 @@ export interface InvoiceRouteDeps {
   readonly invoices: InvoiceService;
   readonly accounts: AccountService;
   /** The site chrome of a page, given the reader's part of it. */
-  readonly shell: (reader: { signedIn: boolean; path: string }) => Promise<{ chrome: SiteChrome }>;
+  readonly shell: (reader: {
+    signedIn: boolean;
+    path: string;
+    accountId?: string | undefined;
+  }) => Promise<{ chrome: SiteChrome }>;
   /** Absolute URL of the site, for the links in JSON answers. */
   readonly publicUrl: string;
 }
@@ -116,7 +120,7 @@ export async function invoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDeps
     if ('signIn' in found) return reply.redirect(found.signIn, 303);
     const [list, page] = await Promise.all([
       invoices.list(found.accountId),
-      shell({ signedIn: true, path: '/account/invoices' }),
+      shell({ signedIn: true, path: '/account/invoices', accountId: found.accountId }),
     ]);
     return sendHtml(reply, InvoiceListPage({ chrome: page.chrome, invoices: list }));
   });

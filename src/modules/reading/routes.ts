@@ -8,6 +8,7 @@ import { notFound } from '../../kernel/errors.js';
 import { ttlCache } from '../../kernel/ttl-cache.js';
 import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { renderPage } from '../../web/render.js';
+import { takeWelcome, welcomeText } from '../../web/welcome.js';
 import { articleSummaryJson, type ContentService, type ArticleSummary } from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
 import { planJson, type PlanService } from '../plans/index.js';
@@ -25,6 +26,8 @@ export interface ReadingRouteDeps {
   readonly resolveReader: (request: FastifyRequest, reply: FastifyReply) => Promise<Reader>;
   /** Whether a signed-in reader sent the request: the page header differs. */
   readonly signedIn: (request: FastifyRequest) => Promise<boolean>;
+  /** Whether the reader subscribes: the header offers their account, not "Subscribe". */
+  readonly subscribed: (request: FastifyRequest) => Promise<boolean>;
   readonly publicUrl: string;
   readonly clock: Clock;
   /** How long a rendered article page is reused for readers in the same state. */
@@ -47,13 +50,27 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   const pageCacheTtlMs = deps.pageCacheTtlMs ?? 2000;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** The reader's part of the site chrome; `path` is where signing in from the page returns to. */
-  const readerChrome = async (request: FastifyRequest, path = request.url) => ({
-    signedIn: await deps.signedIn(request),
-    path,
-  });
+  /**
+   * The reader's part of the site chrome; `path` is where signing in from the page returns to.
+   * A new subscriber's first page also says welcome, once.
+   */
+  async function readerChrome(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path = request.url,
+    welcomes = true,
+  ) {
+    const [signedIn, subscribed] = await Promise.all([deps.signedIn(request), deps.subscribed(request)]);
+    const welcome = welcomes && subscribed && takeWelcome(request, reply);
+    return { signedIn, subscribed, path, notice: welcome ? welcomeText : undefined };
+  }
 
-  async function pageContext(reader: { signedIn: boolean; path: string }): Promise<PageContext> {
+  async function pageContext(reader: {
+    signedIn: boolean;
+    subscribed: boolean;
+    path: string;
+    notice: string | undefined;
+  }): Promise<PageContext> {
     const [settings, sections] = await Promise.all([publication.settings(), content.sections()]);
     return {
       chrome: { publicationName: settings.name, sections, ...reader },
@@ -97,7 +114,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   }
 
   r.get('/', async (request, reply) => {
-    const ctx = await pageContext(await readerChrome(request));
+    const ctx = await pageContext(await readerChrome(request, reply));
     const [latest, ...bySection] = await Promise.all([
       content.listPublished({ limit: 1 }),
       ...ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
@@ -110,7 +127,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     '/section/:slug',
     { schema: { params: z.object({ slug }), querystring: PageQuery } },
     async (request, reply) => {
-      const ctx = await pageContext(await readerChrome(request));
+      const ctx = await pageContext(await readerChrome(request, reply));
       const section = ctx.chrome.sections.find((s) => s.slug === request.params.slug);
       if (!section) throw notFound('The section');
       const articles = await content.listPublished({
@@ -139,11 +156,12 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
     const { article, access } = opened;
-    // The header says whether the reader is signed in; the path is the article's own, never
-    // the URL as requested (its query string is not part of the key).
-    const reader = await readerChrome(request, `/article/${article.slug}`);
+    // The header says whether the reader is signed in and subscribes; the path is the article's
+    // own, never the URL as requested (its query string is not part of the key).
+    const reader = await readerChrome(request, reply, `/article/${article.slug}`);
     const key = [
       reader.signedIn ? 'signed-in' : 'anonymous',
+      reader.subscribed ? 'subscriber' : 'not-subscribed',
       article.id,
       article.updatedAt,
       access.reason,
@@ -151,26 +169,32 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       access.bannerHtml ?? '',
       access.paywallHtml ?? '',
     ].join('\u0000');
-    const page = await articlePages.get(key, async () => {
+    const render = async () => {
       const [ctx, offered] = await Promise.all([
         pageContext(reader),
         access.granted ? [] : plans.listActive(),
       ]);
       // Kept encoded: sending bytes spares measuring and encoding the string on every view.
       return Buffer.from(renderPage(ArticlePage({ opened, plans: offered, ctx })));
-    });
+    };
+    // The one-time welcome is this reader's alone: that page is never kept.
+    if (reader.notice !== undefined) return sendHtml(reply, await render());
+    const page = await articlePages.get(key, render);
     if (page.length > maxCachedPageBytes) articlePages.delete(key);
     return sendHtml(reply, page);
   });
 
   r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
-    return html(reply, PrintPage({ opened, ctx: await pageContext(await readerChrome(request)) }));
+    return html(
+      reply,
+      PrintPage({ opened, ctx: await pageContext(await readerChrome(request, reply, request.url, false)) }),
+    );
   });
 
   r.get('/archive', async (request, reply) => {
     const [ctx, years] = await Promise.all([
-      pageContext(await readerChrome(request)),
+      pageContext(await readerChrome(request, reply)),
       content.yearsWithArticles(),
     ]);
     return html(reply, ArchivePage({ ctx, years }));
@@ -186,7 +210,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
     async (request, reply) => {
       const { year } = request.params;
-      const ctx = await pageContext(await readerChrome(request));
+      const ctx = await pageContext(await readerChrome(request, reply));
       const yearEnd = `${year + 1}-01-01T00:00:00.000Z`;
       const before =
         request.query.before !== undefined && request.query.before < yearEnd ? request.query.before : yearEnd;
@@ -216,7 +240,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     },
     async (request, reply) => {
       const { q, before } = request.query;
-      const ctx = await pageContext(await readerChrome(request));
+      const ctx = await pageContext(await readerChrome(request, reply));
       const articles = q.trim() === '' ? [] : await content.listPublished({ q, before, limit: pageSize });
       const title = q.trim() === '' ? 'Search' : `Search: ${q}`;
       return html(

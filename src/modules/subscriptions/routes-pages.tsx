@@ -6,6 +6,7 @@ import { formatDate } from '../../kernel/dates.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { renderPage } from '../../web/render.js';
 import { loginHref } from '../../web/views/layout.js';
+import { setWelcome } from '../../web/welcome.js';
 import { authenticate, clearSessionCookie, safeReturnTo, type SignedIn } from '../accounts/index.js';
 // The form helpers of /login, shared by the inline sign-up and sign-in of /subscribe.
 import {
@@ -61,7 +62,11 @@ export interface SubscriptionPageDeps extends Pick<
   readonly billing: BillingForPages;
   readonly plans: Pick<PlanService, 'listActive'>;
   /** The site chrome and time zone for a page, given the reader's part of the chrome. */
-  readonly shell: (reader: { signedIn: boolean; path: string }) => Promise<BillingShell>;
+  readonly shell: (reader: {
+    signedIn: boolean;
+    path: string;
+    accountId?: string | undefined;
+  }) => Promise<BillingShell>;
   /** The GST states a reader may give as their place of supply. */
   readonly stateOptions: readonly StateOption[];
 }
@@ -256,7 +261,8 @@ export async function subscriptionPageRoutes(
     return reader ? then(reader) : reply.redirect(loginHref(path), 303);
   }
 
-  const accountShell = (path: string) => shell({ signedIn: true, path });
+  const accountShell = (reader: PageReader, path: string) =>
+    shell({ signedIn: true, path, accountId: reader.id });
 
   // ─── /subscribe ───────────────────────────────────────────────────────────────────────────
 
@@ -277,7 +283,7 @@ export async function subscriptionPageRoutes(
     // Signing in from the header comes back to this form, still headed for `returnTo`.
     const here = subscribePath(chosen?.slug, options.returnTo);
     const [pageShell, current] = await Promise.all([
-      shell({ signedIn: reader !== undefined, path: here }),
+      shell({ signedIn: reader !== undefined, path: here, accountId: reader?.id }),
       reader ? billing.subscription(reader.id) : null,
     ]);
     const page = (
@@ -455,8 +461,14 @@ export async function subscriptionPageRoutes(
       reader && id && checkoutId.test(id) ? await billing.checkouts.find(reader.id, id) : undefined;
     if (!reader || !checkout) throw notFound('The checkout');
     const state = await billing.completeCheckout(checkout.id, `reader:${reader.id}`);
-    if (state.status === 'completed') return reply.redirect(safeReturnTo(state.returnTo), 303);
-    const pageShell = await accountShell('/account');
+    if (state.status === 'completed') {
+      const returnTo = safeReturnTo(state.returnTo);
+      // The page they wanted (an article) says welcome once; the account page has its own notice.
+      if (checkout.purpose === 'subscribe' && !returnTo.startsWith('/account'))
+        setWelcome(reply, secureCookies);
+      return reply.redirect(returnTo, 303);
+    }
+    const pageShell = await accountShell(reader, '/account');
     if (state.status === 'open') return html(reply, <CheckoutPendingPage shell={pageShell} />);
     const plan = checkout.plan_id
       ? (await plans.listActive()).find((p) => p.id === checkout.plan_id)
@@ -482,10 +494,11 @@ export async function subscriptionPageRoutes(
 
   async function renderCancel(
     reply: FastifyReply,
+    reader: PageReader,
     sub: SubscriptionView,
     options: { chosen?: string; problem?: string; status?: number } = {},
   ) {
-    const pageShell = await accountShell('/account/subscription/cancel');
+    const pageShell = await accountShell(reader, '/account/subscription/cancel');
     return html(
       reply,
       <CancelPage shell={pageShell} subscription={sub} chosen={options.chosen} problem={options.problem} />,
@@ -498,7 +511,7 @@ export async function subscriptionPageRoutes(
       const sub = await billing.subscription(reader.id);
       if (!isLive(sub)) return reply.redirect('/account', 303);
       if (sub.status === 'canceling') return reply.redirect(accountWith('canceled'), 303);
-      return renderCancel(reply, sub);
+      return renderCancel(reply, reader, sub);
     }),
   );
 
@@ -508,7 +521,7 @@ export async function subscriptionPageRoutes(
       const sub = await billing.subscription(reader.id);
       if (!isLive(sub)) return reply.redirect('/account', 303);
       if (reason !== '' && !isCancelReason(reason)) {
-        return renderCancel(reply, sub, {
+        return renderCancel(reply, reader, sub, {
           status: 422,
           problem: 'Choose one of the reasons, or none: the question is optional.',
         });
@@ -519,7 +532,11 @@ export async function subscriptionPageRoutes(
         if (!isFormError(error)) throw error;
         // Already cancelled (a second click, another tab): the account page says how things stand.
         if (sub.status === 'canceling') return reply.redirect(accountWith('canceled'), 303);
-        return renderCancel(reply, sub, { status: error.status, problem: error.message, chosen: reason });
+        return renderCancel(reply, reader, sub, {
+          status: error.status,
+          problem: error.message,
+          chosen: reason,
+        });
       }
       return reply.redirect(accountWith('canceled'), 303);
     }),
@@ -531,7 +548,7 @@ export async function subscriptionPageRoutes(
         await billing.resume(reader.id);
       } catch (error) {
         if (!isFormError(error)) throw error;
-        const pageShell = await accountShell('/account');
+        const pageShell = await accountShell(reader, '/account');
         return html(
           reply,
           <BillingProblemPage
@@ -572,7 +589,7 @@ export async function subscriptionPageRoutes(
     options: { problem?: string; status?: number } = {},
   ) {
     const [pageShell, offered] = await Promise.all([
-      accountShell('/account/subscription/change'),
+      accountShell(reader, '/account/subscription/change'),
       plans.listActive(),
     ]);
     const { options: previews, blocked } = await changeOptions(reader, sub, offered);
@@ -633,7 +650,7 @@ export async function subscriptionPageRoutes(
   r.get('/account/payment-method', async (request, reply) =>
     signedIn(request, reply, '/account/payment-method', async (reader) => {
       const [pageShell, sub] = await Promise.all([
-        accountShell('/account/payment-method'),
+        accountShell(reader, '/account/payment-method'),
         billing.subscription(reader.id),
       ]);
       return html(reply, <PaymentMethodPage shell={pageShell} subscription={sub} />);
@@ -647,7 +664,7 @@ export async function subscriptionPageRoutes(
         return reply.redirect(started.checkoutUrl, 303);
       } catch (error) {
         if (!isFormError(error)) throw error;
-        const pageShell = await accountShell('/account/payment-method');
+        const pageShell = await accountShell(reader, '/account/payment-method');
         return html(
           reply,
           <BillingProblemPage shell={pageShell} title="Your card was not changed" message={error.message} />,

@@ -7,6 +7,10 @@ export interface SiteChrome {
   readonly signedIn: boolean;
   /** Where signing in from this page returns to: the page itself, as a site path. */
   readonly path: string;
+  /** Whether the reader subscribes (holds an entitlement): the header offers no "Subscribe". */
+  readonly subscribed?: boolean | undefined;
+  /** A one-time confirmation shown above the page ("Welcome, you're subscribed…"). */
+  readonly notice?: string | undefined;
 }
 
 /** `/login?returnTo=…`, the path kept readable: only what would break the query is escaped. */
@@ -45,9 +49,11 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
               <a href={`/section/${section.slug}`}>{section.name}</a>
             ))}
             <a href="/archive">Archive</a>
-            <a class="subscribe-link" href="/subscribe">
-              Subscribe
-            </a>
+            {!chrome.subscribed && (
+              <a class="subscribe-link" href="/subscribe">
+                Subscribe
+              </a>
+            )}
             {chrome.signedIn ? (
               <a class="account-link" href="/account">
                 Account
@@ -62,7 +68,14 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
             <input type="search" name="q" placeholder="Search" aria-label="Search" />
           </form>
         </header>
-        <main>{children}</main>
+        <main>
+          {chrome.notice && (
+            <p class="notice site-notice" role="status">
+              {chrome.notice}
+            </p>
+          )}
+          {children}
+        </main>
         <footer class="site-footer">
           <p>
             © {chrome.publicationName} · <a href="/subscribe">Subscribe</a> · <a href="/feed.xml">RSS</a> ·{' '}

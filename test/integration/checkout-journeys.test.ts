@@ -134,3 +134,76 @@ describe.each(dialects)('the way back to the article, on $name', (dialect) => {
     expect(await payAndReturn(browser, checkout)).toBe(article);
   });
 });
+
+/** A subscriber is never asked to subscribe, and is welcomed once on the page they paid for. */
+describe.each(dialects)('a new subscriber, on $name', (dialect) => {
+  let t: TestApp;
+  let article: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    article = `/article/${(await t.services.content.create(anArticle({ access: 'premium' }))).slug}`;
+  });
+  afterAll(() => t.close());
+
+  const subscribeLink = '<a class="subscribe-link" href="/subscribe">';
+  const welcome = "Welcome, you're subscribed";
+  const header = (html: string) => /<header[\s\S]*?<\/header>/.exec(html)?.[0] ?? '';
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&#39;', "'");
+
+  it('sees their account instead of Subscribe, and a welcome on the first unlocked page only', async () => {
+    const browser = aBrowser(t.app);
+    const wall = await browser.get(article);
+    expect(header(wall.body)).toContain(subscribeLink);
+    const form = await browser.get(planLink(wall.body, 'smart-essential'));
+    const checkout = await browser.post('/subscribe', {
+      plan: 'smart-essential',
+      returnTo: decode(hiddenReturnTo(form.body)!),
+      account: 'new',
+      email: `welcome-${dialect.name}@example.com`,
+      password,
+      billingName: 'Asha Rao',
+      billingState: '',
+      coupon: '',
+    });
+    const paid = await browser.send('POST', `${pathOf(checkout.headers.location)}/pay`, { card: cards.ok });
+    const back = await browser.get(pathOf((paid.json() as { redirectUrl: string }).redirectUrl));
+    expect(back.headers.location).toBe(article);
+
+    // A signed-in reader without a subscription, and a stranger, read the same story meanwhile:
+    // neither is welcomed, and both are still offered a subscription.
+    const stranger = aBrowser(t.app);
+    const signedIn = aBrowser(t.app);
+    await signedIn.post('/register', { name: 'Ben', email: `ben-${dialect.name}@example.com`, password });
+    for (const other of [stranger, signedIn]) {
+      const page = await other.get(article);
+      expect(header(page.body)).toContain(subscribeLink);
+      expect(text(page.body)).not.toContain(welcome);
+    }
+
+    const first = await browser.get(article);
+    expect(first.body).toContain('data-granted="true"');
+    expect(text(first.body)).toContain(welcome);
+    expect(header(first.body)).not.toContain(subscribeLink);
+    expect(header(first.body)).toContain('<a class="account-link" href="/account">Account</a>');
+
+    // Once: the next page (this story again, or another) says nothing more.
+    for (const path of [article, '/', '/archive']) {
+      const page = await browser.get(path);
+      expect(text(page.body), path).not.toContain(welcome);
+      expect(header(page.body), path).not.toContain(subscribeLink);
+    }
+    // Nor do their account pages offer a subscription.
+    for (const path of ['/account', '/account/invoices', '/subscribe']) {
+      const page = await browser.get(path);
+      expect(page.statusCode, path).toBe(200);
+      expect(header(page.body), path).not.toContain(subscribeLink);
+    }
+    // The stranger's and the non-subscriber's pages are still their own, cached or not.
+    for (const other of [stranger, signedIn]) {
+      const page = await other.get(article);
+      expect(header(page.body)).toContain(subscribeLink);
+      expect(text(page.body)).not.toContain(welcome);
+    }
+  });
+});
