@@ -7,6 +7,7 @@ import {
   subscriptionOf as subscriptionThroughApi,
 } from '../support/billing.js';
 import type { Browser } from '../support/browser.js';
+import { discountJson } from '../../src/modules/coupons/index.js';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
 import {
@@ -536,6 +537,43 @@ describe.each(dialects)('billing through the app with Razorpay on $name', (diale
     expect(await subscriptionOf(reader.accountId)).toMatchObject({
       status: 'past_due',
       overdue: { nextAttemptAt: later(renewal, 3) },
+    });
+  });
+
+  it('a renewal a forever discount brings to ₹0 renews the term with a ₹0 invoice, without asking Razorpay', async () => {
+    at(start);
+    const reader = await aSignedInReader(app());
+    const { checkoutId, orderId } = await startCheckout(reader.browser);
+    await payInWidget(reader.browser, checkoutId, orderId);
+    expect((await reader.browser.get(`/api/v1/checkout/${checkoutId}`)).json().checkout.status).toBe(
+      'completed',
+    );
+    // A forever coupon worth more than the price, stored on the subscription as a checkout with
+    // it stores it (a ₹0 checkout itself is the sandbox suite's).
+    const coupon = await app().services.coupons.create({
+      code: `MORETHANPRICE${reader.accountId.slice(-6).toUpperCase()}`,
+      kind: 'amount',
+      amountOff: { amountMinor: 500_000, currency: 'INR' },
+      duration: 'forever',
+    });
+    await app()
+      .database.db.updateTable('subscriptions')
+      .set({ discount: discountJson({ ...coupon, couponId: coupon.id }) })
+      .where('account_id', '=', reader.accountId)
+      .execute();
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ price: { amount: 0 } });
+    at(later(renewal, -3));
+    await sweep();
+    at(renewal);
+    expect(await sweep()).toMatchObject({ unanswered: 0, failed: 0 });
+    const payment = await renewalPayment(reader.accountId);
+    expect(payment).toMatchObject({ status: 'succeeded', amount_minor: 0 });
+    expect(ordersFor(payment.id)).toHaveLength(0);
+    // Numbered by financial year, so the renewal's invoice may come first in sequence.
+    expect((await invoicesOf(reader.accountId)).map((i) => i.total_minor).sort()).toEqual([0, 270_000]);
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({
+      status: 'active',
+      currentPeriodEnd: secondRenewal,
     });
   });
 });

@@ -487,6 +487,33 @@ describe.each(dialects)('subscriptions and billing on $name', (dialect) => {
     expect((await chargesOf(trialist.accountId)).map((c) => c.amount_minor)).toEqual([39_900]);
   });
 
+  it('a renewal a forever coupon brings to ₹0 renews the term with a ₹0 invoice, and nothing is sent to the gateway', async () => {
+    at(start);
+    await t.services.coupons.create({
+      code: 'ONTHEHOUSE',
+      kind: 'percent',
+      percentOff: 100,
+      duration: 'forever',
+    });
+    const reader = await aSubscriber(t, { coupon: 'onthehouse' });
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ price: { amount: 0 } });
+    at(later(renewal, -3));
+    await sweep();
+    at(renewal);
+    expect(await sweep()).toMatchObject({ unanswered: 0, failed: 0 });
+    expect(await chargesOf(reader.accountId)).toHaveLength(0);
+    expect((await paymentsOf(reader.accountId)).map((p) => [p.kind, p.status, p.amount_minor])).toEqual([
+      ['renewal', 'succeeded', 0],
+    ]);
+    expect((await invoicesOf(reader.accountId)).map((i) => i.total_minor)).toEqual([0]);
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({
+      status: 'active',
+      currentPeriodEnd: '2028-11-15T06:00:00.000Z',
+    });
+    // The next sweep has nothing left pending.
+    expect(await sweep()).toMatchObject({ reconciled: 0, charged: 0, unanswered: 0 });
+  });
+
   it('an account whose subscription still renews is not deleted; once cancelled it is, and billing records stay', async () => {
     at(start);
     const reader = await aSubscriber(t);

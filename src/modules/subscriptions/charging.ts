@@ -82,15 +82,21 @@ export async function claimCharge(
   return { id, idempotencyKey, amount, description: chargeDescription(input.kind, input.plan.name) };
 }
 
+/** The gateway reference of a payment that took nothing (a discount covering the whole amount). */
+export const nothingToCharge = 'no-charge';
+
 /**
  * Sends a claimed charge to the card on file. Without a card it is a failed charge, not an
- * error; a thrown error is an outage, after which the payment stays pending.
+ * error; a thrown error is an outage, after which the payment stays pending. A charge of zero
+ * (a 100% or larger discount) succeeds without the gateway, on every gateway: processors refuse
+ * to charge nothing, and there is nothing to take.
  */
 export function chargeCardOnFile(
   gateway: PaymentGateway,
   sub: Pick<SubscriptionRow, 'payment_method_ref' | 'gateway_customer'>,
   charge: ClaimedCharge,
 ): Promise<ChargeResult> {
+  if (charge.amount.amountMinor === 0) return Promise.resolve({ ok: true, paymentRef: nothingToCharge });
   if (sub.payment_method_ref === null) {
     return Promise.resolve({
       ok: false,
