@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { money } from '../../src/kernel/money.js';
@@ -10,27 +9,9 @@ import {
 import { aBrowser, type Browser } from '../support/browser.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
+import { pdfText } from '../support/pdf.js';
 
 const password = 'correct horse battery staple';
-
-/** The text a PDF draws: its streams inflated, each TJ array's hex strings decoded and joined. */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  const lines: string[] = [];
-  for (const [, stream] of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = inflateSync(Buffer.from(stream!, 'latin1')).toString('latin1');
-    } catch {
-      continue; // not a Flate stream (a font, an image)
-    }
-    for (const [, array] of content.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-      const hex = [...array!.matchAll(/<([0-9a-fA-F]*)>/g)].map((m) => m[1]).join('');
-      lines.push(Buffer.from(hex, 'hex').toString('latin1'));
-    }
-  }
-  return lines.join('\n');
-}
 
 describe.each(dialects)('invoices on $name', (dialect) => {
   let t: TestApp;

@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { formatDate } from '../../kernel/dates.js';
 import { minorUnitsPerMajor, type Money } from '../../kernel/money.js';
 import type { InvoiceView } from './domain.js';
@@ -14,13 +15,40 @@ export const invoiceDate = (iso: string): string => formatDate(iso, invoiceTimeZ
 export const documentTitle = (invoice: InvoiceView): string =>
   invoice.seller.gstin === null ? 'Invoice' : 'Tax Invoice';
 
-/** The subscription period of a line, "1 April 2026 – 30 June 2026", or undefined. */
+/**
+ * The days a line's service covers, in the invoice's time zone: from the day the period starts to
+ * the day before the one it ends on, so consecutive periods tile (a year bought at 2 December
+ * 01:30 IST covers 2 December 2026 – 1 December 2027, and the renewal starts on 2 December 2027).
+ * `YYYY-MM-DD`; null for a line that is not a period.
+ */
+export function servicePeriod(line: {
+  readonly periodStart: string | null;
+  readonly periodEnd: string | null;
+}): { readonly firstDay: string; readonly lastDay: string } | null {
+  if (line.periodStart === null || line.periodEnd === null) return null;
+  const firstDay = localDay(line.periodStart, 0);
+  // A period shorter than a day still covers the day it was bought on.
+  const lastDay = localDay(line.periodEnd, -1);
+  return { firstDay, lastDay: lastDay < firstDay ? firstDay : lastDay };
+}
+
+/** The calendar day of `iso` in the invoice's zone, moved by `days`, as `YYYY-MM-DD`. */
+function localDay(iso: string, days: number): string {
+  const local = new TZDate(new Date(iso).getTime(), invoiceTimeZone);
+  const day = new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate() + days));
+  return day.toISOString().slice(0, 10);
+}
+
+/** The subscription period of a line, "2 December 2026 – 1 December 2027", or undefined. */
 export function periodText(line: {
-  periodStart: string | null;
-  periodEnd: string | null;
+  readonly periodStart: string | null;
+  readonly periodEnd: string | null;
 }): string | undefined {
-  if (line.periodStart === null || line.periodEnd === null) return undefined;
-  return `${invoiceDate(line.periodStart)} – ${invoiceDate(line.periodEnd)}`;
+  const period = servicePeriod(line);
+  if (period === null) return undefined;
+  // A calendar day, not an instant: formatted as the day it names.
+  const day = (date: string) => formatDate(`${date}T00:00:00.000Z`, 'UTC');
+  return `${day(period.firstDay)} – ${day(period.lastDay)}`;
 }
 
 /**

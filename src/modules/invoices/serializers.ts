@@ -1,5 +1,6 @@
 import type { Money } from '../../kernel/money.js';
 import type { InvoiceView } from './domain.js';
+import { invoiceTimeZone, servicePeriod } from './format.js';
 
 const moneyJson = (value: Money) => ({ amount: value.amountMinor, currency: value.currency });
 
@@ -43,9 +44,16 @@ export function invoiceJson(invoice: InvoiceView, publicUrl: string) {
       sac: line.sac,
       periodStart: line.periodStart,
       periodEnd: line.periodEnd,
+      // The days the invoice states, as its HTML and PDF print them.
+      servicePeriod: servicePeriodJson(line),
       taxable: moneyJson(line.taxable),
       tax: moneyJson(line.tax),
       total: moneyJson(line.total),
     })),
   };
+}
+
+function servicePeriodJson(line: InvoiceView['lines'][number]) {
+  const period = servicePeriod(line);
+  return period && { ...period, timeZone: invoiceTimeZone };
 }

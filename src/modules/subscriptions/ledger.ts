@@ -138,10 +138,9 @@ export function createSubscriptionLedger(deps: {
     return { name: sub.billing_name, email: account?.email ?? '', stateCode: sub.billing_state };
   }
 
-  function describeTerm(plan: Plan, start: Date, end: Date): string {
-    const day = (d: Date) => d.toISOString().slice(0, 10);
-    return `${plan.name} subscription, ${day(start)} to ${day(addDays(end, -1))}`;
-  }
+  // The line names the plan only: the invoice states the period itself, from the line's
+  // start and end, in its own time zone (a date here was UTC's, and could be a day off).
+  const describeTerm = (plan: Plan): string => `${plan.name} subscription`;
 
   return {
     policy,
@@ -280,7 +279,7 @@ export function createSubscriptionLedger(deps: {
               subscriptionId,
               issuedAt: at,
               total: outcome.amount,
-              description: describeTerm(plan, at, periodEnd),
+              description: describeTerm(plan),
               periodStart: at,
               periodEnd,
               buyer: await buyerOf(trx, row),
@@ -534,7 +533,7 @@ export function createSubscriptionLedger(deps: {
       subscriptionId: sub.id,
       issuedAt: clock.now(),
       total: amount,
-      description: describeTerm(plan, start, end),
+      description: describeTerm(plan),
       periodStart: start,
       periodEnd: end,
       buyer: await buyerOf(trx, sub),
