@@ -11,6 +11,7 @@ import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
+  accountMail,
   accountPageRoutes,
   accountRoutes,
   accountSettingsKey,
@@ -36,7 +37,7 @@ import {
   readBillingSettings,
   selectableStates,
 } from './modules/invoices/index.js';
-import { createMailer, devOutboxRoutes } from './modules/mail/index.js';
+import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
 import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
 import {
   createPaywallService,
@@ -63,6 +64,7 @@ import {
 import {
   accountBillingSection,
   adminSubscriberRoutes,
+  billingMail,
   createBilling,
   createBillingNotices,
   subscriptionPageRoutes,
@@ -116,7 +118,14 @@ export function createServices(config: Config, options: BuildOptions) {
     links: { login: '/login', subscribe: '/subscribe' },
   });
   const accounts = createAccountService({ db, clock, settings, meter, publication });
-  const mail = createMailer({ db, clock, publication, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const mail = createMailer({
+    db,
+    clock,
+    publication,
+    templates: joinMailCatalogues(accountMail, billingMail),
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+  });
   const coupons = createCouponService({ db, clock, plans, publication });
   const invoices = createInvoiceService({ db, clock, settings });
   const payments = choosePaymentGateway(config.paymentGateway, {

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MailDeliveryError } from '../../src/modules/mail/index.js';
-import { withheldLink } from '../../src/modules/mail/service.js';
+import { MailDeliveryError, withheldLink } from '../../src/modules/mail/index.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';

@@ -1,28 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { money } from '../../src/kernel/money.js';
+import { accountMail } from '../../src/modules/accounts/index.js';
 import {
   checkMailTemplate,
   mailVariablesOf,
-  type BillingTemplateName,
+  renderMail,
   type MailMessage,
 } from '../../src/modules/mail/index.js';
-import { billingMailSamples, billingTemplateNames } from '../../src/modules/mail/billing-templates.js';
-import { defaultMailTemplates, renderMail, type MailContext } from '../../src/modules/mail/templates.js';
+import {
+  billingMail,
+  billingTemplateNames,
+  type BillingMailVariables,
+  type BillingTemplateName,
+} from '../../src/modules/subscriptions/index.js';
 import { createBillingNotices } from '../../src/modules/subscriptions/billing-notices.js';
 
 const publication = { publication_name: 'The Daily Ledger' };
 const hostile = '<img src=x onerror=alert(1)> "Ana"';
 
 function render(name: BillingTemplateName, variables: object) {
-  return renderMail(defaultMailTemplates[name], { ...variables, ...publication } as MailContext);
+  return renderMail(billingMail[name].copy, { ...variables, ...publication });
 }
 const all = (mail: { subject: string; text: string; html: string }) =>
   `${mail.subject}\n${mail.text}\n${mail.html}`;
 
 describe('billing mail templates', () => {
   it.each(billingTemplateNames)('%s passes its own check and renders every sample completely', (name) => {
-    expect(checkMailTemplate(defaultMailTemplates[name], name)).toEqual({ ok: true });
-    for (const sample of billingMailSamples[name]) {
+    expect(checkMailTemplate(billingMail[name].copy, billingMail[name])).toEqual({ ok: true });
+    for (const sample of billingMail[name].samples) {
       const mail = render(name, sample);
       expect(mail.subject.length).toBeGreaterThan(10);
       expect(all(mail)).not.toMatch(/{{|{%/);
@@ -31,7 +36,7 @@ describe('billing mail templates', () => {
   });
 
   it.each(billingTemplateNames)('%s escapes the reader name in the HTML part', (name) => {
-    const [sample] = billingMailSamples[name];
+    const [sample] = billingMail[name].samples;
     const mail = render(name, { ...sample, reader_name: hostile });
     expect(mail.html).not.toContain('<img');
     expect(mail.html).toContain('Hello &lt;img src=x onerror=alert(1)&gt; &#34;Ana&#34;,');
@@ -39,21 +44,21 @@ describe('billing mail templates', () => {
   });
 
   it('checks each template against its own variables, not a shared set', () => {
-    const receipt = defaultMailTemplates.receipt;
+    const receipt = billingMail.receipt.copy;
     const withLink = { ...receipt, text: `${receipt.text} {{ link }}` };
-    const check = checkMailTemplate(withLink, 'receipt');
+    const check = checkMailTemplate(withLink, billingMail.receipt);
     expect(check.ok).toBe(false);
     expect(check.ok ? '' : check.problem).toMatch(
       /^text: unknown variable link \(known: reader_name, plan_name, amount/,
     );
     // And the other way: the account mail knows nothing of invoices.
-    const signIn = defaultMailTemplates['sign-in-link'];
+    const signIn = accountMail['sign-in-link'].copy;
     const withInvoice = checkMailTemplate(
       { ...signIn, html: `${signIn.html}{{ invoice_link }}` },
-      'sign-in-link',
+      accountMail['sign-in-link'],
     );
     expect(withInvoice.ok ? '' : withInvoice.problem).toMatch(/^html: unknown variable invoice_link/);
-    expect(mailVariablesOf('renewal-reminder')).toEqual([
+    expect(mailVariablesOf(billingMail['renewal-reminder'])).toEqual([
       'reader_name',
       'plan_name',
       'amount',
@@ -64,16 +69,16 @@ describe('billing mail templates', () => {
   });
 
   it('refuses a billing template whose hidden branch breaks', () => {
-    const reminder = defaultMailTemplates['payment-failed'];
+    const reminder = billingMail['payment-failed'].copy;
     const broken = {
       ...reminder,
       text: `{% if retry_on == "" %}{{ retry_on.x.y }}{% endif %}${reminder.text}`,
     };
-    expect(checkMailTemplate(broken, 'payment-failed').ok).toBe(false);
+    expect(checkMailTemplate(broken, billingMail['payment-failed']).ok).toBe(false);
   });
 
   it('receipt: the amount, the invoice number, its page and PDF, and the renewal date', () => {
-    const [sample] = billingMailSamples.receipt;
+    const [sample] = billingMail.receipt.samples;
     const mail = render('receipt', sample);
     expect(mail.subject).toBe(
       'Receipt from The Daily Ledger: ₹2,700 for Smart Essential (invoice INV2627-000001)',
@@ -92,7 +97,7 @@ describe('billing mail templates', () => {
   });
 
   it('trial started: nothing charged now, the amount and the date the trial ends', () => {
-    const mail = render('trial-started', billingMailSamples['trial-started'][0]);
+    const mail = render('trial-started', billingMail['trial-started'].samples[0]);
     expect(mail.text).toContain('Nothing has been charged.');
     expect(mail.text).toContain('The trial ends on 29 November 2026.');
     expect(mail.text).toContain('your card is charged ₹2,700');
@@ -100,7 +105,7 @@ describe('billing mail templates', () => {
   });
 
   it('renewal reminder: the pre-debit notice states amount, charge date and how to stop it', () => {
-    const mail = render('renewal-reminder', billingMailSamples['renewal-reminder'][0]);
+    const mail = render('renewal-reminder', billingMail['renewal-reminder'].samples[0]);
     expect(mail.subject).toBe(
       'The Daily Ledger: ₹2,700 will be charged on 15 November 2027 for Smart Essential',
     );
@@ -113,7 +118,7 @@ describe('billing mail templates', () => {
   });
 
   it('payment failed: the reason, the next attempt, until when access lasts, and where to update the card', () => {
-    const [retrying, , last] = billingMailSamples['payment-failed'];
+    const [retrying, , last] = billingMail['payment-failed'].samples;
     const mail = render('payment-failed', retrying);
     expect(mail.subject).toBe('Action needed: we could not renew your Smart Essential subscription');
     expect(mail.text).toContain('We tried to charge ₹2,700');
@@ -129,7 +134,7 @@ describe('billing mail templates', () => {
   });
 
   it('cancelled: the exact date access ends, and how to resume', () => {
-    const mail = render('subscription-canceled', billingMailSamples['subscription-canceled'][0]);
+    const mail = render('subscription-canceled', billingMail['subscription-canceled'].samples[0]);
     expect(mail.subject).toBe('Your Smart Essential subscription ends on 15 November 2027');
     expect(mail.text).toContain('You keep full access until 15 November 2027.');
     expect(mail.text).toContain('Resume it from your account before 15 November 2027');
@@ -137,7 +142,7 @@ describe('billing mail templates', () => {
   });
 
   it('ended: says why, and invites the reader back unless their account was deleted', () => {
-    const [sample] = billingMailSamples['subscription-ended'];
+    const [sample] = billingMail['subscription-ended'].samples;
     const why = (reason: string) => render('subscription-ended', { ...sample, reason });
     expect(why('canceled').text).toContain('has ended, as you asked.');
     expect(why('payment_failed').text).toContain('because we could not take payment for its renewal');
@@ -149,7 +154,7 @@ describe('billing mail templates', () => {
 
 describe('billing notices as mail', () => {
   function notices(accounts: Record<string, { email: string; name: string }>) {
-    const sent: MailMessage[] = [];
+    const sent: MailMessage<BillingMailVariables>[] = [];
     const billing = createBillingNotices({
       accounts: { account: async (id) => accounts[id] },
       mailer: {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkMailTemplate, mailTemplateNames, type MailTemplate } from '../../src/modules/mail/index.js';
-import { defaultMailTemplates, renderMail } from '../../src/modules/mail/templates.js';
+import { accountMail, accountTemplateNames } from '../../src/modules/accounts/index.js';
+import {
+  checkMailTemplate,
+  joinMailCatalogues,
+  keepInLog,
+  renderMail,
+  type MailTemplate,
+} from '../../src/modules/mail/index.js';
+import { billingMail, billingTemplateNames } from '../../src/modules/subscriptions/index.js';
 
 const valid: MailTemplate = {
   subject: 'Sign in to {{ publication_name }}',
@@ -16,15 +23,25 @@ const context = {
 };
 
 function problem(template: Partial<MailTemplate>): string {
-  const check = checkMailTemplate({ ...valid, ...template }, 'sign-in-link');
+  const check = checkMailTemplate({ ...valid, ...template }, accountMail['sign-in-link']);
   return check.ok ? 'accepted' : check.problem;
 }
 
 describe('mail templates', () => {
-  it('accepts the default templates', () => {
-    for (const name of mailTemplateNames) {
-      expect(checkMailTemplate(defaultMailTemplates[name], name), name).toEqual({ ok: true });
+  it('accepts the default templates of every module', () => {
+    for (const name of accountTemplateNames) {
+      expect(checkMailTemplate(accountMail[name].copy, accountMail[name]), name).toEqual({ ok: true });
     }
+    for (const name of billingTemplateNames) {
+      expect(checkMailTemplate(billingMail[name].copy, billingMail[name]), name).toEqual({ ok: true });
+    }
+  });
+
+  it('joins the modules’ catalogues, and refuses a template name two modules define', () => {
+    const joined = joinMailCatalogues(accountMail, billingMail);
+    expect(Object.keys(joined).sort()).toEqual([...accountTemplateNames, ...billingTemplateNames].sort());
+    const receipt = { receipt: { copy: valid, samples: [{ link: 'x' }], forLog: keepInLog } } as const;
+    expect(() => joinMailCatalogues(billingMail, receipt)).toThrow('Mail templates defined twice: receipt');
   });
 
   it('refuses an unknown variable and names it and the part', () => {
@@ -57,7 +74,7 @@ describe('mail templates', () => {
   });
 
   it('renders the sign-in mail with the link, the name and how long the link works', () => {
-    const mail = renderMail(defaultMailTemplates['sign-in-link'], context);
+    const mail = renderMail(accountMail['sign-in-link'].copy, context);
     expect(mail.subject).toBe('Your sign-in link for The Daily Ledger');
     expect(mail.text).toContain('Hello Asha,');
     expect(mail.text).toContain(`\n${context.link}\n`);
@@ -67,7 +84,7 @@ describe('mail templates', () => {
   });
 
   it('greets a reader without a name plainly, and counts a day-long link in hours', () => {
-    const mail = renderMail(defaultMailTemplates['confirm-email'], {
+    const mail = renderMail(accountMail['confirm-email'].copy, {
       ...context,
       reader_name: '',
       expires_in_minutes: 1440,

@@ -32,3 +32,10 @@ export {
   type BillingRecords,
 } from './privacy.js';
 export { accountSettingsKey, accountSettingsSchema } from './settings.js';
+export {
+  accountMail,
+  accountTemplateNames,
+  type AccountLinkVariables,
+  type AccountMailVariables,
+  type AccountTemplateName,
+} from './mail-copy.js';

@@ -4,10 +4,11 @@ import type { AccountLinksTable, Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId, newSecret } from '../../kernel/ids.js';
-import type { Mailer, MailTemplateName } from '../mail/index.js';
+import type { MailSender } from '../mail/index.js';
 import { checkPassword, hashPassword } from '../passwords/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { normaliseEmail, type SessionKind } from './domain.js';
+import type { AccountMailVariables, AccountTemplateName } from './mail-copy.js';
 import * as q from './queries.js';
 import type { AccountService, Device, SignedIn } from './service.js';
 
@@ -21,7 +22,7 @@ export const linkPurposes = {
   confirm_email: { lifetimeMs: 24 * 60 * 60_000, template: 'confirm-email', path: '/account/confirm' },
   sign_in: { lifetimeMs: 15 * 60_000, template: 'sign-in-link', path: '/auth/link' },
   password_reset: { lifetimeMs: 30 * 60_000, template: 'password-reset', path: '/login/reset/new' },
-} as const satisfies Record<LinkPurpose, { lifetimeMs: number; template: MailTemplateName; path: string }>;
+} as const satisfies Record<LinkPurpose, { lifetimeMs: number; template: AccountTemplateName; path: string }>;
 
 /**
  * Why a link does not work. `unknown` covers a token that names no link and a link of another
@@ -154,7 +155,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 export function createAccountLinks(deps: {
   db: Kysely<Database>;
   clock: Clock;
-  mailer: Mailer;
+  mailer: MailSender<AccountMailVariables>;
   accounts: AccountService;
   /** The publication's name, which a new password must not be built from. */
   publication: PublicationService;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
-import type { MailRecord, Mailer } from '../mail/index.js';
+import type { MailLog, MailRecord } from '../mail/index.js';
 import type { MeterRead, MeterService } from '../metering/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { describeDevice, type EndReason, type SessionKind } from './domain.js';
@@ -73,7 +73,7 @@ export function createAccountPrivacy(deps: {
   clock: Clock;
   meter: MeterService;
   publication: PublicationService;
-  mail: Pick<Mailer, 'sentTo' | 'forget'>;
+  mail: Pick<MailLog, 'sentTo' | 'forget'>;
   billing: BillingRecords;
 }): AccountPrivacy {
   const { db, clock, meter, publication, mail, billing } = deps;

@@ -1,21 +1,25 @@
 export {
   createMailer,
   MailDeliveryError,
+  type MailLog,
   type Mailer,
   type MailMessage,
   type MailMessageOf,
   type MailRecord,
+  type MailSender,
   type SentMail,
 } from './service.js';
 export {
   checkMailTemplate,
-  mailTemplateNames,
+  joinMailCatalogues,
+  keepInLog,
   mailVariablesOf,
-  type AccountLinkVariables,
+  renderMail,
+  withheldLink,
+  type MailCatalogue,
+  type MailKind,
   type MailTemplate,
-  type MailTemplateName,
-  type MailVariables,
-  type MailVariablesByTemplate,
+  type MailVariablesMap,
+  type RenderedMail,
 } from './templates.js';
-export type { BillingMailVariables, BillingTemplateName } from './billing-templates.js';
 export { devOutboxRoutes } from './routes-dev.js';

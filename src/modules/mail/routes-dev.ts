@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import { isLoopbackRequest } from '../../web/loopback.js';
 import { renderPage } from '../../web/render.js';
-import type { Mailer } from './service.js';
+import type { MailLog } from './service.js';
 import { OutboxListPage, OutboxMessagePage } from './views.js';
 
 const MessageParams = z.object({ id: z.string().max(100) });
@@ -16,7 +16,7 @@ const MessageParams = z.object({ id: z.string().max(100) });
  * registers them only outside production, and they answer only a browser on this machine: any
  * other client, or one a proxy forwards, gets the 404 of a page that does not exist.
  */
-export async function devOutboxRoutes(app: FastifyInstance, deps: { mail: Mailer }): Promise<void> {
+export async function devOutboxRoutes(app: FastifyInstance, deps: { mail: MailLog }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Before validation and the handler, so that nothing about the outbox (not even whether a
   // message id is well formed) reaches anyone else: the site's own answer for no such page.

@@ -6,23 +6,23 @@ import { AppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { PublicationService } from '../publication/index.js';
 import { findMessage, insertMessage, listMessages, messagesTo, deleteMessagesTo } from './queries.js';
-import {
-  composeMail,
-  type MailTemplateName,
-  type MailVariablesByTemplate,
-  type RenderedMail,
-} from './templates.js';
+import { composeMail, type MailCatalogue, type MailVariablesMap, type RenderedMail } from './templates.js';
 import { smtpTransport, type MailTransport } from './transport.js';
 
-/** A message of template `N` to send: who to, and that template's variables. */
-export interface MailMessageOf<N extends MailTemplateName> {
+/**
+ * A message of template `N` of catalogue `M` to send: who to, and that template's variables.
+ * `M` maps template names to their variables, as in `MailCatalogue`.
+ */
+export interface MailMessageOf<M extends MailVariablesMap<M>, N extends keyof M & string> {
   readonly to: string;
   readonly template: N;
-  readonly variables: MailVariablesByTemplate[N];
+  readonly variables: M[N];
 }
 
-/** A message to send: who to, which template, and the variables of that template. */
-export type MailMessage = { [N in MailTemplateName]: MailMessageOf<N> }[MailTemplateName];
+/** A message to send: who to, which template of `M`, and the variables of that template. */
+export type MailMessage<M extends MailVariablesMap<M>> = {
+  [N in keyof M & string]: MailMessageOf<M, N>;
+}[keyof M & string];
 
 /** How a message left: handed to the SMTP server, or kept in the outbox (no SMTP_URL). */
 export interface SentMail {
@@ -56,15 +56,22 @@ export class MailDeliveryError extends Error {
   }
 }
 
-/** Sends mail to readers, and shows what was sent. */
-export interface Mailer {
+/**
+ * What a module that sends mail needs: a way to send its own templates (`M`, its catalogue's
+ * variables). A mailer built with more templates is one of these for each module's part.
+ */
+export interface MailSender<M extends MailVariablesMap<M>> {
   /**
    * Renders `template` with `variables` (and the publication's name) and delivers it: over
    * SMTP when configured — logged with `sentAt`, a one-time link withheld — or else into the
    * outbox.
    * Throws `MailDeliveryError` when the SMTP server does not take it (the failure is logged).
    */
-  send(message: MailMessage): Promise<SentMail>;
+  send(message: MailMessage<M>): Promise<SentMail>;
+}
+
+/** What was sent: the outbox and the delivery log. */
+export interface MailLog {
   /** The outbox and delivery log, newest first. */
   list(options?: { limit?: number }): Promise<MailRecord[]>;
   get(id: string): Promise<MailRecord | undefined>;
@@ -74,21 +81,23 @@ export interface Mailer {
   forget(address: string): Promise<number>;
 }
 
-/** What the delivery log keeps in place of a one-time link. */
-export { withheldLink } from './templates.js';
+/** Sends the mail of catalogue `M` to readers, and shows what was sent. */
+export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, MailLog {}
 
 const recipient = z.email('expected an email address');
 
-export function createMailer(deps: {
+export function createMailer<M extends MailVariablesMap<M>>(deps: {
   db: Kysely<Database>;
+  /** Every template the app sends, each module's catalogue joined (`joinMailCatalogues`). */
+  templates: MailCatalogue<M>;
   clock: Clock;
   publication: PublicationService;
   /** Unset: mail is kept in the outbox, not sent. */
   smtpUrl?: string;
   /** Without a name, the publication's name is shown as the sender. */
   from: { readonly name?: string; readonly address: string };
-}): Mailer {
-  const { db, clock, publication, from } = deps;
+}): Mailer<M> {
+  const { db, clock, publication, from, templates } = deps;
   const transport: MailTransport | undefined = deps.smtpUrl ? smtpTransport(deps.smtpUrl) : undefined;
 
   return {
@@ -98,7 +107,7 @@ export function createMailer(deps: {
         throw new AppError('validation_failed', `to: expected an email address, not "${to}"`);
       }
       const { name: publicationName } = await publication.settings();
-      const { sent: mail, logged } = compose(message, publicationName);
+      const { sent: mail, logged } = compose(templates, message, publicationName);
       const id = newId('msg');
       const createdAt = clock.now().toISOString();
       const record = (parts: RenderedMail, outcome: { sent_at: string | null; error: string | null }) =>
@@ -153,8 +162,12 @@ export function createMailer(deps: {
 }
 
 /** Renders a message of any template; generic so its variables stay tied to its template. */
-function compose<N extends MailTemplateName>(message: MailMessageOf<N>, publicationName: string) {
-  return composeMail(message.template, message.variables, publicationName);
+function compose<M extends MailVariablesMap<M>, N extends keyof M & string>(
+  templates: MailCatalogue<M>,
+  message: MailMessageOf<M, N>,
+  publicationName: string,
+) {
+  return composeMail(templates[message.template], message.variables, publicationName);
 }
 
 function toRecord(row: MailOutboxRow): MailRecord {

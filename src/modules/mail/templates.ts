@@ -1,11 +1,5 @@
 import type { Liquid } from 'liquidjs';
 import { checkLiquid, strictLiquid, type TemplateCheck } from '../../kernel/liquid.js';
-import {
-  billingMailCopy,
-  billingMailSamples,
-  billingTemplateNames,
-  type BillingMailVariables,
-} from './billing-templates.js';
 
 /** A mail template: a Liquid source for each part of the message. */
 export interface MailTemplate {
@@ -16,182 +10,61 @@ export interface MailTemplate {
   readonly html: string;
 }
 
-/** What the sender of a mail carrying a one-time account link supplies. */
-export interface AccountLinkVariables {
-  /** Empty when the reader gave no name. */
-  readonly reader_name: string;
-  /** The one-time link. A secret: the delivery log of sent mail never keeps it. */
-  readonly link: string;
-  /** How long the link works. */
-  readonly expires_in_minutes: number;
-}
-
-/** The mail that carries a one-time link: confirm an address, sign in, reset a password. */
-export const accountTemplateNames = ['confirm-email', 'sign-in-link', 'password-reset'] as const;
-export type AccountTemplateName = (typeof accountTemplateNames)[number];
-
-/**
- * Each template's own variables, as its sender supplies them. Billing mail gets its amounts
- * and dates already formatted (`formatMoney`, `formatDate` in the publication's time zone), so
- * a template never does arithmetic or time-zone work.
- */
-export interface MailVariablesByTemplate extends BillingMailVariables {
-  readonly 'confirm-email': AccountLinkVariables;
-  readonly 'sign-in-link': AccountLinkVariables;
-  readonly 'password-reset': AccountLinkVariables;
-}
-
-/** The mail Masthead sends to readers. */
-export type MailTemplateName = keyof MailVariablesByTemplate;
-
-/** What the sender of one template supplies (by default, of any template). */
-export type MailVariables<N extends MailTemplateName = MailTemplateName> = MailVariablesByTemplate[N];
-
-/** Everything a template may use: its sender's variables and the publication's name. */
-export type MailContext<N extends MailTemplateName = MailTemplateName> = MailVariablesByTemplate[N] & {
-  readonly publication_name: string;
-};
-
 export interface RenderedMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
 }
 
-/** What the delivery log keeps in place of the one-time link of a message sent over SMTP. */
-export const withheldLink = '[link withheld from the log]';
-
-/** How one template is checked, and what of it is secret. */
-interface TemplateSpec<V> {
+/**
+ * One kind of mail a module sends, as that module defines it: the copy it sends until a
+ * publisher writes their own, the contexts that copy is checked with, and what of it is secret.
+ * `V` is what the sender supplies.
+ */
+export interface MailKind<V extends object> {
+  readonly copy: MailTemplate;
   /**
    * The contexts every part must render with: between them, every branch the default copy
-   * takes. The first one's keys are the template's variables.
+   * takes. The first one's keys, in order, are the template's variables.
    */
   readonly samples: readonly [V, ...V[]];
   /** The variables as the delivery log keeps them: secrets withheld. */
   readonly forLog: (variables: V) => V;
 }
 
-type TemplateSpecs = { readonly [N in MailTemplateName]: TemplateSpec<MailVariablesByTemplate[N]> };
+/**
+ * The mail one module sends, by template name. `M` maps each name to its sender's variables;
+ * each module owns its catalogue, and the composition root hands them all to the mailer.
+ */
+export type MailCatalogue<M extends MailVariablesMap<M>> = { readonly [N in keyof M]: MailKind<M[N]> };
 
-const greeting = {
-  text: '{% if reader_name != "" %}Hello {{ reader_name }},{% else %}Hello,{% endif %}',
-  html: '<p>{% if reader_name != "" %}Hello {{ reader_name }},{% else %}Hello,{% endif %}</p>',
-};
-const expiry =
-  '{% if expires_in_minutes >= 120 %}{{ expires_in_minutes | divided_by: 60 | round: 1 }} hours' +
-  '{% else %}{{ expires_in_minutes }} minutes{% endif %}';
+/** Template names to the variables their senders supply. */
+export type MailVariablesMap<M> = Record<keyof M, object>;
 
-const accountMailCopy: Readonly<Record<AccountTemplateName, MailTemplate>> = {
-  'confirm-email': {
-    subject: 'Confirm your email address for {{ publication_name }}',
-    text: `${greeting.text}
+/** The variables of a template that have nothing secret in them: the log keeps them as sent. */
+export const keepInLog = <V>(variables: V): V => variables;
 
-Please confirm the email address of your {{ publication_name }} account by opening this link:
+/**
+ * Two modules' mail as one catalogue. A name in both is refused: one module's copy would
+ * silently replace the other's.
+ */
+export function joinMailCatalogues<A extends MailVariablesMap<A>, B extends MailVariablesMap<B>>(
+  a: MailCatalogue<A>,
+  b: MailCatalogue<B>,
+): MailCatalogue<A> & MailCatalogue<B> {
+  const shared = Object.keys(a).filter((name) => Object.hasOwn(b, name));
+  if (shared.length > 0) throw new Error(`Mail templates defined twice: ${shared.join(', ')}`);
+  return { ...a, ...b };
+}
 
-{{ link }}
-
-The link works for ${expiry}. If you did not create an account, you can ignore this email.
-
-{{ publication_name }}`,
-    html: `${greeting.html}
-<p>Please confirm the email address of your {{ publication_name }} account.</p>
-<p><a href="{{ link }}">Confirm my email address</a></p>
-<p>The link works for ${expiry}. If you did not create an account, you can ignore this email.</p>
-<p>If the button does not work, paste this address into your browser:<br>{{ link }}</p>
-<p>{{ publication_name }}</p>`,
-  },
-  'sign-in-link': {
-    subject: 'Your sign-in link for {{ publication_name }}',
-    text: `${greeting.text}
-
-Open this link to sign in to {{ publication_name }}:
-
-{{ link }}
-
-The link works once, for ${expiry}. If you did not ask to sign in, you can ignore this email: nobody can sign in without the link.
-
-{{ publication_name }}`,
-    html: `${greeting.html}
-<p>Open this link to sign in to {{ publication_name }}.</p>
-<p><a href="{{ link }}">Sign in</a></p>
-<p>The link works once, for ${expiry}. If you did not ask to sign in, you can ignore this email: nobody can sign in without the link.</p>
-<p>If the button does not work, paste this address into your browser:<br>{{ link }}</p>
-<p>{{ publication_name }}</p>`,
-  },
-  'password-reset': {
-    subject: 'Reset your {{ publication_name }} password',
-    text: `${greeting.text}
-
-Someone asked to reset the password of your {{ publication_name }} account. To choose a new password, open this link:
-
-{{ link }}
-
-The link works once, for ${expiry}. If it was not you, ignore this email: your password stays as it is.
-
-{{ publication_name }}`,
-    html: `${greeting.html}
-<p>Someone asked to reset the password of your {{ publication_name }} account.</p>
-<p><a href="{{ link }}">Choose a new password</a></p>
-<p>The link works once, for ${expiry}. If it was not you, ignore this email: your password stays as it is.</p>
-<p>If the button does not work, paste this address into your browser:<br>{{ link }}</p>
-<p>{{ publication_name }}</p>`,
-  },
-};
-
-const accountSample: AccountLinkVariables = {
-  reader_name: 'Asha',
-  link: 'https://news.example/account/confirm?token=sample&from=mail',
-  expires_in_minutes: 60,
-};
-// With and without a name; links that last minutes and a day (the branches the defaults take).
-const accountSamples = ['', 'Asha'].flatMap((readerName) =>
-  [15, 60, 1440].map((minutes) => ({
-    ...accountSample,
-    reader_name: readerName,
-    expires_in_minutes: minutes,
-  })),
-);
-
-const accountSpec: TemplateSpec<AccountLinkVariables> = {
-  samples: [accountSample, ...accountSamples],
-  // Whoever reads the database must not be able to use a reader's link.
-  forLog: (variables) => ({ ...variables, link: withheldLink }),
-};
-
-// Billing links (an invoice, the account page) are not secrets: each page they open asks the
-// reader to sign in. The log keeps them as sent.
-const keep = <V>(variables: V): V => variables;
-
-const specs: TemplateSpecs = {
-  'confirm-email': accountSpec,
-  'sign-in-link': accountSpec,
-  'password-reset': accountSpec,
-  receipt: { samples: billingMailSamples.receipt, forLog: keep },
-  'trial-started': { samples: billingMailSamples['trial-started'], forLog: keep },
-  'renewal-reminder': { samples: billingMailSamples['renewal-reminder'], forLog: keep },
-  'payment-failed': { samples: billingMailSamples['payment-failed'], forLog: keep },
-  'subscription-canceled': { samples: billingMailSamples['subscription-canceled'], forLog: keep },
-  'subscription-ended': { samples: billingMailSamples['subscription-ended'], forLog: keep },
-};
-
-/** Every template Masthead sends. */
-export const mailTemplateNames: readonly MailTemplateName[] = [
-  ...accountTemplateNames,
-  ...billingTemplateNames,
-];
-
-/** The copy Masthead sends until a publisher writes their own. */
-export const defaultMailTemplates: Readonly<Record<MailTemplateName, MailTemplate>> = {
-  ...accountMailCopy,
-  ...billingMailCopy,
-};
+/** What the delivery log keeps in place of the one-time link of a message sent over SMTP. */
+export const withheldLink = '[link withheld from the log]';
 
 const samplePublication = 'The Daily Ledger';
 
 /** The variables a template may use; anything else is refused. */
-export function mailVariablesOf(name: MailTemplateName): readonly string[] {
-  return [...Object.keys(specs[name].samples[0]), 'publication_name'];
+export function mailVariablesOf(kind: Pick<MailKind<object>, 'samples'>): readonly string[] {
+  return [...Object.keys(kind.samples[0]), 'publication_name'];
 }
 
 const plain = strictLiquid({ escapeHtml: false });
@@ -208,14 +81,17 @@ const parts = [
 const oneLine = (subject: string) => subject.replace(/\s+/g, ' ').trim();
 
 /**
- * Checks a template for `name` as an admin would save it: each part must parse, use only that
- * template's variables and known filters, and render with each of its sample contexts; the
- * subject must not come out empty. The problem names the part (`subject: unknown variable
+ * Checks a template for one kind of mail as an admin would save it: each part must parse, use
+ * only that kind's variables and known filters, and render with each of its sample contexts;
+ * the subject must not come out empty. The problem names the part (`subject: unknown variable
  * reader`).
  */
-export function checkMailTemplate(template: MailTemplate, name: MailTemplateName): TemplateCheck {
-  const variables = mailVariablesOf(name);
-  const samples = specs[name].samples.map((sample) => ({ ...sample, publication_name: samplePublication }));
+export function checkMailTemplate(
+  template: MailTemplate,
+  kind: Pick<MailKind<object>, 'samples'>,
+): TemplateCheck {
+  const variables = mailVariablesOf(kind);
+  const samples = kind.samples.map((sample) => ({ ...sample, publication_name: samplePublication }));
   for (const [part, liquid] of parts) {
     const check = checkLiquid(liquid, template[part], { variables, samples });
     if (!check.ok) return { ok: false, problem: `${part}: ${check.problem}` };
@@ -227,15 +103,20 @@ export function checkMailTemplate(template: MailTemplate, name: MailTemplateName
 }
 
 /**
- * Renders a checked template. Throws if a part fails to render (a template that slipped past
- * the check is a bug).
+ * Renders a checked template with its variables and the publication's name. Throws if a part
+ * fails to render (a template that slipped past the check is a bug).
  */
-export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
-  return render(template, context);
+export function renderMail(template: MailTemplate, context: object): RenderedMail {
+  return {
+    subject: oneLine(renderPart(plain, template.subject, context)),
+    text: renderPart(plain, template.text, context).trim() + '\n',
+    html: renderPart(html, template.html, context).trim() + '\n',
+  };
 }
 
-// Parsed templates by source. Sources are the defaults (a fixed handful), so the map stays small;
-// the renewal sweep renders a receipt per renewal, and parsing was most of that cost.
+// Parsed templates by source: pure memoisation of immutable input, so a module-level map. The
+// sources are the modules' default copy (a fixed handful), so it stays small; the renewal sweep
+// renders a receipt per renewal, and parsing was most of that cost.
 const parsed = new Map<string, ReturnType<Liquid['parse']>>();
 function renderPart(liquid: Liquid, source: string, context: object): string {
   const key = `${liquid === html ? 'html' : 'plain'}:${source}`;
@@ -244,28 +125,17 @@ function renderPart(liquid: Liquid, source: string, context: object): string {
   return liquid.renderSync(templates, context) as string;
 }
 
-// The context of any one template: `composeMail`'s signature ties variables to their template.
-function render(template: MailTemplate, context: object): RenderedMail {
-  return {
-    subject: oneLine(renderPart(plain, template.subject, context)),
-    text: renderPart(plain, template.text, context).trim() + '\n',
-    html: renderPart(html, template.html, context).trim() + '\n',
-  };
-}
-
 /**
- * A message of template `N` rendered twice: as it is sent, and as the delivery log keeps it
+ * A message of one kind rendered twice: as it is sent, and as the delivery log keeps it
  * (secrets withheld).
  */
-export function composeMail<N extends MailTemplateName>(
-  name: N,
-  variables: MailVariablesByTemplate[N],
+export function composeMail<V extends object>(
+  kind: MailKind<V>,
+  variables: V,
   publicationName: string,
 ): { readonly sent: RenderedMail; readonly logged: RenderedMail } {
-  const spec: TemplateSpec<MailVariablesByTemplate[N]> = specs[name];
-  const copy: MailTemplate = defaultMailTemplates[name];
   return {
-    sent: render(copy, { ...variables, publication_name: publicationName }),
-    logged: render(copy, { ...spec.forLog(variables), publication_name: publicationName }),
+    sent: renderMail(kind.copy, { ...variables, publication_name: publicationName }),
+    logged: renderMail(kind.copy, { ...kind.forLog(variables), publication_name: publicationName }),
   };
 }

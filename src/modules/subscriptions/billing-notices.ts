@@ -1,7 +1,8 @@
 import { formatDate } from '../../kernel/dates.js';
 import { formatMoney } from '../../kernel/money.js';
-import type { Mailer, MailMessage } from '../mail/index.js';
+import type { MailMessage, MailSender } from '../mail/index.js';
 import type { BillingNotices } from './notices.js';
+import type { BillingMailVariables } from './notices/mail-copy.js';
 
 /** The part of the accounts service the notices use: who to write to. */
 export interface NoticeRecipients {
@@ -15,7 +16,7 @@ export interface NoticeRecipients {
  */
 export function createBillingNotices(deps: {
   accounts: NoticeRecipients;
-  mailer: Pick<Mailer, 'send'>;
+  mailer: MailSender<BillingMailVariables>;
   /** Absolute URL of the site, without a trailing slash. */
   publicUrl: string;
   /** The publication's time zone, as it is set now. */
@@ -36,7 +37,11 @@ export function createBillingNotices(deps: {
    */
   async function send(
     accountId: string,
-    compose: (reader: { to: string; readerName: string; date: (at: Date) => string }) => MailMessage,
+    compose: (reader: {
+      to: string;
+      readerName: string;
+      date: (at: Date) => string;
+    }) => MailMessage<BillingMailVariables>,
   ): Promise<void> {
     const [account, zone] = await Promise.all([accounts.account(accountId), timeZone()]);
     if (!account) return;

@@ -10,3 +10,9 @@ export { adminSubscriberRoutes } from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './routes-pages.js';
 export { Benefits, PlanCards } from './views.js';
 export { createBillingNotices } from './billing-notices.js';
+export {
+  billingMail,
+  billingTemplateNames,
+  type BillingMailVariables,
+  type BillingTemplateName,
+} from './notices/mail-copy.js';

@@ -1,4 +1,7 @@
-import type { MailTemplate } from './templates.js';
+import { keepInLog, type MailCatalogue, type MailTemplate } from '../../mail/index.js';
+
+// The mail this module sends about a reader's subscription, and its default copy. The mail
+// module renders and delivers it; the words are this module's.
 
 /**
  * The mail about a reader's subscription. Amounts and dates arrive formatted ("₹2,700",
@@ -86,7 +89,7 @@ const greeting = {
   html: '<p>{% if reader_name != "" %}Hello {{ reader_name }},{% else %}Hello,{% endif %}</p>',
 };
 
-export const billingMailCopy: Readonly<Record<BillingTemplateName, MailTemplate>> = {
+const copy: Readonly<Record<BillingTemplateName, MailTemplate>> = {
   receipt: {
     subject:
       'Receipt from {{ publication_name }}: {{ amount }} for {{ plan_name }} (invoice {{ invoice_number }})',
@@ -239,7 +242,7 @@ const ended: BillingMailVariables['subscription-ended'] = {
  * Each template's sample contexts: with and without a name, and every branch of its copy. The
  * first one's keys, in order, are the template's variables.
  */
-export const billingMailSamples: {
+const samples: {
   readonly [N in BillingTemplateName]: readonly [BillingMailVariables[N], ...BillingMailVariables[N][]];
 } = {
   receipt: [receipt, { ...receipt, reader_name: '' }, { ...receipt, renews_on: '' }],
@@ -257,4 +260,27 @@ export const billingMailSamples: {
     { ...ended, reason: 'payment_failed' },
     { ...ended, reason: 'account_deleted' },
   ],
+};
+
+/** The billing mail, as the mailer takes it. Billing links (an invoice, the account page) are
+ * not secrets: each page they open asks the reader to sign in, so the log keeps them as sent. */
+export const billingMail: MailCatalogue<BillingMailVariables> = {
+  receipt: { copy: copy.receipt, samples: samples.receipt, forLog: keepInLog },
+  'trial-started': { copy: copy['trial-started'], samples: samples['trial-started'], forLog: keepInLog },
+  'renewal-reminder': {
+    copy: copy['renewal-reminder'],
+    samples: samples['renewal-reminder'],
+    forLog: keepInLog,
+  },
+  'payment-failed': { copy: copy['payment-failed'], samples: samples['payment-failed'], forLog: keepInLog },
+  'subscription-canceled': {
+    copy: copy['subscription-canceled'],
+    samples: samples['subscription-canceled'],
+    forLog: keepInLog,
+  },
+  'subscription-ended': {
+    copy: copy['subscription-ended'],
+    samples: samples['subscription-ended'],
+    forLog: keepInLog,
+  },
 };
