@@ -1,0 +1,432 @@
+import { html, parseFragment, serialize, type DefaultTreeAdapterTypes as T } from 'parse5';
+import sanitizeHtml from 'sanitize-html';
+
+// Bodies are read the way a browser reads them (parse5 follows the HTML5 parsing algorithm):
+// an inline tag left open, a missing `</p>` or a stray `</div>` then means what it means on
+// the page, and the teaser is cut from the tree a reader's browser would build. A parser that
+// nests differently (htmlparser2 keeps `<p>` inside an open `<strong>`) lets a "first
+// paragraph" swallow every paragraph after it.
+
+// Elements whose content a browser does not show as body text (or that cannot be body text):
+// dropped whole, content and all, before anything else looks at the tree.
+const droppedWhole = new Set([
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'select',
+  'textarea',
+  'option',
+  'title',
+  'head',
+  'meta',
+  'link',
+  'base',
+  'noembed',
+  'noframes',
+  'input',
+  'button',
+]);
+
+// Elements with an allowed equivalent: headings stay headings (and so out of the teaser), and
+// text shown as text stays text.
+const renamedTags: Partial<Record<string, string>> = {
+  h1: 'h2',
+  h5: 'h4',
+  h6: 'h4',
+  pre: 'p',
+  xmp: 'p',
+  plaintext: 'p',
+  listing: 'p',
+  // A definition list is a list; a disclosure and a sidebar are asides: none is teaser material.
+  dl: 'ul',
+  dt: 'li',
+  dd: 'li',
+  details: 'blockquote',
+  summary: 'p',
+  aside: 'blockquote',
+};
+
+// Block containers a body may not keep; their content takes their place.
+const blockContainers = new Set([
+  'div',
+  'section',
+  'article',
+  'main',
+  'header',
+  'footer',
+  'nav',
+  'center',
+  'address',
+  'dialog',
+  'fieldset',
+  'legend',
+  'form',
+  'hgroup',
+  'search',
+  'menu',
+  'dir',
+  'marquee',
+]);
+
+// Elements that sit inside a line of text; a run of them (with text) makes one paragraph.
+const phrasing = new Set([
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'big',
+  'br',
+  'cite',
+  'code',
+  'data',
+  'del',
+  'dfn',
+  'em',
+  'font',
+  'i',
+  'img',
+  'ins',
+  'kbd',
+  'label',
+  'mark',
+  'nobr',
+  'q',
+  'rp',
+  'rt',
+  'ruby',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'sup',
+  'time',
+  'tt',
+  'u',
+  'var',
+  'wbr',
+]);
+
+// The markup an article body may carry; other elements are unwrapped (their text stays),
+// attributes and URL schemes outside these lists are removed.
+const bodyMarkup: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p',
+    'h2',
+    'h3',
+    'h4',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'strong',
+    'em',
+    'b',
+    'i',
+    'br',
+    'figure',
+    'figcaption',
+    'img',
+    'table',
+    'caption',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'th',
+    'td',
+    'hr',
+    'sup',
+    'sub',
+  ],
+  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener' }) },
+};
+
+/** Inline elements that may stand loose at the top of a body; a run of them becomes a paragraph. */
+const inlineTags = new Set(['a', 'strong', 'em', 'b', 'i', 'br', 'sup', 'sub']);
+/** Inline elements a teaser keeps (with `a`'s href); any other element gives only its text. */
+const teaserInline = new Set(['a', 'strong', 'em', 'b', 'i', 'sup', 'sub']);
+
+/** A first paragraph longer than this (in characters of text) is cut to an excerpt. */
+const teaserMaxChars = 600;
+const excerptChars = 280;
+/** Image figures that may open a teaser; more stay behind the wall. */
+const teaserMaxImages = 1;
+
+export interface PreparedBody {
+  /** The cleaned, well-formed body, as a granted reader sees it. */
+  readonly bodyHtml: string;
+  /** What a refused reader sees: an opening image and the first line of the first paragraph. */
+  readonly teaserHtml: string;
+}
+
+type Block = { kind: 'element'; element: T.Element } | { kind: 'run'; nodes: T.ChildNode[] };
+
+const isElement = (node: T.ChildNode | T.ParentNode): node is T.Element => 'tagName' in node;
+const isText = (node: T.ChildNode): node is T.TextNode => node.nodeName === '#text';
+
+/**
+ * Cleans an article body into well-formed markup and picks its teaser.
+ *
+ * The body: parsed as a browser parses it, stripped of what a browser would not show
+ * (comments, CDATA, `<template>`, `<noscript>`, scripts), sanitised to the allowed markup and
+ * serialised again, so what is stored re-parses to the same tree. Loose text and inline markup
+ * at the top level become paragraphs.
+ *
+ * The teaser: at most one opening image figure (an `<img>` with an optional caption, rebuilt
+ * from its attributes), then the first line (up to the first `<br>`) of the first top-level
+ * paragraph with text, re-serialised from its text and a few inline tags. A line longer than
+ * 600 characters gives a 280-character plain-text excerpt. Nothing else — no list, table,
+ * heading, quote or figure of another kind — ever reaches the teaser.
+ */
+export function prepareBody(source: string): PreparedBody {
+  let bodyHtml = normalise(source);
+  // A serialisation can, in rare shapes, re-parse differently; settle on a fixed point so the
+  // stored body is what the next parse (a browser's, or this one on the next save) sees.
+  for (let pass = 0; pass < 3; pass++) {
+    const again = normalise(bodyHtml);
+    if (again === bodyHtml) break;
+    bodyHtml = again;
+  }
+  return { bodyHtml, teaserHtml: teaserOf(blocksOf(parseFragment(bodyHtml))) };
+}
+
+function normalise(source: string): string {
+  const browserTree = parseFragment(source);
+  clean(browserTree);
+  const sanitised = sanitizeHtml(serialize(browserTree), bodyMarkup);
+  return blocksOf(parseFragment(sanitised))
+    .map((block) =>
+      block.kind === 'element' ? outer(block.element) : `<p>${block.nodes.map(outer).join('').trim()}</p>`,
+    )
+    .join('\n');
+}
+
+/**
+ * Makes the browser's tree safe to sanitise: removes comments (CDATA in HTML is a comment too)
+ * and what a reader never sees, renames the elements that have an allowed equivalent, and
+ * replaces block containers (`<div>`, `<section>`, …) by their content with its loose text in
+ * paragraphs: unwrapping them later would otherwise join the text of two blocks into one.
+ */
+function clean(parent: T.ParentNode): void {
+  const children: T.ChildNode[] = [];
+  for (const node of parent.childNodes) {
+    if (isText(node)) children.push(node);
+    if (!isElement(node) || node.namespaceURI !== html.NS.HTML || droppedWhole.has(node.tagName)) continue;
+    const renamed = renamedTags[node.tagName];
+    if (renamed !== undefined) node.nodeName = node.tagName = renamed;
+    clean(node);
+    if (blockContainers.has(node.tagName)) children.push(...inParagraphs(node.childNodes));
+    // An empty paragraph (a stray `</p>` makes one) is nothing to read.
+    else if (node.tagName !== 'p' || hasContent(node)) children.push(node);
+  }
+  parent.childNodes = children;
+}
+
+/** `nodes` with each run of loose inline content wrapped in a paragraph. */
+function inParagraphs(nodes: readonly T.ChildNode[]): T.ChildNode[] {
+  const out: T.ChildNode[] = [];
+  let run: T.ChildNode[] = [];
+  const endRun = () => {
+    if (run.some(hasContent)) out.push(paragraph(run));
+    run = [];
+  };
+  for (const node of nodes) {
+    if (isPhrasing(node, phrasing)) run.push(node);
+    else {
+      endRun();
+      out.push(node);
+    }
+  }
+  endRun();
+  return out;
+}
+
+/**
+ * Text, or an inline element with only inline content: what may go into a paragraph. An inline
+ * element holding a block (`<strong>…<blockquote>`, as the parser's formatting rules can make)
+ * is a block of its own: wrapped in a `<p>`, it would re-parse as something else.
+ */
+function isPhrasing(node: T.ChildNode, tags: ReadonlySet<string>): boolean {
+  if (isText(node)) return true;
+  return isElement(node) && tags.has(node.tagName) && node.childNodes.every((c) => isPhrasing(c, tags));
+}
+
+/** Whether an element shows anything: text, or an image. */
+function hasContent(node: T.ChildNode): boolean {
+  if (isText(node)) return node.value.trim() !== '';
+  return isElement(node) && (node.tagName === 'img' || node.childNodes.some(hasContent));
+}
+
+const paragraph = (childNodes: T.ChildNode[]): T.Element => ({
+  nodeName: 'p',
+  tagName: 'p',
+  attrs: [],
+  namespaceURI: html.NS.HTML,
+  parentNode: null,
+  childNodes,
+});
+
+/** The top level of a clean fragment as blocks: elements, and runs of loose inline content. */
+function blocksOf(fragment: T.DocumentFragment): Block[] {
+  const blocks: Block[] = [];
+  let run: T.ChildNode[] = [];
+  const endRun = () => {
+    if (run.some(hasContent)) blocks.push({ kind: 'run', nodes: run });
+    run = [];
+  };
+  for (const node of fragment.childNodes) {
+    if (isPhrasing(node, inlineTags)) {
+      run.push(node);
+    } else if (isElement(node)) {
+      endRun();
+      blocks.push({ kind: 'element', element: node });
+    }
+  }
+  endRun();
+  return blocks;
+}
+
+function teaserOf(blocks: readonly Block[]): string {
+  const teaser: string[] = [];
+  let images = 0;
+  for (const block of blocks) {
+    const image = block.kind === 'element' ? imageFigure(block.element) : undefined;
+    if (image !== undefined) {
+      if (images++ < teaserMaxImages) teaser.push(image);
+      continue;
+    }
+    const inline =
+      block.kind === 'run' ? block.nodes : block.element.tagName === 'p' ? block.element.childNodes : null;
+    if (inline === null) continue;
+    const line = firstLine(inline);
+    if (line === undefined) continue;
+    const text = line.map(textOf).join('').replace(/\s+/g, ' ').trim();
+    teaser.push(
+      text.length > teaserMaxChars
+        ? `<p>${escapeText(excerpt(text))}</p>`
+        : `<p>${line.map(teaserMarkup).join('').trim()}</p>`,
+    );
+    break;
+  }
+  return teaser.join('\n');
+}
+
+/** The first line with text: a `<br>` often parts paragraphs in wire copy. */
+function firstLine(nodes: readonly T.ChildNode[]): T.ChildNode[] | undefined {
+  return linesOf(nodes).find((line) => line.some((node) => textOf(node).trim() !== ''));
+}
+
+/** Inline content split at every `<br>`, however deep: `<b>a<br>b</b>` is `<b>a</b>` and `<b>b</b>`. */
+function linesOf(nodes: readonly T.ChildNode[]): T.ChildNode[][] {
+  const lines: T.ChildNode[][] = [[]];
+  for (const node of nodes) {
+    if (isElement(node) && node.tagName === 'br') lines.push([]);
+    else if (isElement(node) && containsBreak(node)) {
+      linesOf(node.childNodes).forEach((part, i) => {
+        if (i > 0) lines.push([]);
+        lines.at(-1)!.push({ ...node, childNodes: part });
+      });
+    } else lines.at(-1)!.push(node);
+  }
+  return lines;
+}
+
+function containsBreak(element: T.Element): boolean {
+  return element.childNodes.some((c) => isElement(c) && (c.tagName === 'br' || containsBreak(c)));
+}
+
+/** An image figure rebuilt from its image's attributes and its caption's text, or undefined. */
+function imageFigure(element: T.Element): string | undefined {
+  if (element.tagName === 'img') return imageTag(element);
+  if (element.tagName !== 'figure') return undefined;
+  const children = element.childNodes.filter((node) => !(isText(node) && node.value.trim() === ''));
+  const [image, caption, ...rest] = children;
+  if (rest.length > 0 || !image || !isElement(image) || image.tagName !== 'img') return undefined;
+  if (caption && !(isElement(caption) && caption.tagName === 'figcaption')) return undefined;
+  // A caption that holds blocks (paragraphs, lists) is more than a caption: it stays behind.
+  const plainCaption =
+    caption !== undefined &&
+    caption.childNodes.every((n) => isText(n) || (isElement(n) && inlineTags.has(n.tagName)));
+  const captionText = plainCaption ? textOf(caption).replace(/\s+/g, ' ').trim() : '';
+  const captionHtml = captionText && `<figcaption>${escapeText(excerpt(captionText))}</figcaption>`;
+  return `<figure>${imageTag(image)}${captionHtml}</figure>`;
+}
+
+function imageTag(image: T.Element): string {
+  const attrs = ['src', 'alt', 'width', 'height'].flatMap((name) => {
+    const value = image.attrs.find((a) => a.name === name)?.value;
+    return value === undefined ? [] : [` ${name}="${escapeAttribute(value)}"`];
+  });
+  return `<img${attrs.join('')}>`;
+}
+
+function teaserMarkup(node: T.ChildNode): string {
+  if (isText(node)) return escapeText(node.value);
+  if (!isElement(node)) return '';
+  const inner = node.childNodes.map(teaserMarkup).join('');
+  if (!teaserInline.has(node.tagName)) return inner;
+  if (node.tagName === 'a') {
+    const href = node.attrs.find((a) => a.name === 'href')?.value;
+    return href === undefined ? inner : `<a href="${escapeAttribute(href)}" rel="noopener">${inner}</a>`;
+  }
+  return `<${node.tagName}>${inner}</${node.tagName}>`;
+}
+
+function outer(node: T.ChildNode): string {
+  if (isText(node)) return escapeText(node.value);
+  const holder: T.DocumentFragment = { nodeName: '#document-fragment', childNodes: [node] };
+  return serialize(holder);
+}
+
+function textOf(node: T.ChildNode): string {
+  if (isText(node)) return node.value;
+  if (!isElement(node)) return '';
+  return node.childNodes.map(textOf).join('');
+}
+
+/** The first `excerptChars` characters of `text`, cut at a word, with an ellipsis. */
+function excerpt(text: string): string {
+  if (text.length <= excerptChars) return text;
+  const cut = text.slice(0, excerptChars);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), excerptChars / 2)).trimEnd()}…`;
+}
+
+const escapeText = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\u00a0/g, '&nbsp;');
+const escapeAttribute = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/\u00a0/g, '&nbsp;');
+
+/** Plain text of an HTML fragment as a browser would read it, for search and descriptions. */
+export function plainText(source: string): string {
+  const fragment = parseFragment(source);
+  clean(fragment);
+  return fragment.childNodes.map(readableText).join('').replace(/\s+/g, ' ').trim();
+}
+
+/** Text with blocks (and line breaks) parted by a space, so words of two blocks never join. */
+function readableText(node: T.ChildNode): string {
+  if (isText(node)) return node.value;
+  if (!isElement(node)) return '';
+  const inner = node.childNodes.map(readableText).join('');
+  return inlineTags.has(node.tagName) && node.tagName !== 'br' ? inner : ` ${inner} `;
+}
