@@ -37,6 +37,7 @@ import {
   readBillingSettings,
   selectableStates,
 } from './modules/invoices/index.js';
+import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
 import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
 import {
@@ -238,7 +239,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  // Error pages for readers carry the site's header, sections and search.
+  registerErrorHandling(app, { chrome: (request) => pageChrome(request, '/') });
 
   const secure = config.publicUrl.startsWith('https://');
   await app.register(fastifyCookie, { secret: config.sessionSecret });
@@ -374,6 +376,13 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       timeZone: settings.timeZone,
     };
   };
+  /** The site chrome of a page at `path`, for whoever sent `request`. */
+  async function pageChrome(request: FastifyRequest, path: string) {
+    const auth = await sessionOf(request);
+    const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
+    return (await shell({ signedIn: live !== undefined, path, accountId: live?.account.id })).chrome;
+  }
+  await app.register(legalRoutes, { settings: services.settings, chrome: pageChrome });
   await app.register(accountPageRoutes, {
     ...accountDeps,
     shell,
@@ -429,6 +438,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: 'paywall', schema: paywallSettingsSchema },
       { key: accountSettingsKey, schema: accountSettingsSchema },
       { key: billingSettingsKey, schema: billingSettingsSchema },
+      { key: legalSettingsKey, schema: legalSettingsSchema },
     ],
   });
   // The outbox shows one-time links: a developer's tool, never served in production.

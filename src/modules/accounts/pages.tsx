@@ -178,16 +178,16 @@ export function LoginPage(props: {
 function SessionRow({ session, at }: { session: SessionView; at: (iso: string) => string }) {
   return (
     <tr data-session={session.id} data-current={String(session.current)}>
-      <td>
+      <td data-label="Device">
         {session.device}
         {session.kind === 'app' && ' (app)'}
         {session.current && <strong class="this-device"> · this device</strong>}
       </td>
-      <td>{session.ip}</td>
-      <td>
+      <td data-label="Where (address)">{session.ip}</td>
+      <td data-label="Last seen">
         <time dateTime={session.lastSeenAt}>{at(session.lastSeenAt)}</time>
       </td>
-      <td>
+      <td data-label="Sign out">
         <form method="post" action={session.current ? '/logout' : `/account/sessions/${session.id}/end`}>
           <button type="submit">Sign out</button>
         </form>
@@ -235,7 +235,7 @@ export function AccountPage(props: {
 
         <section class="devices" aria-labelledby="devices-title">
           <h2 id="devices-title">Signed-in devices</h2>
-          <table>
+          <table class="sessions">
             <thead>
               <tr>
                 <th scope="col">Device</th>

@@ -100,7 +100,7 @@ export function InvoiceDocument({
               const period = periodText(line);
               return (
                 <tr>
-                  <td>
+                  <td data-label="Description">
                     {line.description}
                     {period && (
                       <>
@@ -109,10 +109,10 @@ export function InvoiceDocument({
                       </>
                     )}
                   </td>
-                  <td>{line.sac}</td>
-                  <td>{formatMoney(line.taxable)}</td>
-                  <td>{formatMoney(line.tax)}</td>
-                  <td>{formatMoney(line.total)}</td>
+                  <td data-label="SAC">{line.sac}</td>
+                  <td data-label="Taxable value">{formatMoney(line.taxable)}</td>
+                  <td data-label="GST">{formatMoney(line.tax)}</td>
+                  <td data-label="Total">{formatMoney(line.total)}</td>
                 </tr>
               );
             })}
@@ -209,14 +209,14 @@ export function InvoiceTable({
       <tbody>
         {invoices.map((invoice) => (
           <tr data-invoice={invoice.id}>
-            <td>
+            <td data-label="Invoice">
               <a href={`/account/invoices/${invoice.id}`}>{invoice.number}</a>
             </td>
-            <td>
+            <td data-label="Date">
               <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
             </td>
-            <td>{formatMoney(invoice.total)}</td>
-            <td>
+            <td data-label="Total">{formatMoney(invoice.total)}</td>
+            <td data-label="Download">
               <a href={`/account/invoices/${invoice.id}.pdf`}>PDF</a>
             </td>
           </tr>

@@ -308,9 +308,10 @@ function SubscribeForm(props: {
           </button>
         </p>
         <p class="fine-print">
-          You will pay on the payment page, which shows the exact amount. Your subscription renews
-          automatically at the end of each term of {termLabel(plan.term)}; we write to you before each
-          renewal, and you can cancel anytime from your account.
+          You will pay on the payment page, which shows the exact amount. By subscribing you agree to the{' '}
+          <a href="/terms">Terms of subscription</a>. Your subscription renews automatically at the end of
+          each term of {termLabel(plan.term)}; we write to you before each renewal, and you can cancel anytime
+          from your account (see the <a href="/refunds">refund policy</a>).
         </p>
       </form>
     </section>
@@ -532,12 +533,12 @@ function Payments({ payments, date }: { payments: readonly PaymentView[]; date: 
         <tbody>
           {payments.map((payment) => (
             <tr data-payment={payment.id} data-status={payment.status}>
-              <td>
+              <td data-label="Date">
                 <time dateTime={payment.createdAt}>{date(payment.createdAt)}</time>
               </td>
-              <td>{paymentKinds[payment.kind]}</td>
-              <td>{formatMoney(payment.amount)}</td>
-              <td>{paymentStatus(payment)}</td>
+              <td data-label="For">{paymentKinds[payment.kind]}</td>
+              <td data-label="Amount">{formatMoney(payment.amount)}</td>
+              <td data-label="Status">{paymentStatus(payment)}</td>
             </tr>
           ))}
         </tbody>

@@ -81,6 +81,10 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
             © {chrome.publicationName} · <a href="/subscribe">Subscribe</a> · <a href="/feed.xml">RSS</a> ·{' '}
             <a href="/archive">Archive</a>
           </p>
+          <p class="policy-links">
+            <a href="/terms">Terms</a> · <a href="/privacy">Privacy</a> · <a href="/refunds">Refunds</a> ·{' '}
+            <a href="/contact">Contact</a>
+          </p>
         </footer>
       </body>
     </html>
