@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { aBrowser, siteOrigin as origin } from '../support/browser.js';
+import { aBrowser, siteOrigin as origin, type Browser } from '../support/browser.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anArticle, buildTestApp, type TestApp } from '../support/build-app.js';
@@ -57,6 +57,36 @@ function linkIn(text: string) {
 
 const page = (response: LightMyRequestResponse) => response.body;
 
+const unescape = (value: string) =>
+  value
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+
+/** The form a link's page posts, and its hidden fields; undefined when the page has none. */
+function linkForm(html: string) {
+  const form = /<form method="post" action="(\/auth\/link|\/account\/confirm)">([\s\S]*?)<\/form>/.exec(html);
+  if (!form) return undefined;
+  const hidden = [...(form[2] ?? '').matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"/g)];
+  return {
+    action: form[1]!,
+    fields: Object.fromEntries(hidden.map((m) => [m[1]!, unescape(m[2]!)])),
+  };
+}
+
+/**
+ * Follows a link as a reader does: opens the page it leads to and presses its button (with
+ * `extra` fields, such as a password). A page without the button (a refused link) is returned.
+ */
+async function press(browser: Browser, path: string, extra: Record<string, string> = {}) {
+  const opened = await browser.get(path);
+  const form = opened.statusCode === 200 ? linkForm(opened.body) : undefined;
+  if (!form) return opened;
+  return browser.post(form.action, { ...form.fields, ...extra });
+}
+
 describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
   let smtp: TestSmtpServer;
   const h = linkHarness(dialect, 'linked');
@@ -98,14 +128,29 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     expect(`${url.origin}${url.pathname}`).toBe(`${origin}/account/confirm`);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
 
-    // Opened anywhere — here a phone that is not signed in.
+    // Opened anywhere — here a phone that is not signed in, where the reader vouches for the
+    // password they chose by typing it.
     const phone = h.newBrowser();
-    const confirmed = await phone.get(path);
+    const opened = await phone.get(path);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.headers['cache-control']).toBe('private, no-store');
+    expect(page(opened)).toContain('Confirm your email address');
+    expect(page(opened)).toContain('name="password"');
+    expect((await browser.get('/api/v1/me')).json().reader.emailVerified).toBe(false); // opening is not confirming
+    const confirmed = await press(phone, path, { password });
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.headers['cache-control']).toBe('private, no-store');
     expect(page(confirmed)).toContain('Email address confirmed');
     expect(page(confirmed)).toContain(email);
-    expect((await browser.get('/api/v1/me')).json().reader.emailVerified).toBe(true);
+    expect(page(confirmed)).not.toContain('password chosen before the address was confirmed is removed');
+    expect((await phone.get('/api/v1/me')).json().reader).toMatchObject({ email, emailVerified: true });
+    // The first proof ends every other session; the password the prover vouched for still works.
+    const laptop = await browser.get('/api/v1/me');
+    expect(laptop.statusCode).toBe(401);
+    expect(laptop.json().error.message).toMatch(/confirmed it with a link/);
+    expect((await h.newBrowser().send('POST', '/api/v1/auth/login', { email, password })).statusCode).toBe(
+      200,
+    );
 
     const again = await phone.get(path);
     expect(again.statusCode).toBe(410);
@@ -168,7 +213,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     expect(url.pathname).toBe('/auth/link');
     expect(url.searchParams.get('returnTo')).toBe(`/article/${metered[2]}`);
 
-    const landed = await phone.get(path);
+    const landed = await press(phone, path);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe(`/article/${metered[2]}`);
     expect(landed.cookies.find((c) => c.name === 'mh_session')).toMatchObject({
@@ -199,9 +244,11 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     });
     try {
       const { browser: laptop, email } = await h.registered();
+      // Confirmed from the laptop that signed up: the address is proven, the laptop stays in.
+      expect((await press(laptop, (await confirmation(email)).path)).statusCode).toBe(200);
       const phone = h.newBrowser();
       await phone.send('POST', '/api/v1/auth/link', { email });
-      expect((await phone.get((await signInLink(email)).path)).statusCode).toBe(303);
+      expect((await press(phone, (await signInLink(email)).path)).statusCode).toBe(303);
       expect((await phone.get('/api/v1/me')).statusCode).toBe(200);
       const laptopMe = await laptop.get('/api/v1/me');
       expect(laptopMe.statusCode).toBe(401);
@@ -221,7 +268,11 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     await h.newBrowser().send('POST', '/api/v1/auth/link', { email });
     const { path } = await signInLink(email);
     const browsers = [h.newBrowser(), h.newBrowser(), h.newBrowser(), h.newBrowser()];
-    const answers = await Promise.all(browsers.map((b) => b.get(path)));
+    const opened = await Promise.all(browsers.map((b) => b.get(path)));
+    expect(opened.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    const answers = await Promise.all(
+      browsers.map((b, i) => b.post('/auth/link', linkForm(opened[i]!.body)!.fields)),
+    );
     expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 410, 410, 410]);
   });
 
@@ -255,7 +306,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const preview = await h.newBrowser().head(path);
     expect(preview.statusCode).toBe(200);
     expect(preview.cookies).toHaveLength(0);
-    expect((await h.newBrowser().get(path)).statusCode).toBe(303);
+    expect((await press(h.newBrowser(), path)).statusCode).toBe(303);
   });
 
   it('refuses a returnTo that leaves the site, when asked and when the link is opened', async () => {
@@ -275,7 +326,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     await h.newBrowser().send('POST', '/api/v1/auth/link', { email, returnTo: '/archive' });
     const { url } = await signInLink(email);
     url.searchParams.set('returnTo', '//evil.example/phish');
-    const landed = await h.newBrowser().get(`${url.pathname}${url.search}`);
+    const landed = await press(h.newBrowser(), `${url.pathname}${url.search}`);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe('/account');
   });
@@ -474,7 +525,7 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
     const sent = await browser.post('/login/link', { email, returnTo: '/archive' });
     expect(sent.statusCode).toBe(200);
     expect(page(sent)).toContain(accepted.message);
-    const landed = await browser.get((await signInLink(email)).path);
+    const landed = await press(browser, (await signInLink(email)).path);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe('/archive');
     expect((await browser.get('/api/v1/me')).json().reader.email).toBe(email);
@@ -514,13 +565,13 @@ describe.each(dialects)('emailed links without SMTP (the outbox), on $name', (di
   it('keeps the links in the outbox, where they can be followed', async () => {
     const { browser, email } = await h.registered();
     const confirm = await fromOutbox(email, 'confirm-email');
-    expect((await h.newBrowser().get(confirm.path)).statusCode).toBe(200);
+    expect((await press(browser, confirm.path)).statusCode).toBe(200);
     expect((await browser.get('/api/v1/me')).json().reader.emailVerified).toBe(true);
 
     const phone = h.newBrowser();
     await phone.send('POST', '/api/v1/auth/link', { email, returnTo: '/subscribe' });
     const signIn = await fromOutbox(email, 'sign-in-link');
-    const landed = await phone.get(signIn.path);
+    const landed = await press(phone, signIn.path);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe('/subscribe');
     expect((await phone.get('/api/v1/me')).json().reader.email).toBe(email);

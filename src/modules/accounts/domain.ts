@@ -2,7 +2,13 @@
 
 export type SessionKind = 'web' | 'app';
 export type EndReason =
-  'signed_out' | 'ended_by_reader' | 'device_limit' | 'token_reuse' | 'expired' | 'password_reset';
+  | 'signed_out'
+  | 'ended_by_reader'
+  | 'device_limit'
+  | 'token_reuse'
+  | 'expired'
+  | 'password_reset'
+  | 'address_proven';
 
 export const lifetimes = {
   /** A web session lasts this long after it was last seen. */
@@ -50,6 +56,8 @@ export function endReasonMessage(reason: EndReason, deviceLimit: number): string
       return 'You signed out.';
     case 'password_reset':
       return 'You were signed out because the password of your account was changed; please sign in again.';
+    case 'address_proven':
+      return 'You were signed out because the owner of the email address confirmed it with a link sent there; please sign in again.';
   }
 }
 

@@ -5,10 +5,10 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId, newSecret } from '../../kernel/ids.js';
 import type { MailSender } from '../mail/index.js';
-import { checkPassword, hashPassword } from '../passwords/index.js';
+import { checkPassword, hashPassword, verifyPassword } from '../passwords/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { normaliseEmail, type SessionKind } from './domain.js';
-import type { AccountMailVariables, AccountTemplateName } from './mail-copy.js';
+import type { AccountLinkTemplateName, AccountMailVariables } from './mail-copy.js';
 import * as q from './queries.js';
 import type { AccountService, Device, SignedIn } from './service.js';
 
@@ -22,7 +22,10 @@ export const linkPurposes = {
   confirm_email: { lifetimeMs: 24 * 60 * 60_000, template: 'confirm-email', path: '/account/confirm' },
   sign_in: { lifetimeMs: 15 * 60_000, template: 'sign-in-link', path: '/auth/link' },
   password_reset: { lifetimeMs: 30 * 60_000, template: 'password-reset', path: '/login/reset/new' },
-} as const satisfies Record<LinkPurpose, { lifetimeMs: number; template: AccountTemplateName; path: string }>;
+} as const satisfies Record<
+  LinkPurpose,
+  { lifetimeMs: number; template: AccountLinkTemplateName; path: string }
+>;
 
 /**
  * Why a link does not work. `unknown` covers a token that names no link and a link of another
@@ -99,6 +102,45 @@ async function markEmailVerified(db: Kysely<Database>, accountId: string, now: s
     .execute();
 }
 
+/** What proving the address did to the account. */
+interface Proof {
+  /** The address was not proven before: this was the takeover. */
+  readonly first: boolean;
+  /** A password chosen before the proof was removed. */
+  readonly passwordRemoved: boolean;
+}
+
+/**
+ * Records that the account's address is proven. The first proof takes the account over: until
+ * then anyone could have signed up with the address, so every session opened before it ends
+ * (app sessions with their refresh tokens), except `keep.sessionId`, the prover's own; and the
+ * password goes unless `keep.password`, when the prover showed they know it. Of two racing
+ * first proofs, one is first.
+ */
+async function proveAddress(
+  trx: Kysely<Database>,
+  accountId: string,
+  now: string,
+  keep: { readonly password: boolean; readonly sessionId?: string | undefined },
+): Promise<Proof> {
+  const account = await q.selectAccount(trx, accountId);
+  const claimed = await trx
+    .updateTable('accounts')
+    .set({ email_verified_at: now, updated_at: now, ...(!keep.password && { password_hash: null }) })
+    .where('id', '=', accountId)
+    .where('email_verified_at', 'is', null)
+    .executeTakeFirst();
+  if (!account || claimed.numUpdatedRows === 0n) return { first: false, passwordRemoved: false };
+  const live = await q.selectLiveSessions(trx, accountId, now);
+  await q.endSessions(
+    trx,
+    live.filter((session) => session.id !== keep.sessionId).map((session) => session.id),
+    'address_proven',
+    now,
+  );
+  return { first: true, passwordRemoved: !keep.password && account.password_hash !== null };
+}
+
 // ─── Service ────────────────────────────────────────────────────────────────────────────────
 
 /** Where mail that could not be sent is reported; a request's logger fits. */
@@ -131,13 +173,39 @@ export interface AccountLinks {
   requestSignInLink(email: string, returnTo: string | undefined, log: FailureLog): void;
   /** Mails a password-reset link to `email` if an account has it. */
   requestPasswordReset(email: string, log: FailureLog): void;
-  /** Uses a confirmation link: the account's address is confirmed. */
-  confirmEmail(token: string): Promise<LinkOutcome<{ email: string }>>;
+  /**
+   * What a confirmation link would confirm, without using it (for the page that asks to
+   * confirm): the address, and whether the account has a password to vouch for.
+   */
+  checkConfirmation(
+    token: string,
+  ): Promise<LinkOutcome<{ accountId: string; email: string; hasPassword: boolean }>>;
+  /**
+   * Uses a confirmation link: the address is proven (see `proveAddress` for the takeover this
+   * is the first time). The password chosen at sign-up is kept only when the prover vouches for
+   * it: `prover.session` is a live session of this account in the prover's browser, or
+   * `prover.password` is the account's password (a wrong one throws unauthorized and leaves
+   * the link unused). A prover not signed in to the account here is signed in (`signedIn`), as
+   * by a sign-in link.
+   */
+  confirmEmail(
+    token: string,
+    prover: {
+      /** The live session the prover's browser carries, if any (of whichever account). */
+      readonly session?: { readonly id: string; readonly accountId: string } | undefined;
+      readonly password?: string | undefined;
+    },
+    device: Device,
+    log: FailureLog,
+  ): Promise<LinkOutcome<{ email: string; signedIn?: SignedIn; passwordRemoved: boolean }>>;
+  /** What a sign-in link would sign in to, without using it (for the page that asks to sign in). */
+  checkSignIn(token: string): Promise<LinkOutcome<{ email: string }>>;
   /**
    * Uses a sign-in link: opens a session as `AccountService.signIn` does (device limit, meter
-   * carry-over), and confirms the address, which the link proves.
+   * carry-over), and proves the address. The first proof takes the account over: every other
+   * session ends and a password chosen before it is removed, which the owner is told by mail.
    */
-  signIn(token: string, kind: SessionKind, device: Device): Promise<LinkOutcome<SignedIn>>;
+  signIn(token: string, kind: SessionKind, device: Device, log: FailureLog): Promise<LinkOutcome<SignedIn>>;
   /** Whether a reset link would work, without using it (to show the new-password form). */
   checkPasswordReset(token: string): Promise<LinkOutcome<{ email: string }>>;
   /**
@@ -245,6 +313,17 @@ export function createAccountLinks(deps: {
     return { ok: false, refusal: check.ok ? 'used' : check.refusal };
   }
 
+  /** Tells the owner that the password chosen before they proved the address is gone. */
+  function tellPasswordRemoved(account: { email: string; name: string }, log: FailureLog) {
+    later('password-removed notice not mailed', log, async () => {
+      await mailer.send({
+        to: account.email,
+        template: 'password-removed',
+        variables: { reader_name: account.name, link: new URL('/login/reset', publicUrl).toString() },
+      });
+    });
+  }
+
   return {
     sendConfirmation(accountId, log) {
       later('confirmation link not mailed', log, async () => {
@@ -269,23 +348,68 @@ export function createAccountLinks(deps: {
       });
     },
 
-    async confirmEmail(token) {
+    async checkConfirmation(token) {
       const found = await find(token, 'confirm_email');
       if (!found.ok) return found;
-      const { account_id: accountId } = found.link;
-      return use(found.link.id, 'confirm_email', async (trx, now) => {
-        await markEmailVerified(trx, accountId, now);
-        const account = await q.selectAccount(trx, accountId);
-        return { email: account?.email ?? '' };
-      });
+      const account = await q.selectAccount(db, found.link.account_id);
+      if (!account) return { ok: false, refusal: 'unknown' };
+      const value = {
+        accountId: account.id,
+        email: account.email,
+        hasPassword: account.password_hash !== null,
+      };
+      return { ok: true, value };
     },
 
-    async signIn(token, kind, device) {
+    async confirmEmail(token, prover, device, log) {
+      const found = await find(token, 'confirm_email');
+      if (!found.ok) return found;
+      const account = await q.selectAccount(db, found.link.account_id);
+      if (!account) return { ok: false, refusal: 'unknown' };
+      const ownSession = prover.session?.accountId === account.id ? prover.session.id : undefined;
+      let vouched = ownSession !== undefined;
+      if (!vouched && prover.password) {
+        // Checked before the link is claimed: a wrong password leaves it usable.
+        if (!(await verifyPassword(account.password_hash, prover.password))) {
+          throw new AppError(
+            'unauthorized',
+            'That is not the password of this account. Leave it empty to confirm without it: the password is then removed.',
+            { field: 'password' },
+          );
+        }
+        vouched = true;
+      }
+      const used = await use(found.link.id, 'confirm_email', (trx, now) =>
+        proveAddress(trx, account.id, now, { password: vouched, sessionId: ownSession }),
+      );
+      if (!used.ok) return used;
+      const { passwordRemoved } = used.value;
+      if (passwordRemoved) tellPasswordRemoved(account, log);
+      // Whoever holds the link owns the mailbox: as with a sign-in link, they are signed in.
+      const signedIn =
+        ownSession === undefined
+          ? await accounts.signInWithoutPassword(account.id, 'web', device)
+          : undefined;
+      return { ok: true, value: { email: account.email, passwordRemoved, ...(signedIn && { signedIn }) } };
+    },
+
+    async checkSignIn(token) {
+      const found = await find(token, 'sign_in');
+      if (!found.ok) return found;
+      const account = await q.selectAccount(db, found.link.account_id);
+      return account ? { ok: true, value: { email: account.email } } : { ok: false, refusal: 'unknown' };
+    },
+
+    async signIn(token, kind, device, log) {
       const found = await find(token, 'sign_in');
       if (!found.ok) return found;
       const { account_id: accountId } = found.link;
-      const used = await use(found.link.id, 'sign_in', (trx, now) => markEmailVerified(trx, accountId, now));
+      const used = await use(found.link.id, 'sign_in', (trx, now) =>
+        proveAddress(trx, accountId, now, { password: false }),
+      );
       if (!used.ok) return used;
+      const account = await q.selectAccount(db, accountId);
+      if (account && used.value.passwordRemoved) tellPasswordRemoved(account, log);
       return { ok: true, value: await accounts.signInWithoutPassword(accountId, kind, device) };
     },
 

@@ -1,4 +1,4 @@
-import { withheldLink, type MailCatalogue, type MailTemplate } from '../mail/index.js';
+import { keepInLog, withheldLink, type MailCatalogue, type MailTemplate } from '../mail/index.js';
 
 // The mail this module sends, and its default copy. The mail module renders and delivers it;
 // the words are this module's.
@@ -13,12 +13,29 @@ export interface AccountLinkVariables {
   readonly expires_in_minutes: number;
 }
 
+/** What the sender of a notice about the account (no one-time link) supplies. */
+export interface AccountNoticeVariables {
+  /** Empty when the reader gave no name. */
+  readonly reader_name: string;
+  /** Where to act on the notice: a page of the site, not a secret. */
+  readonly link: string;
+}
+
 /** The mail that carries a one-time link: confirm an address, sign in, reset a password. */
-export const accountTemplateNames = ['confirm-email', 'sign-in-link', 'password-reset'] as const;
+export const accountLinkTemplateNames = ['confirm-email', 'sign-in-link', 'password-reset'] as const;
+export type AccountLinkTemplateName = (typeof accountLinkTemplateNames)[number];
+
+/**
+ * Every account mail: the links, and `password-removed`, which tells the owner of an address
+ * that the password chosen before they proved it is gone, and how to choose one.
+ */
+export const accountTemplateNames = [...accountLinkTemplateNames, 'password-removed'] as const;
 export type AccountTemplateName = (typeof accountTemplateNames)[number];
 
 /** Each account mail's variables, as its sender supplies them. */
-export type AccountMailVariables = { readonly [N in AccountTemplateName]: AccountLinkVariables };
+export type AccountMailVariables = { readonly [N in AccountLinkTemplateName]: AccountLinkVariables } & {
+  readonly 'password-removed': AccountNoticeVariables;
+};
 
 const greeting = {
   text: '{% if reader_name != "" %}Hello {{ reader_name }},{% else %}Hello,{% endif %}',
@@ -29,6 +46,24 @@ const expiry =
   '{% else %}{{ expires_in_minutes }} minutes{% endif %}';
 
 const copy: Readonly<Record<AccountTemplateName, MailTemplate>> = {
+  'password-removed': {
+    subject: 'The password of your {{ publication_name }} account was removed',
+    text: `${greeting.text}
+
+You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password and signed out every device that used it.
+
+You can sign in with a link emailed to you, or choose a password here:
+
+{{ link }}
+
+{{ publication_name }}`,
+    html: `${greeting.html}
+<p>You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password and signed out every device that used it.</p>
+<p>You can sign in with a link emailed to you, or choose a password:</p>
+<p><a href="{{ link }}">Choose a password</a></p>
+<p>If the button does not work, paste this address into your browser:<br>{{ link }}</p>
+<p>{{ publication_name }}</p>`,
+  },
   'confirm-email': {
     subject: 'Confirm your email address for {{ publication_name }}',
     text: `${greeting.text}
@@ -111,4 +146,13 @@ export const accountMail: MailCatalogue<AccountMailVariables> = {
   'confirm-email': { copy: copy['confirm-email'], samples, forLog },
   'sign-in-link': { copy: copy['sign-in-link'], samples, forLog },
   'password-reset': { copy: copy['password-reset'], samples, forLog },
+  // Its link is the page that asks for a reset link: not a secret.
+  'password-removed': {
+    copy: copy['password-removed'],
+    samples: [
+      { reader_name: 'Asha', link: 'https://news.example/login/reset' },
+      { reader_name: '', link: 'https://news.example/login/reset' },
+    ],
+    forLog: keepInLog,
+  },
 };

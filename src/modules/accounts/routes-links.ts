@@ -20,6 +20,7 @@ import {
 import { safeReturnTo, type AccountPageDeps } from './routes-pages.js';
 import type { AccountService } from './service.js';
 import {
+  ConfirmEmailPage,
   EmailConfirmedPage,
   LinkRefusedPage,
   LinkRequestPage,
@@ -27,6 +28,7 @@ import {
   NewPasswordPage,
   PasswordChangedPage,
   refusalMessage,
+  SignInLinkPage,
   type RequestablePurpose,
 } from './views-links.js';
 
@@ -97,6 +99,12 @@ const EmailForm = z
 const NewPasswordForm = z
   .object({ token: PageToken, password: z.string().max(5000).catch('') })
   .catch({ token: '', password: '' });
+const SignInLinkForm = z
+  .object({ token: PageToken, returnTo: PageReturnTo })
+  .catch({ token: '', returnTo: undefined });
+const ConfirmForm = z
+  .object({ token: PageToken, password: z.string().max(5000).optional().catch(undefined) })
+  .catch({ token: '', password: undefined });
 
 const refusedStatus: Record<LinkRefusal, number> = { unknown: 404, used: 410, expired: 410 };
 const badAddress = 'Enter your email address, such as asha@example.com.';
@@ -227,17 +235,88 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
 
   // ── Pages a link opens ──
 
+  // Opening a link (GET) only shows a page with a button; pressing it (POST, which the
+  // same-origin guard covers) uses the link. So a mail scanner that follows links uses none up,
+  // and a page elsewhere cannot sign a visitor into an account of its choosing.
+
+  /** The live web session this browser carries, if any. */
+  async function browserSession(request: FastifyRequest) {
+    const auth = await authenticate(request, accounts);
+    return auth?.kind === 'web' && auth.lookup.status === 'live'
+      ? { id: auth.lookup.sessionId, accountId: auth.lookup.account.id }
+      : undefined;
+  }
+
+  const confirmPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    status = 200,
+    error?: string,
+  ) => {
+    const check = await links.checkConfirmation(token);
+    if (!check.ok) return refused(request, reply, 'confirm_email', check.refusal);
+    const signedInHere = (await browserSession(request))?.accountId === check.value.accountId;
+    return page(request, reply, status, (c) =>
+      ConfirmEmailPage({
+        chrome: c,
+        token,
+        email: check.value.email,
+        askPassword: check.value.hasPassword && !signedInHere,
+        error,
+      }),
+    );
+  };
+
   r.get('/account/confirm', { ...tokenInUrl, schema: { querystring: LinkQuery } }, async (request, reply) => {
     if (request.method === 'HEAD') return headOnly(reply);
-    const outcome = await links.confirmEmail(request.query.token);
+    return confirmPage(request, reply, request.query.token);
+  });
+
+  r.post('/account/confirm', { schema: { body: ConfirmForm } }, async (request, reply) => {
+    const { token, password } = request.body;
+    let outcome;
+    try {
+      outcome = await links.confirmEmail(
+        token,
+        { session: await browserSession(request), password: password || undefined },
+        deviceOf(request, anonymousReaderId),
+        request.log,
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthorized')
+        return confirmPage(request, reply, token, 401, error.message);
+      throw error;
+    }
     if (!outcome.ok) return refused(request, reply, 'confirm_email', outcome.refusal);
-    return page(request, reply, 200, (c) => EmailConfirmedPage({ chrome: c, email: outcome.value.email }));
+    const { email, signedIn, passwordRemoved } = outcome.value;
+    if (signedIn) {
+      if (signedIn.kind !== 'web') throw new Error('A web confirmation opened an app session.');
+      await startWebSession(request, reply, accounts, signedIn, secureCookies);
+    }
+    const { chrome } = await shell({ signedIn: true, path: '/account' });
+    return send(reply, 200, renderPage(EmailConfirmedPage({ chrome, email, passwordRemoved })));
   });
 
   r.get('/auth/link', { ...tokenInUrl, schema: { querystring: LinkQuery } }, async (request, reply) => {
     if (request.method === 'HEAD') return headOnly(reply);
+    const { token } = request.query;
     const returnTo = safeReturnTo(request.query.returnTo);
-    const outcome = await links.signIn(request.query.token, 'web', deviceOf(request, anonymousReaderId));
+    const check = await links.checkSignIn(token);
+    if (!check.ok) return refused(request, reply, 'sign_in', check.refusal, returnTo);
+    return page(
+      request,
+      reply,
+      200,
+      (c) => SignInLinkPage({ chrome: c, token, email: check.value.email, returnTo }),
+      returnTo,
+    );
+  });
+
+  r.post('/auth/link', { schema: { body: SignInLinkForm } }, async (request, reply) => {
+    const returnTo = safeReturnTo(request.body.returnTo);
+    const device = deviceOf(request, anonymousReaderId);
+    const outcome = await links.signIn(request.body.token, 'web', device, request.log);
     if (!outcome.ok) return refused(request, reply, 'sign_in', outcome.refusal, returnTo);
     if (outcome.value.kind !== 'web') throw new Error('A web sign-in opened an app session.');
     await startWebSession(request, reply, accounts, outcome.value, secureCookies);

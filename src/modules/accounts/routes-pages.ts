@@ -67,6 +67,7 @@ const endReasons: Record<EndReason, true> = {
   token_reuse: true,
   expired: true,
   password_reset: true,
+  address_proven: true,
 };
 const isEndReason = (value: string): value is EndReason => Object.hasOwn(endReasons, value);
 const accountDeleted = 'account_deleted';

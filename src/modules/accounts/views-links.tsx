@@ -157,13 +157,107 @@ export function LinkRefusedPage(props: {
   );
 }
 
+/**
+ * `GET /auth/link`: the link is good; a button signs in. Opening a link changes nothing: a mail
+ * scanner that follows it uses nothing up, and a link sent by someone else signs nobody in
+ * without asking (the page names the account).
+ */
+export function SignInLinkPage(props: {
+  chrome: SiteChrome;
+  token: string;
+  email: string;
+  returnTo: string;
+}) {
+  const { chrome, token, email, returnTo } = props;
+  return (
+    <Layout chrome={chrome} title="Sign in">
+      <div class="account-pages">
+        <h1 class="page-title">Sign in</h1>
+        <p>You are about to sign in on this device as {email}.</p>
+        <form method="post" action="/auth/link">
+          <input type="hidden" name="token" value={token} />
+          <input type="hidden" name="returnTo" value={returnTo} />
+          <p>
+            <button type="submit" class="button">
+              Sign in as {email}
+            </button>
+          </p>
+        </form>
+        <p>Not your address? Close this page: nothing happens until you press the button.</p>
+      </div>
+    </Layout>
+  );
+}
+
+/**
+ * `GET /account/confirm`: the link is good; a button confirms. Without the session that signed
+ * up, the reader may vouch for the password chosen at sign-up by typing it; otherwise it is
+ * removed, because whoever chose it did not show that they own the address.
+ */
+export function ConfirmEmailPage(props: {
+  chrome: SiteChrome;
+  token: string;
+  email: string;
+  /** Ask for the password chosen at sign-up (the account has one, this browser is not in it). */
+  askPassword: boolean;
+  error?: string | undefined;
+}) {
+  const { chrome, token, email, askPassword, error } = props;
+  return (
+    <Layout chrome={chrome} title="Confirm your email address">
+      <div class="account-pages">
+        <h1 class="page-title">Confirm your email address</h1>
+        <p>This confirms that {email} is yours, and signs you in on this device.</p>
+        {error && <Notice alert>{error}</Notice>}
+        <form method="post" action="/account/confirm">
+          <input type="hidden" name="token" value={token} />
+          {askPassword && (
+            <>
+              <input type="text" name="username" autocomplete="username" value={email} hidden readOnly />
+              <p>
+                <label for="confirm-password">The password you chose when you signed up</label>
+                <br />
+                <input
+                  id="confirm-password"
+                  name="password"
+                  type="password"
+                  autocomplete="current-password"
+                  maxLength={512}
+                  aria-describedby="confirm-password-help"
+                  aria-invalid={error ? 'true' : undefined}
+                />
+              </p>
+              <p id="confirm-password-help">
+                Did not sign up yourself, or forgot it? Leave it empty: the account is then yours alone, its
+                password is removed, and every device signed in to it is signed out.
+              </p>
+            </>
+          )}
+          <p>
+            <button type="submit" class="button">
+              Confirm {email}
+            </button>
+          </p>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
 /** `/account/confirm`: the address is confirmed. */
-export function EmailConfirmedPage({ chrome, email }: { chrome: SiteChrome; email: string }) {
+export function EmailConfirmedPage(props: { chrome: SiteChrome; email: string; passwordRemoved?: boolean }) {
+  const { chrome, email, passwordRemoved = false } = props;
   return (
     <Layout chrome={chrome} title="Email address confirmed">
       <div class="account-pages">
         <h1 class="page-title">Email address confirmed</h1>
         <Notice>Thank you: {email} is confirmed.</Notice>
+        {passwordRemoved && (
+          <p>
+            The password chosen before the address was confirmed is removed, and every other device is signed
+            out. Sign in with an emailed link, or <a href="/login/reset">choose a password</a>.
+          </p>
+        )}
         <p>
           <a href="/account">Your account</a> · <a href="/">Front page</a>
         </p>
