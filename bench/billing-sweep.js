@@ -56,8 +56,8 @@ import { openDatabase } from '../dist/db/database.js';
 import { migrateToLatest } from '../dist/db/migrate.js';
 import { fixedClock } from '../dist/kernel/clock.js';
 import { newId } from '../dist/kernel/ids.js';
-import { addDays, addTerm } from '../dist/modules/subscriptions/terms.js';
-import { defaultBillingPolicy, nextRetry } from '../dist/modules/subscriptions/dunning.js';
+import { addDays, addTerm } from '../dist/modules/subscriptions/domain/terms.js';
+import { defaultBillingPolicy, nextRetry } from '../dist/modules/subscriptions/domain/dunning.js';
 import { demoPlans } from '../dist/seed/demo.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

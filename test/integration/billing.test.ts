@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/app.js';
 import { signSandboxPayload, sandboxWebhookSecret } from '../../src/modules/payments/index.js';
 import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
-import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
+import { chargingLeaseMs } from '../../src/modules/subscriptions/renewals/charging.js';
 import {
   aSignedInReader,
   aSubscriber,

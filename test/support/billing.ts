@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { chargingLeaseMs } from '../../src/modules/subscriptions/charging.js';
+import { chargingLeaseMs } from '../../src/modules/subscriptions/renewals/charging.js';
 import { subscriptionJson } from '../../src/modules/subscriptions/index.js';
 import { aBrowser, type Browser } from './browser.js';
 import type { TestApp } from './build-app.js';

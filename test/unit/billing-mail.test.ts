@@ -13,7 +13,7 @@ import {
   type BillingMailVariables,
   type BillingTemplateName,
 } from '../../src/modules/subscriptions/index.js';
-import { createBillingNotices } from '../../src/modules/subscriptions/billing-notices.js';
+import { createBillingNotices } from '../../src/modules/subscriptions/notices/billing-notices.js';
 
 const publication = { publication_name: 'The Daily Ledger' };
 const hostile = '<img src=x onerror=alert(1)> "Ana"';

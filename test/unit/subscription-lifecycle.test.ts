@@ -5,7 +5,7 @@ import {
   transition,
   type LifecycleEvent,
   type SubscriptionStatus,
-} from '../../src/modules/subscriptions/lifecycle.js';
+} from '../../src/modules/subscriptions/domain/lifecycle.js';
 
 const statuses: (SubscriptionStatus | null)[] = [
   null,

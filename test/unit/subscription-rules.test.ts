@@ -5,10 +5,10 @@ import {
   defaultBillingPolicy,
   graceEndsAt,
   nextRetry,
-} from '../../src/modules/subscriptions/dunning.js';
-import { entitlementsAt } from '../../src/modules/subscriptions/entitlements.js';
-import { planChange, unusedCredit } from '../../src/modules/subscriptions/proration.js';
-import { addDays, addTerm } from '../../src/modules/subscriptions/terms.js';
+} from '../../src/modules/subscriptions/domain/dunning.js';
+import { entitlementsAt } from '../../src/modules/subscriptions/domain/entitlements.js';
+import { planChange, unusedCredit } from '../../src/modules/subscriptions/domain/proration.js';
+import { addDays, addTerm } from '../../src/modules/subscriptions/domain/terms.js';
 
 const at = (iso: string) => new Date(iso);
 

@@ -5,7 +5,7 @@ import { scriptJson } from '../../web/render.js';
 import type { ArticleSummary } from '../content/index.js';
 import type { Plan } from '../plans/index.js';
 // The plan cards belong to subscribing; the paywall shows the same cards.
-import { Benefits, PlanCards } from '../subscriptions/views.js';
+import { Benefits, PlanCards } from '../subscriptions/index.js';
 import type { OpenedArticle } from './service.js';
 
 export interface PageContext {

@@ -5,16 +5,21 @@ import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
 import type { PaymentGateway, WebhookEvent } from '../payments/gateway.js';
 import { termLabel, type PlanService, type Term } from '../plans/index.js';
-import { createPlanChanges } from './changes.js';
-import { createCheckouts, type CheckoutRequest, type CouponQuoter, type Pricing } from './checkouts.js';
-import { chargeableAt, defaultBillingPolicy, graceEndsAt, type BillingPolicy } from './dunning.js';
-import { createSubscriptionLedger, type CouponRedeemer, type InvoiceIssuer } from './ledger.js';
-import type { SubscriptionStatus } from './lifecycle.js';
-import type { BillingNotices } from './notices.js';
-import type { TaxTerms } from './pricing.js';
+import { createPlanChanges } from './changes/changes.js';
+import {
+  createCheckouts,
+  type CheckoutRequest,
+  type CouponQuoter,
+  type Pricing,
+} from './checkout/checkouts.js';
+import { chargeableAt, defaultBillingPolicy, graceEndsAt, type BillingPolicy } from './domain/dunning.js';
+import { createSubscriptionLedger, type CouponRedeemer, type InvoiceIssuer } from './ledger/ledger.js';
+import type { SubscriptionStatus } from './domain/lifecycle.js';
+import type { BillingNotices } from './notices/notices.js';
+import type { TaxTerms } from './domain/pricing.js';
 import { paymentsOf, subscriptionOf } from './queries.js';
-import { createRenewals, type SweepLog } from './renewals.js';
-import { previewPlanChange } from './preview.js';
+import { createRenewals, type SweepLog } from './renewals/renewals.js';
+import { previewPlanChange } from './changes/preview.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {

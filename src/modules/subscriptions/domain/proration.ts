@@ -1,4 +1,4 @@
-import { money, type Money } from '../../kernel/money.js';
+import { money, type Money } from '../../../kernel/money.js';
 
 /**
  * The unused part of the current term, in the currency's minor unit, rounded down: the reader

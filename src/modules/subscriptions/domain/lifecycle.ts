@@ -1,4 +1,4 @@
-import type { SubscriptionStatus } from '../../db/schema.js';
+import type { SubscriptionStatus } from '../../../db/schema.js';
 
 export type { SubscriptionStatus };
 

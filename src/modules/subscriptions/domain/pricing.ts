@@ -1,4 +1,4 @@
-import type { Plan, PlanPrice } from '../plans/index.js';
+import type { Plan, PlanPrice } from '../../plans/index.js';
 
 /** How the price a reader is shown becomes the amount charged (GST inclusive or on top). */
 export interface TaxTerms {

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { VNode } from 'preact';
 import { z } from 'zod';
-import { formatDate } from '../../kernel/dates.js';
-import { AppError, notFound } from '../../kernel/errors.js';
-import { renderPage } from '../../web/render.js';
-import { loginHref } from '../../web/views/layout.js';
-import { setWelcome } from '../../web/welcome.js';
-import { authenticate, clearSessionCookie, safeReturnTo, type SignedIn } from '../accounts/index.js';
+import { formatDate } from '../../../kernel/dates.js';
+import { AppError, notFound } from '../../../kernel/errors.js';
+import { renderPage } from '../../../web/render.js';
+import { loginHref } from '../../../web/views/layout.js';
+import { setWelcome } from '../../../web/welcome.js';
+import { authenticate, clearSessionCookie, safeReturnTo, type SignedIn } from '../../accounts/index.js';
 // The form helpers of /login, shared by the inline sign-up and sign-in of /subscribe.
 import {
   accountFields,
@@ -17,10 +17,10 @@ import {
   limitSignIn,
   startWebSession,
   type AccountRouteDeps,
-} from '../accounts/routes.js';
-import type { Plan, PlanService } from '../plans/index.js';
-import type { ChangePreview } from './preview.js';
-import type { Billing, SubscriptionView } from './service.js';
+} from '../../accounts/routes.js';
+import type { Plan, PlanService } from '../../plans/index.js';
+import type { ChangePreview } from '../changes/preview.js';
+import type { Billing, SubscriptionView } from '../service.js';
 import {
   BillingProblemPage,
   BillingSection,

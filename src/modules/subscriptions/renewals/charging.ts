@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database, SubscriptionRow } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { newId } from '../../kernel/ids.js';
-import type { Money } from '../../kernel/money.js';
-import type { ChargeResult, PaymentGateway } from '../payments/gateway.js';
+import type { Database, SubscriptionRow } from '../../../db/schema.js';
+import { isUniqueViolation } from '../../../db/errors.js';
+import { newId } from '../../../kernel/ids.js';
+import type { Money } from '../../../kernel/money.js';
+import type { ChargeResult, PaymentGateway } from '../../payments/gateway.js';
 
 /**
  * How long whoever started a charge may take over it before another process retries it: well

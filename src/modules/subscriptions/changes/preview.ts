@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { Database, SubscriptionRow } from '../../db/schema.js';
-import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
-import { money, type Money } from '../../kernel/money.js';
-import { termLabel, type Plan, type PlanPrice } from '../plans/index.js';
-import type { Pricing } from './checkouts.js';
-import { priceFor } from './pricing.js';
-import { planChange } from './proration.js';
-import { paymentForTerm, subscriptionOf } from './queries.js';
+import type { Database, SubscriptionRow } from '../../../db/schema.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { AppError } from '../../../kernel/errors.js';
+import { money, type Money } from '../../../kernel/money.js';
+import { termLabel, type Plan, type PlanPrice } from '../../plans/index.js';
+import type { Pricing } from '../checkout/checkouts.js';
+import { priceFor } from '../domain/pricing.js';
+import { planChange } from '../domain/proration.js';
+import { paymentForTerm, subscriptionOf } from '../queries.js';
 
 /** The plan a change would move to, as a page names it. */
 export interface PreviewPlan {

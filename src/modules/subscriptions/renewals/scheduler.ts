@@ -1,4 +1,4 @@
-import type { Billing } from './service.js';
+import type { Billing } from '../service.js';
 
 type SweepResult = Awaited<ReturnType<Billing['runSweep']>>;
 

@@ -1,11 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import { formatDate } from '../../kernel/dates.js';
-import { formatMoney, type Money } from '../../kernel/money.js';
-import { Layout, loginHref, type SiteChrome } from '../../web/views/layout.js';
-import { benefitKeys, benefitLines, perMonth, priceIn, termLabel, type Plan } from '../plans/index.js';
-import { InvoiceTable } from '../invoices/index.js';
-import type { ChangePreview } from './preview.js';
-import type { PaymentView, SubscriptionView } from './service.js';
+import { formatDate } from '../../../kernel/dates.js';
+import { formatMoney, type Money } from '../../../kernel/money.js';
+import { Layout, loginHref, type SiteChrome } from '../../../web/views/layout.js';
+import { benefitKeys, benefitLines, perMonth, priceIn, termLabel, type Plan } from '../../plans/index.js';
+import { InvoiceTable } from '../../invoices/index.js';
+import type { ChangePreview } from '../changes/preview.js';
+import type { PaymentView, SubscriptionView } from '../service.js';
 
 /** What every billing page needs from the site: its chrome, and the zone to show dates in. */
 export interface BillingShell {

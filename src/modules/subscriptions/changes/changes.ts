@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Database, SubscriptionRow } from '../../db/schema.js';
-import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
-import type { Money } from '../../kernel/money.js';
-import type { PaymentGateway } from '../payments/gateway.js';
-import type { Pricing } from './checkouts.js';
-import type { Actor, SubscriptionLedger } from './ledger.js';
-import { subscriptionOf } from './queries.js';
+import type { Database, SubscriptionRow } from '../../../db/schema.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { AppError } from '../../../kernel/errors.js';
+import type { Money } from '../../../kernel/money.js';
+import type { PaymentGateway } from '../../payments/gateway.js';
+import type { Pricing } from '../checkout/checkouts.js';
+import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
+import { subscriptionOf } from '../queries.js';
 import { decidePlanChange } from './preview.js';
-import { addTerm } from './terms.js';
-import { chargeCardOnFile, claimCharge } from './charging.js';
+import { addTerm } from '../domain/terms.js';
+import { chargeCardOnFile, claimCharge } from '../renewals/charging.js';
 
 export type ChangeOutcome =
   | {

@@ -5,22 +5,22 @@ import type {
   PaymentRow,
   SubscriptionRow,
   SubscriptionsTable,
-} from '../../db/schema.js';
+} from '../../../db/schema.js';
 import type { Updateable } from 'kysely';
-import { isUniqueViolation } from '../../db/errors.js';
-import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
-import { money, type Money } from '../../kernel/money.js';
-import { ttlCache } from '../../kernel/ttl-cache.js';
-import type { ChargeResult, SavedPaymentMethod } from '../payments/gateway.js';
-import type { Plan, PlanService } from '../plans/index.js';
-import { graceEndsAt, nextRetry, type BillingPolicy } from './dunning.js';
-import { entitlementsAt } from './entitlements.js';
-import { transition, type LifecycleEvent } from './lifecycle.js';
-import type { BillingNotices } from './notices.js';
-import { recordEvent, subscriptionById, subscriptionOf } from './queries.js';
-import { addDays, addTerm } from './terms.js';
+import { isUniqueViolation } from '../../../db/errors.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { AppError } from '../../../kernel/errors.js';
+import { newId } from '../../../kernel/ids.js';
+import { money, type Money } from '../../../kernel/money.js';
+import { ttlCache } from '../../../kernel/ttl-cache.js';
+import type { ChargeResult, SavedPaymentMethod } from '../../payments/gateway.js';
+import type { Plan, PlanService } from '../../plans/index.js';
+import { graceEndsAt, nextRetry, type BillingPolicy } from '../domain/dunning.js';
+import { entitlementsAt } from '../domain/entitlements.js';
+import { transition, type LifecycleEvent } from '../domain/lifecycle.js';
+import type { BillingNotices } from '../notices/notices.js';
+import { recordEvent, subscriptionById, subscriptionOf } from '../queries.js';
+import { addDays, addTerm } from '../domain/terms.js';
 
 /** The part of the invoices module the ledger uses: an invoice for each payment taken. */
 export interface InvoiceIssuer {

@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
-import type { Clock } from '../../kernel/clock.js';
-import { newId } from '../../kernel/ids.js';
-import { money } from '../../kernel/money.js';
-import type { PaymentGateway } from '../payments/gateway.js';
-import type { Pricing } from './checkouts.js';
-import { chargeableAt, graceEndsAt } from './dunning.js';
-import type { SubscriptionLedger } from './ledger.js';
-import type { BillingNotices } from './notices.js';
-import { latestEvent, leasePendingCharge, recordEvent, subscriptionById } from './queries.js';
-import { addDays, addTerm } from './terms.js';
+import type { Database, PaymentRow, SubscriptionRow } from '../../../db/schema.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { newId } from '../../../kernel/ids.js';
+import { money } from '../../../kernel/money.js';
+import type { PaymentGateway } from '../../payments/gateway.js';
+import type { Pricing } from '../checkout/checkouts.js';
+import { chargeableAt, graceEndsAt } from '../domain/dunning.js';
+import type { SubscriptionLedger } from '../ledger/ledger.js';
+import type { BillingNotices } from '../notices/notices.js';
+import { latestEvent, leasePendingCharge, recordEvent, subscriptionById } from '../queries.js';
+import { addDays, addTerm } from '../domain/terms.js';
 import {
   chargeCardOnFile,
   chargeDescription,

@@ -1,4 +1,4 @@
-import type { Money } from '../../kernel/money.js';
+import type { Money } from '../../../kernel/money.js';
 
 /**
  * The mail a subscriber receives about their subscription. The ledger and the renewal sweep

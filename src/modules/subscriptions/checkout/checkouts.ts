@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { CheckoutRow, Database } from '../../db/schema.js';
-import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
-import { newId } from '../../kernel/ids.js';
-import { money, type Money } from '../../kernel/money.js';
-import type { PaymentGateway } from '../payments/gateway.js';
-import { termLabel, type Plan, type PlanService } from '../plans/index.js';
-import type { Actor, SubscriptionLedger } from './ledger.js';
-import { isLive } from './lifecycle.js';
-import { priceFor, trialDaysFor, type TaxTerms } from './pricing.js';
-import { hasEverSubscribed, subscriptionOf } from './queries.js';
+import type { CheckoutRow, Database } from '../../../db/schema.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { AppError } from '../../../kernel/errors.js';
+import { newId } from '../../../kernel/ids.js';
+import { money, type Money } from '../../../kernel/money.js';
+import type { PaymentGateway } from '../../payments/gateway.js';
+import { termLabel, type Plan, type PlanService } from '../../plans/index.js';
+import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
+import { isLive } from '../domain/lifecycle.js';
+import { priceFor, trialDaysFor, type TaxTerms } from '../domain/pricing.js';
+import { hasEverSubscribed, subscriptionOf } from '../queries.js';
 
 /** The part of the coupons module a checkout uses. */
 export interface CouponQuoter {

@@ -1,8 +1,8 @@
-import { formatDate } from '../../kernel/dates.js';
-import { formatMoney } from '../../kernel/money.js';
-import type { MailMessage, MailSender } from '../mail/index.js';
+import { formatDate } from '../../../kernel/dates.js';
+import { formatMoney } from '../../../kernel/money.js';
+import type { MailMessage, MailSender } from '../../mail/index.js';
 import type { BillingNotices } from './notices.js';
-import type { BillingMailVariables } from './notices/mail-copy.js';
+import type { BillingMailVariables } from './mail-copy.js';
 
 /** The part of the accounts service the notices use: who to write to. */
 export interface NoticeRecipients {
