@@ -139,6 +139,7 @@ export function createServices(config: Config, options: BuildOptions) {
     db,
     clock,
     gateway: payments.gateway,
+    accounts,
     catalogue: {
       plans,
       coupons: {
@@ -424,7 +425,6 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminSubscriberRoutes, {
-    db: options.database.db,
     billing: services.billing,
     requireAdmin,
   });

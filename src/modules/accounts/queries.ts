@@ -9,6 +9,11 @@ export async function selectAccount(db: Kysely<Database>, id: string) {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function selectAccounts(db: Kysely<Database>, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();
+}
+
 /** The session a token opens, live or ended, with its account. */
 export async function selectSessionByToken(db: Kysely<Database>, tokenHash: string) {
   return db

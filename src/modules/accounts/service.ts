@@ -91,6 +91,10 @@ export interface AccountService {
   signOut(token: string, kind: SessionKind, anonymousReaderId?: string): Promise<void>;
   refresh(refreshToken: string): Promise<Extract<SignedIn, { kind: 'app' }>>;
   account(id: string): Promise<AccountView | undefined>;
+  /** The account registered with `email` (compared as sign-in compares it). */
+  accountByEmail(email: string): Promise<AccountView | undefined>;
+  /** The accounts of `ids` that exist, in no particular order. */
+  accountsById(ids: readonly string[]): Promise<AccountView[]>;
   sessions(accountId: string, currentSessionId: string): Promise<SessionView[]>;
   /** Ends one of the account's sessions (another device), or all but the current one. */
   endSession(accountId: string, sessionId: string): Promise<void>;
@@ -334,6 +338,15 @@ export function createAccountService(deps: {
     async account(id) {
       const row = await q.selectAccount(db, id);
       return row && view(row);
+    },
+
+    async accountByEmail(email) {
+      const row = await q.selectAccountByEmail(db, normaliseEmail(email));
+      return row && view(row);
+    },
+
+    async accountsById(ids) {
+      return (await q.selectAccounts(db, ids)).map(view);
     },
 
     async sessions(accountId, currentSessionId) {

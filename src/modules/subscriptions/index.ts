@@ -1,7 +1,20 @@
-export { createBilling, type Billing, type SubscriptionView, type PaymentView } from './service.js';
+// The subscriptions module: one service (`Billing`), its views, its routes and its pages.
+export {
+  createBilling,
+  type AccountDirectory,
+  type Billing,
+  type BillingRunReport,
+  type CheckoutSummary,
+  type PaymentView,
+  type PlanChangeResult,
+  type SubscriberHistory,
+  type SubscriberListing,
+  type SubscriptionView,
+} from './service.js';
 export { paymentJson, subscriptionRoutes, subscriptionJson } from './routes.js';
 export type { BillingNotices } from './notices/notices.js';
 export type { CheckoutState } from './checkout/checkouts.js';
+export type { ChangePreview } from './changes/preview.js';
 export { defaultBillingPolicy, type BillingPolicy } from './domain/dunning.js';
 export type { SweepLog, SweepReport } from './renewals/renewals.js';
 export type { TaxTerms } from './domain/pricing.js';

@@ -1,5 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { Database, SubscriptionRow, SubscriptionStatus } from '../../db/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type {
+  Database,
+  PaymentRow,
+  PaymentsTable,
+  SubscriptionRow,
+  SubscriptionStatus,
+} from '../../db/schema.js';
+
+// The module's shared reads and writes of subscriptions, their events, payments and webhook
+// deliveries. Each part's own statements sit beside it (checkout/, ledger/, renewals/).
 
 /** The reader's live subscription (at most one: a unique index), else their latest ended one. */
 export async function subscriptionOf(
@@ -93,29 +102,52 @@ export async function paymentForTerm(db: Kysely<Database>, subscriptionId: strin
     .executeTakeFirst();
 }
 
-/** Subscribers for the admin: newest first, by status and/or email, a page at a time. */
-export async function listSubscribers(
+export async function paymentById(db: Kysely<Database>, id: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertPayment(db: Kysely<Database>, row: Insertable<PaymentsTable>): Promise<void> {
+  await db.insertInto('payments').values(row).execute();
+}
+
+/** Whether the gateway's event was acted on already (a second delivery is a no-op). */
+export async function webhookSeen(db: Kysely<Database>, provider: string, eventId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhook_events')
+    .select('event_id')
+    .where('provider', '=', provider)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function recordWebhook(
   db: Kysely<Database>,
-  filter: { status?: SubscriptionStatus; email?: string; before?: string; limit: number },
+  event: { provider: string; eventId: string; type: string; at: string },
+): Promise<void> {
+  await db
+    .insertInto('webhook_events')
+    .values({ provider: event.provider, event_id: event.eventId, type: event.type, received_at: event.at })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/**
+ * Subscriptions for the admin: newest first, by status and/or account, a page at a time. Who
+ * the account is (email, name) is the accounts module's to say.
+ */
+export async function listSubscriptions(
+  db: Kysely<Database>,
+  filter: { status?: SubscriptionStatus; accountId?: string; before?: string; limit: number },
 ) {
   let query = db
     .selectFrom('subscriptions')
-    .leftJoin('accounts', 'accounts.id', 'subscriptions.account_id')
-    .select([
-      'subscriptions.id',
-      'subscriptions.account_id',
-      'subscriptions.plan_id',
-      'subscriptions.status',
-      'subscriptions.current_period_end',
-      'subscriptions.created_at',
-      'accounts.email',
-      'accounts.name',
-    ])
-    .orderBy('subscriptions.id', 'desc')
+    .select(['id', 'account_id', 'plan_id', 'status', 'current_period_end', 'created_at'])
+    .orderBy('id', 'desc')
     .limit(filter.limit);
-  if (filter.status) query = query.where('subscriptions.status', '=', filter.status);
-  if (filter.email) query = query.where('accounts.email', '=', filter.email.toLowerCase());
-  if (filter.before) query = query.where('subscriptions.id', '<', filter.before);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
+  if (filter.before) query = query.where('id', '<', filter.before);
   return query.execute();
 }
 

@@ -1,10 +1,7 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../db/schema.js';
 import { AppError } from '../../kernel/errors.js';
-import { eventsOf, listSubscribers, subscriptionById } from './queries.js';
 import { paymentJson, subscriptionJson } from './routes.js';
 import type { Billing } from './service.js';
 
@@ -14,9 +11,9 @@ const subscriptionId = z.string().regex(/^sub_[0-9a-z]{26}$/, 'expected a subscr
 /** Support's view of subscribers: `/api/admin/v1/subscribers`. */
 export async function adminSubscriberRoutes(
   app: FastifyInstance,
-  deps: { db: Kysely<Database>; billing: Billing; requireAdmin: onRequestAsyncHookHandler },
+  deps: { billing: Billing; requireAdmin: onRequestAsyncHookHandler },
 ): Promise<void> {
-  const { db, billing } = deps;
+  const { billing } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
   const security = [{ bearer: [] }];
@@ -38,19 +35,7 @@ export async function adminSubscriberRoutes(
       },
     },
     async (request) => {
-      const rows = await listSubscribers(db, request.query);
-      return {
-        subscribers: rows.map((row) => ({
-          subscriptionId: row.id,
-          accountId: row.account_id,
-          email: row.email,
-          name: row.name,
-          planId: row.plan_id,
-          status: row.status,
-          currentPeriodEnd: row.current_period_end,
-          createdAt: row.created_at,
-        })),
-      };
+      return { subscribers: await billing.subscribers(request.query) };
     },
   );
 
@@ -66,25 +51,12 @@ export async function adminSubscriberRoutes(
       },
     },
     async (request) => {
-      const sub = await subscriptionById(db, request.params.id);
-      if (!sub) throw new AppError('not_found', 'The subscription was not found.');
-      const [view, events, payments] = await Promise.all([
-        billing.subscription(sub.account_id),
-        eventsOf(db, sub.id),
-        billing.payments(sub.account_id),
-      ]);
+      const history = await billing.subscriberHistory(request.params.id);
+      if (!history) throw new AppError('not_found', 'The subscription was not found.');
       return {
-        accountId: sub.account_id,
-        subscription: view && view.id === sub.id ? subscriptionJson(view) : null,
-        events: events.map((event) => ({
-          kind: event.kind,
-          from: event.from_status,
-          to: event.to_status,
-          actor: event.actor,
-          detail: JSON.parse(event.detail) as unknown,
-          at: event.created_at,
-        })),
-        payments: payments.map(paymentJson),
+        ...history,
+        subscription: history.subscription && subscriptionJson(history.subscription),
+        payments: history.payments.map(paymentJson),
       };
     },
   );

@@ -101,7 +101,7 @@ export async function subscriptionRoutes(
     },
     async (request, reply) => {
       const account = await signedInAccount(request, reply);
-      const checkout = await billing.checkouts.find(account.id, request.params.id);
+      const checkout = await billing.findCheckout(account.id, request.params.id);
       if (!checkout) throw new AppError('not_found', 'The checkout was not found.');
       return { checkout: await billing.completeCheckout(checkout.id, `reader:${account.id}`) };
     },
@@ -182,7 +182,7 @@ export async function subscriptionRoutes(
     },
     async (request, reply) => {
       const account = await signedInAccount(request, reply);
-      const started = await billing.checkouts.startCardChange(
+      const started = await billing.startCardChange(
         account,
         safeReturnTo(request.body?.returnTo ?? '/account'),
       );

@@ -9,17 +9,33 @@ import { createPlanChanges } from './changes/changes.js';
 import {
   createCheckouts,
   type CheckoutRequest,
+  type CheckoutState,
   type CouponQuoter,
   type Pricing,
 } from './checkout/checkouts.js';
 import { chargeableAt, defaultBillingPolicy, graceEndsAt, type BillingPolicy } from './domain/dunning.js';
-import { createSubscriptionLedger, type CouponRedeemer, type InvoiceIssuer } from './ledger/ledger.js';
+import {
+  createSubscriptionLedger,
+  type Actor,
+  type CouponRedeemer,
+  type InvoiceIssuer,
+} from './ledger/ledger.js';
 import type { SubscriptionStatus } from './domain/lifecycle.js';
 import type { BillingNotices } from './notices/notices.js';
 import type { TaxTerms } from './domain/pricing.js';
-import { paymentsOf, subscriptionOf } from './queries.js';
-import { createRenewals, type SweepLog } from './renewals/renewals.js';
-import { previewPlanChange } from './changes/preview.js';
+import { checkoutById } from './checkout/queries.js';
+import {
+  eventsOf,
+  listSubscriptions,
+  paymentById,
+  paymentsOf,
+  recordWebhook,
+  subscriptionById,
+  subscriptionOf,
+  webhookSeen,
+} from './queries.js';
+import { createRenewals, type SweepLog, type SweepReport } from './renewals/renewals.js';
+import { previewPlanChange, type ChangePreview } from './changes/preview.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -61,15 +77,134 @@ export interface PaymentView {
   readonly failureReason: string | null;
 }
 
+/** A checkout as the reader's pages see it (their own only). */
+export interface CheckoutSummary {
+  readonly id: string;
+  readonly purpose: 'subscribe' | 'payment_method';
+  /** The plan being bought; null for a card change. */
+  readonly planId: string | null;
+  readonly returnTo: string;
+}
+
+/** What one billing run did: the renewal sweep's figures and the abandoned checkouts closed. */
+export interface BillingRunReport extends SweepReport {
+  readonly checkoutsClosed: number;
+}
+
+/** What a plan change did: an upgrade charged now, or a change that waits (or needed no charge). */
+export type PlanChangeResult =
+  | {
+      readonly kind: 'upgrade';
+      readonly charged: Money;
+      readonly credit: Money;
+      readonly subscription: SubscriptionView;
+    }
+  | { readonly kind: 'downgrade'; readonly effectiveAt: Date; readonly subscription: SubscriptionView };
+
+/** One row of the admin's subscriber list. */
+export interface SubscriberListing {
+  readonly subscriptionId: string;
+  readonly accountId: string;
+  /** Null once the account was deleted. */
+  readonly email: string | null;
+  readonly name: string | null;
+  readonly planId: string;
+  readonly status: SubscriptionStatus;
+  readonly currentPeriodEnd: string;
+  readonly createdAt: string;
+}
+
+/** One subscription for support: as the reader sees it (if it is their current one) and its history. */
+export interface SubscriberHistory {
+  readonly accountId: string;
+  readonly subscription: SubscriptionView | null;
+  readonly events: readonly {
+    readonly kind: string;
+    readonly from: SubscriptionStatus | null;
+    readonly to: SubscriptionStatus;
+    readonly actor: string;
+    readonly detail: unknown;
+    readonly at: string;
+  }[];
+  readonly payments: readonly PaymentView[];
+}
+
+/** The part of the accounts module billing uses: who a reader is. */
+export interface AccountDirectory {
+  account(id: string): Promise<{ readonly email: string; readonly name: string } | undefined>;
+  accountByEmail(email: string): Promise<{ readonly id: string } | undefined>;
+  accountsById(
+    ids: readonly string[],
+  ): Promise<readonly { readonly id: string; readonly email: string; readonly name: string }[]>;
+}
+
 /**
- * Subscriptions and billing: checkout, the subscription's lifecycle, plan changes, renewals
- * and dunning, webhooks. Built from the gateway, plans, coupons, invoices and mail; the parts
- * (ledger, checkouts, changes, renewals) are separate files with one job each.
+ * Subscriptions and billing, the module's one service: checkout, the subscription's lifecycle,
+ * plan changes, renewals and dunning, the gateway's webhooks. Every method answers in views
+ * (never table rows); a refusal is an `AppError` (`not_found`, `conflict`, `validation_failed`,
+ * `payment_failed`).
+ */
+export interface Billing {
+  /** The reader's live subscription, or their last one if it ended; null if they never had one. */
+  subscription(accountId: string): Promise<SubscriptionView | null>;
+  /** The benefit keys the reader's subscription grants now (cached for a moment: every page asks). */
+  entitlements(accountId: string): Promise<ReadonlySet<string>>;
+  /** The reader's settled payments, newest first. */
+  payments(accountId: string): Promise<PaymentView[]>;
+
+  /** Starts paying for a plan; answers the gateway's checkout URL. conflict if already subscribed. */
+  startCheckout(request: CheckoutRequest): Promise<{ checkoutId: string; checkoutUrl: string }>;
+  /** Starts saving a new card for the reader's live subscription (after a failed payment, say). */
+  startCardChange(
+    account: CheckoutRequest['account'],
+    returnTo: string,
+  ): Promise<{ checkoutId: string; checkoutUrl: string }>;
+  /** The reader's own checkout; undefined for anyone else's (its existence is not revealed). */
+  findCheckout(accountId: string, checkoutId: string): Promise<CheckoutSummary | undefined>;
+  /**
+   * The reader came back from the gateway (or its webhook arrived): settles the checkout from
+   * the gateway's answer, opening the subscription once however often it is called. A saved
+   * card for an overdue renewal is tried at once.
+   */
+  completeCheckout(checkoutId: string, actor: Actor): Promise<CheckoutState>;
+
+  /** Cancels at the end of the paid term (at once while a payment is overdue). */
+  cancel(accountId: string, reason?: string): Promise<SubscriptionView>;
+  /** Undoes a cancellation before the term ends. */
+  resume(accountId: string): Promise<SubscriptionView>;
+  /** What changing to `planId` would do now, without doing it (the change-plan page). */
+  previewChange(accountId: string, planId: string): Promise<ChangePreview>;
+  /** Carries out what `previewChange` describes: an upgrade is charged now, a downgrade waits. */
+  changePlan(accountId: string, planId: string): Promise<PlanChangeResult>;
+
+  /** Acts on a verified gateway event, once: a second delivery answers `duplicate`. */
+  handleWebhook(event: WebhookEvent): Promise<'processed' | 'duplicate'>;
+  /** One renewal and dunning sweep, then the checkouts abandoned at the gateway. */
+  runSweep(): Promise<BillingRunReport>;
+  /** Ends the subscription of an account being deleted; conflict while it still renews. */
+  endForDeletedAccount(accountId: string): Promise<void>;
+
+  /** Subscribers for the admin, newest first, by status and/or email, a page at a time. */
+  subscribers(filter: {
+    status?: SubscriptionStatus;
+    email?: string;
+    before?: string;
+    limit: number;
+  }): Promise<SubscriberListing[]>;
+  /** One subscription with its events and payments; undefined if there is no such subscription. */
+  subscriberHistory(subscriptionId: string): Promise<SubscriberHistory | undefined>;
+}
+
+/**
+ * Builds the billing service from the gateway, accounts, plans, coupons, invoices and mail. Its
+ * parts have one job each: the ledger (`ledger/`: the books), checkouts (`checkout/`), plan
+ * changes (`changes/`), renewals and dunning (`renewals/`); they are not exposed.
  */
 export function createBilling(deps: {
   db: Kysely<Database>;
   clock: Clock;
   gateway: PaymentGateway;
+  accounts: AccountDirectory;
   catalogue: {
     plans: PlanService;
     coupons: CouponQuoter & CouponRedeemer;
@@ -79,8 +214,8 @@ export function createBilling(deps: {
   records: { invoices: InvoiceIssuer; notices: BillingNotices };
   /** Billing mail that could not be sent and subscriptions a sweep could not finish go here. */
   options: { publicUrl: string; policy?: BillingPolicy; log: SweepLog };
-}) {
-  const { db, clock, gateway, catalogue } = deps;
+}): Billing {
+  const { db, clock, gateway, accounts, catalogue } = deps;
   const { plans } = catalogue;
   const policy = deps.options.policy ?? defaultBillingPolicy;
   const { log } = deps.options;
@@ -89,6 +224,7 @@ export function createBilling(deps: {
     db,
     clock,
     plans,
+    accounts,
     invoices: deps.records.invoices,
     coupons: catalogue.coupons,
     notices: deps.records.notices,
@@ -160,54 +296,57 @@ export function createBilling(deps: {
   const reader = (accountId: string) => `reader:${accountId}`;
 
   /** The reader came back from the gateway. A saved card for an overdue renewal is tried at once. */
-  async function completeCheckout(checkoutId: string, actor: string) {
+  async function completeCheckout(checkoutId: string, actor: Actor) {
     const state = await checkouts.complete(checkoutId, actor);
     if (state.status === 'completed' && state.subscriptionId) await renewals.retryNow(state.subscriptionId);
     return state;
   }
 
+  async function payments(accountId: string): Promise<PaymentView[]> {
+    return (await paymentsOf(db, accountId)).map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      amount: money(row.amount_minor, row.currency),
+      createdAt: row.created_at,
+      failureReason: row.failure_reason,
+    }));
+  }
+
+  async function subscription(accountId: string): Promise<SubscriptionView | null> {
+    const sub = await subscriptionOf(db, accountId);
+    return sub ? view(sub) : null;
+  }
+
   return {
-    policy,
-    checkouts,
-    renewals,
-    ledger,
+    subscription,
 
-    /** The reader's live subscription, or their last one if it ended; null if they never had one. */
-    async subscription(accountId: string): Promise<SubscriptionView | null> {
-      const sub = await subscriptionOf(db, accountId);
-      return sub ? view(sub) : null;
+    entitlements: (accountId) => ledger.entitlements(accountId),
+
+    payments,
+
+    startCheckout: (request) => checkouts.start(request),
+
+    startCardChange: (account, returnTo) => checkouts.startCardChange(account, returnTo),
+
+    async findCheckout(accountId, checkoutId) {
+      const row = await checkouts.find(accountId, checkoutId);
+      return row && { id: row.id, purpose: row.purpose, planId: row.plan_id, returnTo: row.return_to };
     },
-
-    entitlements: (accountId: string) => ledger.entitlements(accountId),
-
-    async payments(accountId: string): Promise<PaymentView[]> {
-      return (await paymentsOf(db, accountId)).map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        status: row.status,
-        amount: money(row.amount_minor, row.currency),
-        createdAt: row.created_at,
-        failureReason: row.failure_reason,
-      }));
-    },
-
-    startCheckout: (request: CheckoutRequest) => checkouts.start(request),
 
     completeCheckout,
 
-    async cancel(accountId: string, reason?: string) {
+    async cancel(accountId, reason) {
       return view(await ledger.cancel(accountId, { reason }, reader(accountId)));
     },
 
-    async resume(accountId: string) {
+    async resume(accountId) {
       return view(await ledger.resume(accountId, reader(accountId)));
     },
 
-    /** What changing to `planId` would do now, without doing it (the change-plan page). */
-    previewChange: (accountId: string, planId: string) =>
-      previewPlanChange({ db, clock, pricing }, accountId, planId),
+    previewChange: (accountId, planId) => previewPlanChange({ db, clock, pricing }, accountId, planId),
 
-    async changePlan(accountId: string, planId: string) {
+    async changePlan(accountId, planId) {
       const outcome = await changes.change(accountId, planId, reader(accountId));
       return { ...outcome, subscription: await view(outcome.subscription) };
     },
@@ -217,33 +356,19 @@ export function createBilling(deps: {
      * the event id is recorded afterwards, so a second delivery returns early; a delivery that
      * failed half-way is simply done again.
      */
-    async handleWebhook(event: WebhookEvent): Promise<'processed' | 'duplicate'> {
-      const seen = await db
-        .selectFrom('webhook_events')
-        .select('event_id')
-        .where('provider', '=', gateway.name)
-        .where('event_id', '=', event.eventId)
-        .executeTakeFirst();
-      if (seen) return 'duplicate';
+    async handleWebhook(event) {
+      if (await webhookSeen(db, gateway.name, event.eventId)) return 'duplicate';
       const actor = `gateway:${gateway.name}:${event.eventId}`;
       switch (event.action) {
         case 'checkout.completed':
         case 'checkout.failed': {
-          const known = await db
-            .selectFrom('checkouts')
-            .select('id')
-            .where('id', '=', event.reference)
-            .executeTakeFirst();
+          const known = await checkoutById(db, event.reference);
           if (known) await completeCheckout(known.id, actor);
           break;
         }
         case 'charge.succeeded':
         case 'charge.failed': {
-          const payment = await db
-            .selectFrom('payments')
-            .select(['id', 'status'])
-            .where('id', '=', event.reference)
-            .executeTakeFirst();
+          const payment = await paymentById(db, event.reference);
           if (payment?.status === 'pending') {
             await ledger.settle(
               payment.id,
@@ -259,16 +384,12 @@ export function createBilling(deps: {
         case 'ignored':
           break;
       }
-      await db
-        .insertInto('webhook_events')
-        .values({
-          provider: gateway.name,
-          event_id: event.eventId,
-          type: event.action,
-          received_at: clock.now().toISOString(),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await recordWebhook(db, {
+        provider: gateway.name,
+        eventId: event.eventId,
+        type: event.action,
+        at: clock.now().toISOString(),
+      });
       return 'processed';
     },
 
@@ -280,7 +401,7 @@ export function createBilling(deps: {
     },
 
     /** Ends the subscription of an account being deleted (refused while it still renews). */
-    async endForDeletedAccount(accountId: string): Promise<void> {
+    async endForDeletedAccount(accountId) {
       const sub = await subscriptionOf(db, accountId);
       if (!sub || sub.status === 'expired') return;
       if (sub.status !== 'canceling') {
@@ -288,8 +409,52 @@ export function createBilling(deps: {
       }
       await ledger.expire(sub, 'account_deleted', `reader:${accountId}`);
     },
+
+    async subscribers(filter) {
+      let accountId: string | undefined;
+      if (filter.email) {
+        accountId = (await accounts.accountByEmail(filter.email))?.id;
+        if (!accountId) return [];
+      }
+      const rows = await listSubscriptions(db, { ...filter, accountId });
+      const owners = new Map(
+        (await accounts.accountsById([...new Set(rows.map((row) => row.account_id))])).map((a) => [a.id, a]),
+      );
+      return rows.map((row) => ({
+        subscriptionId: row.id,
+        accountId: row.account_id,
+        email: owners.get(row.account_id)?.email ?? null,
+        name: owners.get(row.account_id)?.name ?? null,
+        planId: row.plan_id,
+        status: row.status,
+        currentPeriodEnd: row.current_period_end,
+        createdAt: row.created_at,
+      }));
+    },
+
+    async subscriberHistory(subscriptionId) {
+      const sub = await subscriptionById(db, subscriptionId);
+      if (!sub) return undefined;
+      const [current, events, paid] = await Promise.all([
+        subscription(sub.account_id),
+        eventsOf(db, sub.id),
+        payments(sub.account_id),
+      ]);
+      return {
+        accountId: sub.account_id,
+        subscription: current && current.id === sub.id ? current : null,
+        events: events.map((event) => ({
+          kind: event.kind,
+          from: event.from_status,
+          to: event.to_status,
+          actor: event.actor,
+          detail: JSON.parse(event.detail) as unknown,
+          at: event.created_at,
+        })),
+        payments: paid,
+      };
+    },
   };
 }
 
-export type Billing = ReturnType<typeof createBilling>;
-export type { CheckoutRequest };
+export type { Actor, CheckoutRequest, CheckoutState };

@@ -10,6 +10,14 @@ import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
 import { isLive } from '../domain/lifecycle.js';
 import { priceFor, trialDaysFor, type TaxTerms } from '../domain/pricing.js';
 import { hasEverSubscribed, subscriptionOf } from '../queries.js';
+import {
+  checkoutById,
+  checkoutOfAccount,
+  closeCheckout,
+  insertCheckout,
+  setGatewaySession,
+  staleCheckouts,
+} from './queries.js';
 
 /** The part of the coupons module a checkout uses. */
 export interface CouponQuoter {
@@ -85,21 +93,18 @@ export function createCheckouts(deps: {
   ) {
     const id = newId('chk');
     const at = clock.now();
-    await db
-      .insertInto('checkouts')
-      .values({
-        ...row,
-        id,
-        account_id: account.id,
-        gateway: gateway.name,
-        gateway_session: null,
-        status: 'open',
-        failure_reason: null,
-        created_at: at.toISOString(),
-        expires_at: new Date(at.getTime() + checkoutLifetimeMs).toISOString(),
-        completed_at: null,
-      })
-      .execute();
+    await insertCheckout(db, {
+      ...row,
+      id,
+      account_id: account.id,
+      gateway: gateway.name,
+      gateway_session: null,
+      status: 'open',
+      failure_reason: null,
+      created_at: at.toISOString(),
+      expires_at: new Date(at.getTime() + checkoutLifetimeMs).toISOString(),
+      completed_at: null,
+    });
     const session = await gateway.createCheckout({
       mode,
       reference: id,
@@ -109,11 +114,7 @@ export function createCheckouts(deps: {
       successUrl: `${publicUrl}/subscribe/return?checkout=${id}`,
       cancelUrl: `${publicUrl}${cancelPath}`,
     });
-    await db
-      .updateTable('checkouts')
-      .set({ gateway_session: session.sessionId })
-      .where('id', '=', id)
-      .execute();
+    await setGatewaySession(db, id, session.sessionId);
     return { checkoutId: id, checkoutUrl: session.url };
   }
 
@@ -200,25 +201,15 @@ export function createCheckouts(deps: {
     },
 
     /** The checkout as the reader may see it (their own only). */
-    async find(accountId: string, checkoutId: string): Promise<CheckoutRow | undefined> {
-      return db
-        .selectFrom('checkouts')
-        .selectAll()
-        .where('id', '=', checkoutId)
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-    },
+    find: (accountId: string, checkoutId: string): Promise<CheckoutRow | undefined> =>
+      checkoutOfAccount(db, accountId, checkoutId),
 
     /**
      * Settles a checkout from the gateway's answer. Safe to call any number of times, from the
      * reader's return and from webhooks at once: the subscription opens once.
      */
     async complete(checkoutId: string, actor: Actor): Promise<CheckoutState> {
-      const checkout = await db
-        .selectFrom('checkouts')
-        .selectAll()
-        .where('id', '=', checkoutId)
-        .executeTakeFirst();
+      const checkout = await checkoutById(db, checkoutId);
       if (!checkout) throw new AppError('not_found', 'The checkout was not found.');
       const returnTo = checkout.return_to;
       if (checkout.status !== 'open' || checkout.gateway_session === null) return stateOf(checkout);
@@ -237,13 +228,11 @@ export function createCheckouts(deps: {
         return fail(checkout, 'failed', 'The amount paid does not match the checkout.');
       }
       if (checkout.purpose === 'payment_method') {
-        const claimed = await db
-          .updateTable('checkouts')
-          .set({ status: 'completed', completed_at: clock.now().toISOString() })
-          .where('id', '=', checkout.id)
-          .where('status', '=', 'open')
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) > 0 && checkout.subscription_id) {
+        const claimed = await closeCheckout(db, checkout.id, {
+          status: 'completed',
+          completed_at: clock.now().toISOString(),
+        });
+        if (claimed && checkout.subscription_id) {
           await ledger.updatePaymentMethod(checkout.subscription_id, outcome.paymentMethod, actor);
         }
         return { status: 'completed', subscriptionId: checkout.subscription_id, returnTo };
@@ -260,23 +249,14 @@ export function createCheckouts(deps: {
         }
         return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
       }
-      const fresh = await db
-        .selectFrom('checkouts')
-        .selectAll()
-        .where('id', '=', checkout.id)
-        .executeTakeFirstOrThrow();
+      const fresh = await checkoutById(db, checkout.id);
+      if (!fresh) throw new Error(`Checkout ${checkout.id} vanished.`);
       return stateOf(fresh);
     },
 
     /** Open checkouts past their lifetime: asks the gateway once more, then lets them go. */
     async sweepStale(actor: Actor): Promise<number> {
-      const stale = await db
-        .selectFrom('checkouts')
-        .select('id')
-        .where('status', '=', 'open')
-        .where('expires_at', '<=', clock.now().toISOString())
-        .limit(500)
-        .execute();
+      const stale = await staleCheckouts(db, clock.now().toISOString(), 500);
       for (const { id } of stale) await checkouts.complete(id, actor);
       return stale.length;
     },
@@ -288,12 +268,11 @@ export function createCheckouts(deps: {
     status: 'failed' | 'expired',
     reason: string,
   ): Promise<CheckoutState> {
-    await db
-      .updateTable('checkouts')
-      .set({ status, failure_reason: reason, completed_at: clock.now().toISOString() })
-      .where('id', '=', checkout.id)
-      .where('status', '=', 'open')
-      .execute();
+    await closeCheckout(db, checkout.id, {
+      status,
+      failure_reason: reason,
+      completed_at: clock.now().toISOString(),
+    });
     return { status, reason, returnTo: checkout.return_to };
   }
 }

@@ -19,7 +19,9 @@ import { graceEndsAt, nextRetry, type BillingPolicy } from '../domain/dunning.js
 import { entitlementsAt } from '../domain/entitlements.js';
 import { transition, type LifecycleEvent } from '../domain/lifecycle.js';
 import type { BillingNotices } from '../notices/notices.js';
-import { recordEvent, subscriptionById, subscriptionOf } from '../queries.js';
+import { closeCheckout } from '../checkout/queries.js';
+import { insertPayment, paymentById, recordEvent, subscriptionById, subscriptionOf } from '../queries.js';
+import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 
 /** The part of the invoices module the ledger uses: an invoice for each payment taken. */
@@ -48,6 +50,11 @@ export interface CouponRedeemer {
   ): Promise<boolean>;
 }
 
+/** The part of the accounts module the ledger uses: the buyer's address on an invoice. */
+export interface BuyerDirectory {
+  account(id: string): Promise<{ readonly email: string } | undefined>;
+}
+
 /** Who caused a change: `reader:acc_…`, `admin:key_…`, `billing-run`, `gateway:sandbox:evt_…`. */
 export type Actor = string;
 
@@ -65,12 +72,13 @@ export function createSubscriptionLedger(deps: {
   db: Kysely<Database>;
   clock: Clock;
   plans: PlanService;
+  accounts: BuyerDirectory;
   invoices: InvoiceIssuer;
   coupons: CouponRedeemer;
   notices: BillingNotices;
   options: { policy: BillingPolicy; onNoticeError: (error: unknown) => void; entitlementTtlMs?: number };
 }) {
-  const { db, clock, plans, invoices, coupons, notices } = deps;
+  const { db, clock, plans, accounts, invoices, coupons, notices } = deps;
   const { policy, onNoticeError } = deps.options;
   const entitlementCache = ttlCache<string, ReadonlySet<string>>({
     ttlMs: deps.options.entitlementTtlMs ?? 2000,
@@ -99,13 +107,13 @@ export function createSubscriptionLedger(deps: {
       trialEnded: sub.trial_ends_at === null || new Date(sub.trial_ends_at) <= at,
     });
     if (!step.ok) throw new AppError('conflict', step.reason);
-    const updated = await trx
-      .updateTable('subscriptions')
-      .set({ ...changes, status: step.to, version: sub.version + 1, updated_at: at.toISOString() })
-      .where('id', '=', sub.id)
-      .where('version', '=', sub.version)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return undefined;
+    const updated = await updateSubscriptionAt(trx, sub.id, sub.version, {
+      ...changes,
+      status: step.to,
+      version: sub.version + 1,
+      updated_at: at.toISOString(),
+    });
+    if (!updated) return undefined;
     await recordEvent(trx, {
       id: newId('sev'),
       subscriptionId: sub.id,
@@ -126,17 +134,19 @@ export function createSubscriptionLedger(deps: {
     } as SubscriptionRow;
   }
 
-  async function buyerOf(
-    trx: Db,
-    sub: { account_id: string; billing_name: string; billing_state: string | null },
-  ) {
-    const account = await trx
-      .selectFrom('accounts')
-      .select(['email'])
-      .where('id', '=', sub.account_id)
-      .executeTakeFirst();
-    return { name: sub.billing_name, email: account?.email ?? '', stateCode: sub.billing_state };
+  /**
+   * The address to bill, asked of the accounts module before a transaction opens (on SQLite
+   * nothing but the transaction may use the connection while it is open).
+   */
+  async function emailOf(accountId: string): Promise<string> {
+    return (await accounts.account(accountId))?.email ?? '';
   }
+
+  const buyerOf = (sub: { billing_name: string; billing_state: string | null }, email: string) => ({
+    name: sub.billing_name,
+    email,
+    stateCode: sub.billing_state,
+  });
 
   // The line names the plan only: the invoice states the period itself, from the line's
   // start and end, in its own time zone (a date here was UTC's, and could be a day off).
@@ -166,16 +176,16 @@ export function createSubscriptionLedger(deps: {
       const subscriptionId = newId('sub');
       const paid = outcome.amount.amountMinor > 0;
       let invoice: { id: string; number: string } | undefined;
+      const email = paid ? await emailOf(checkout.account_id) : '';
       const result = await db
         .transaction()
         .execute(async (trx) => {
-          const claimed = await trx
-            .updateTable('checkouts')
-            .set({ status: 'completed', completed_at: at.toISOString(), subscription_id: subscriptionId })
-            .where('id', '=', checkout.id)
-            .where('status', '=', 'open')
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) === 0) return undefined;
+          const claimed = await closeCheckout(trx, checkout.id, {
+            status: 'completed',
+            completed_at: at.toISOString(),
+            subscription_id: subscriptionId,
+          });
+          if (!claimed) return undefined;
           const row: SubscriptionRow = {
             id: subscriptionId,
             account_id: checkout.account_id,
@@ -210,7 +220,7 @@ export function createSubscriptionLedger(deps: {
             created_at: at.toISOString(),
             updated_at: at.toISOString(),
           };
-          await trx.insertInto('subscriptions').values(row).execute();
+          await insertSubscription(trx, row);
           await recordEvent(trx, {
             id: newId('sev'),
             subscriptionId,
@@ -250,29 +260,26 @@ export function createSubscriptionLedger(deps: {
           }
           if (paid) {
             const paymentId = newId('pay');
-            await trx
-              .insertInto('payments')
-              .values({
-                id: paymentId,
-                account_id: checkout.account_id,
-                subscription_id: subscriptionId,
-                checkout_id: checkout.id,
-                plan_id: plan.id,
-                price_id: checkout.price_id,
-                kind: 'initial',
-                status: 'succeeded',
-                amount_minor: outcome.amount.amountMinor,
-                currency: outcome.amount.currency,
-                idempotency_key: `checkout:${checkout.id}`,
-                gateway: checkout.gateway,
-                gateway_ref: outcome.paymentRef,
-                failure_reason: null,
-                period_start: row.current_period_start,
-                period_end: row.current_period_end,
-                created_at: at.toISOString(),
-                settled_at: at.toISOString(),
-              })
-              .execute();
+            await insertPayment(trx, {
+              id: paymentId,
+              account_id: checkout.account_id,
+              subscription_id: subscriptionId,
+              checkout_id: checkout.id,
+              plan_id: plan.id,
+              price_id: checkout.price_id,
+              kind: 'initial',
+              status: 'succeeded',
+              amount_minor: outcome.amount.amountMinor,
+              currency: outcome.amount.currency,
+              idempotency_key: `checkout:${checkout.id}`,
+              gateway: checkout.gateway,
+              gateway_ref: outcome.paymentRef,
+              failure_reason: null,
+              period_start: row.current_period_start,
+              period_end: row.current_period_end,
+              created_at: at.toISOString(),
+              settled_at: at.toISOString(),
+            });
             invoice = await invoices.issue(trx, {
               paymentId,
               accountId: checkout.account_id,
@@ -282,7 +289,7 @@ export function createSubscriptionLedger(deps: {
               description: describeTerm(plan),
               periodStart: at,
               periodEnd,
-              buyer: await buyerOf(trx, row),
+              buyer: buyerOf(row, email),
             });
           }
           return row;
@@ -325,11 +332,7 @@ export function createSubscriptionLedger(deps: {
      * upgrade switches the plan. Exactly once per payment, however many times it is called.
      */
     async settle(paymentId: string, result: ChargeResult, actor: Actor): Promise<'settled' | 'already'> {
-      const payment = await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('id', '=', paymentId)
-        .executeTakeFirst();
+      const payment = await paymentById(db, paymentId);
       if (!payment || payment.status !== 'pending') return 'already';
       const current = payment.subscription_id
         ? await subscriptionById(db, payment.subscription_id)
@@ -339,25 +342,21 @@ export function createSubscriptionLedger(deps: {
       // connection while it is open.
       const plan = await planOf(payment.plan_id ?? current.plan_id);
       const currentPlan = await planOf(current.plan_id);
+      const email = result.ok ? await emailOf(current.account_id) : '';
       const at = clock.now();
       let after: (() => Promise<void>) | undefined;
       const outcome = await db.transaction().execute(async (trx) => {
-        const claimed = await trx
-          .updateTable('payments')
-          .set({
-            status: result.ok ? 'succeeded' : 'failed',
-            gateway_ref: result.paymentRef,
-            failure_reason: result.ok ? null : result.reason,
-            settled_at: at.toISOString(),
-          })
-          .where('id', '=', paymentId)
-          .where('status', '=', 'pending')
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 0) return 'already' as const;
+        const claimed = await settlePendingPayment(trx, paymentId, {
+          status: result.ok ? 'succeeded' : 'failed',
+          gateway_ref: result.paymentRef,
+          failure_reason: result.ok ? null : result.reason,
+          settled_at: at.toISOString(),
+        });
+        if (!claimed) return 'already' as const;
         const sub = await subscriptionById(trx, current.id);
         if (!sub) throw new Error(`Payment ${paymentId} has no subscription.`);
         after = result.ok
-          ? await booked(trx, sub, payment, plan, actor)
+          ? await booked(trx, sub, payment, plan, email, actor)
           : await failed(trx, sub, payment, currentPlan, result.reason, actor);
         return 'settled' as const;
       });
@@ -482,6 +481,7 @@ export function createSubscriptionLedger(deps: {
     sub: SubscriptionRow,
     payment: PaymentRow,
     plan: Plan,
+    email: string,
     actor: Actor,
   ) {
     const amount = money(payment.amount_minor, payment.currency);
@@ -536,7 +536,7 @@ export function createSubscriptionLedger(deps: {
       description: describeTerm(plan),
       periodStart: start,
       periodEnd: end,
-      buyer: await buyerOf(trx, sub),
+      buyer: buyerOf(sub, email),
     });
     const renewsAt = moved.status === 'canceling' ? null : end;
     return () =>

@@ -42,12 +42,17 @@ import {
 /** What the reader pages ask of billing: the service, and a preview of a plan change. */
 export type BillingForPages = Pick<
   Billing,
-  'subscription' | 'payments' | 'startCheckout' | 'completeCheckout' | 'cancel' | 'resume' | 'changePlan'
-> & {
-  readonly checkouts: Pick<Billing['checkouts'], 'find' | 'startCardChange'>;
-  /** What changing to `planId` would do now (`preview.ts`), without doing it. */
-  previewChange(accountId: string, planId: string): Promise<ChangePreview>;
-};
+  | 'subscription'
+  | 'payments'
+  | 'startCheckout'
+  | 'startCardChange'
+  | 'findCheckout'
+  | 'completeCheckout'
+  | 'cancel'
+  | 'resume'
+  | 'changePlan'
+  | 'previewChange'
+>;
 
 /** The part of the invoices module the account page lists. */
 export interface InvoiceLister {
@@ -458,7 +463,7 @@ export async function subscriptionPageRoutes(
     // Only the reader who started a checkout learns anything about it, even that it exists.
     const reader = await readerOf(request, reply);
     const checkout =
-      reader && id && checkoutId.test(id) ? await billing.checkouts.find(reader.id, id) : undefined;
+      reader && id && checkoutId.test(id) ? await billing.findCheckout(reader.id, id) : undefined;
     if (!reader || !checkout) throw notFound('The checkout');
     const state = await billing.completeCheckout(checkout.id, `reader:${reader.id}`);
     if (state.status === 'completed') {
@@ -470,8 +475,8 @@ export async function subscriptionPageRoutes(
     }
     const pageShell = await accountShell(reader, '/account');
     if (state.status === 'open') return html(reply, <CheckoutPendingPage shell={pageShell} />);
-    const plan = checkout.plan_id
-      ? (await plans.listActive()).find((p) => p.id === checkout.plan_id)
+    const plan = checkout.planId
+      ? (await plans.listActive()).find((p) => p.id === checkout.planId)
       : undefined;
     const retry =
       checkout.purpose === 'payment_method'
@@ -660,7 +665,7 @@ export async function subscriptionPageRoutes(
   r.post('/account/payment-method', async (request, reply) =>
     signedIn(request, reply, '/account/payment-method', async (reader) => {
       try {
-        const started = await billing.checkouts.startCardChange(reader, accountWith('card_saved'));
+        const started = await billing.startCardChange(reader, accountWith('card_saved'));
         return reply.redirect(started.checkoutUrl, 303);
       } catch (error) {
         if (!isFormError(error)) throw error;

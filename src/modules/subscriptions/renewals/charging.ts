@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../../db/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import type { Money } from '../../../kernel/money.js';
 import type { ChargeResult, PaymentGateway } from '../../payments/gateway.js';
+import { insertPayment } from '../queries.js';
 
 /**
  * How long whoever started a charge may take over it before another process retries it: well
@@ -50,31 +51,28 @@ export async function claimCharge(
   const { sub, amount, idempotencyKey, at } = input;
   const id = newId('pay');
   try {
-    await db
-      .insertInto('payments')
-      .values({
-        id,
-        account_id: sub.account_id,
-        subscription_id: sub.id,
-        checkout_id: null,
-        plan_id: input.plan.id,
-        price_id: input.priceId,
-        kind: input.kind,
-        status: 'pending',
-        amount_minor: amount.amountMinor,
-        currency: amount.currency,
-        idempotency_key: idempotencyKey,
-        gateway: sub.gateway,
-        gateway_ref: null,
-        failure_reason: null,
-        period_start: input.period.start.toISOString(),
-        period_end: input.period.end.toISOString(),
-        attempt: input.attempt,
-        charging_until: chargingLease(at),
-        created_at: at.toISOString(),
-        settled_at: null,
-      })
-      .execute();
+    await insertPayment(db, {
+      id,
+      account_id: sub.account_id,
+      subscription_id: sub.id,
+      checkout_id: null,
+      plan_id: input.plan.id,
+      price_id: input.priceId,
+      kind: input.kind,
+      status: 'pending',
+      amount_minor: amount.amountMinor,
+      currency: amount.currency,
+      idempotency_key: idempotencyKey,
+      gateway: sub.gateway,
+      gateway_ref: null,
+      failure_reason: null,
+      period_start: input.period.start.toISOString(),
+      period_end: input.period.end.toISOString(),
+      attempt: input.attempt,
+      charging_until: chargingLease(at),
+      created_at: at.toISOString(),
+      settled_at: null,
+    });
   } catch (error) {
     if (isUniqueViolation(error)) return undefined;
     throw error;

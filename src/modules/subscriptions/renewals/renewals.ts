@@ -11,6 +11,17 @@ import type { BillingNotices } from '../notices/notices.js';
 import { latestEvent, leasePendingCharge, recordEvent, subscriptionById } from '../queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 import {
+  canceledAndOver,
+  claimReminder,
+  dueForReminder,
+  dueForRenewal,
+  dueForRetry,
+  outOfRetries,
+  pendingPayments,
+  releaseReminder,
+  sweepPageSize as pageSize,
+} from './queries.js';
+import {
   chargeCardOnFile,
   chargeDescription,
   chargingLease,
@@ -56,8 +67,6 @@ const emptyReport = (): SweepReport => ({
   expired: 0,
   errors: 0,
 });
-
-const pageSize = 500;
 
 /**
  * Lets the event loop serve what is waiting. On SQLite every query completes synchronously, so
@@ -144,16 +153,7 @@ export function createRenewals(deps: {
     const at = clock.now();
     // Claimed before sending, so two sweeps never both send it; released if the mail fails,
     // because the charge must not happen without the notice.
-    const claimed = await db
-      .updateTable('subscriptions')
-      .set({ reminded_for: sub.current_period_end, reminded_at: at.toISOString() })
-      .where('id', '=', sub.id)
-      .where('version', '=', sub.version)
-      .where((eb) =>
-        eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '<>', sub.current_period_end)]),
-      )
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) return;
+    if (!(await claimReminder(db, sub, at.toISOString()))) return;
     const renewal = await renewalOf(sub);
     const chargeOn = chargeableAt(renewal.start, at, policy)!;
     try {
@@ -165,12 +165,7 @@ export function createRenewals(deps: {
       });
       report.reminded += 1;
     } catch (error) {
-      await db
-        .updateTable('subscriptions')
-        .set({ reminded_for: null, reminded_at: null })
-        .where('id', '=', sub.id)
-        .where('reminded_at', '=', at.toISOString())
-        .execute();
+      await releaseReminder(db, sub.id, at.toISOString());
       throw error;
     }
   }
@@ -265,9 +260,6 @@ export function createRenewals(deps: {
     }
   }
 
-  const live = (statuses: SubscriptionRow['status'][]) =>
-    db.selectFrom('subscriptions').selectAll().where('status', 'in', statuses).orderBy('id').limit(pageSize);
-
   return {
     /** One sweep as of the clock's now. */
     async run(): Promise<SweepReport> {
@@ -276,12 +268,7 @@ export function createRenewals(deps: {
       const iso = now.toISOString();
 
       // 1. Charges that an earlier run sent but never settled.
-      const pending = await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .orderBy('created_at')
-        .execute();
+      const pending = await pendingPayments(db);
       for (const payment of pending) {
         await yieldToRequests();
         const sub = payment.subscription_id ? await subscriptionById(db, payment.subscription_id) : undefined;
@@ -298,14 +285,7 @@ export function createRenewals(deps: {
       await each(
         'remind',
         report,
-        (after) =>
-          live(['active', 'trialing'])
-            .where('id', '>', after)
-            .where('current_period_end', '<=', remindBefore)
-            .where((eb) =>
-              eb.or([eb('reminded_for', 'is', null), eb('reminded_for', '<>', eb.ref('current_period_end'))]),
-            )
-            .execute(),
+        (after) => dueForReminder(db, after, remindBefore),
         (sub) => remind(sub, report),
       );
 
@@ -314,13 +294,7 @@ export function createRenewals(deps: {
       await each(
         'renew',
         report,
-        (after) =>
-          live(['active', 'trialing'])
-            .where('id', '>', after)
-            .where('current_period_end', '<=', iso)
-            .where('reminded_for', '=', (eb) => eb.ref('current_period_end'))
-            .where('reminded_at', '<=', noticeBefore)
-            .execute(),
+        (after) => dueForRenewal(db, after, iso, noticeBefore),
         (sub) => renew(sub, report),
       );
 
@@ -328,7 +302,7 @@ export function createRenewals(deps: {
       await each(
         'retry',
         report,
-        (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', '<=', iso).execute(),
+        (after) => dueForRetry(db, after, iso),
         (sub) => renew(sub, report),
       );
 
@@ -336,8 +310,7 @@ export function createRenewals(deps: {
       await each(
         'expire',
         report,
-        (after) =>
-          live(['canceling']).where('id', '>', after).where('current_period_end', '<=', iso).execute(),
+        (after) => canceledAndOver(db, after, iso),
         async (sub) => {
           if (await ledger.expire(sub, 'canceled', actor)) report.expired += 1;
         },
@@ -345,7 +318,7 @@ export function createRenewals(deps: {
       await each(
         'expire',
         report,
-        (after) => live(['past_due']).where('id', '>', after).where('next_attempt_at', 'is', null).execute(),
+        (after) => outOfRetries(db, after),
         async (sub) => {
           if (graceEndsAt(new Date(sub.current_period_end), policy) > now) return;
           if (await ledger.expire(sub, 'payment_failed', actor)) report.expired += 1;
@@ -357,11 +330,7 @@ export function createRenewals(deps: {
     /** Tries a failed renewal again at once (the reader saved a new card). */
     async retryNow(subscriptionId: string): Promise<SweepReport> {
       const report = emptyReport();
-      const sub = await db
-        .selectFrom('subscriptions')
-        .selectAll()
-        .where('id', '=', subscriptionId)
-        .executeTakeFirst();
+      const sub = await subscriptionById(db, subscriptionId);
       if (sub?.status === 'past_due') await renew(sub, report);
       return report;
     },

@@ -1,6 +1,4 @@
-import type { Billing } from '../service.js';
-
-type SweepResult = Awaited<ReturnType<Billing['runSweep']>>;
+import type { Billing, BillingRunReport } from '../service.js';
 
 /**
  * Runs the renewal sweep in-process every `intervalMs`, never two at once in this process.
@@ -9,7 +7,7 @@ type SweepResult = Awaited<ReturnType<Billing['runSweep']>>;
  */
 export function createBillingScheduler(deps: {
   billing: Pick<Billing, 'runSweep'>;
-  onSweep: (report: SweepResult) => void;
+  onSweep: (report: BillingRunReport) => void;
   onError: (error: unknown) => void;
 }) {
   let timer: NodeJS.Timeout | undefined;
