@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
-import type { DatabaseHandle } from './db/database.js';
+import { databaseAnswers, type DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
   accountMail,
@@ -294,7 +294,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.get('/healthz', async () => {
-    await options.database.db.selectFrom('settings').select('key').limit(1).execute();
+    await databaseAnswers(options.database.db);
     return { status: 'ok' };
   });
 

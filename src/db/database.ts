@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
 import { MastheadSqliteDialect } from './sqlite-driver.js';
 
@@ -26,6 +26,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (text) => {
   if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} exceeds the safe integer range`);
   return value;
 });
+
+/** Resolves once the database answers a query (the health check); throws when it does not. */
+export async function databaseAnswers(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
 
 /** Opens the database named by a `sqlite:PATH` or `postgres://…` URL. */
 export function openDatabase(url: string): DatabaseHandle {

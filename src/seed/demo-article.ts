@@ -1,4 +1,4 @@
-import type { ArticleAccess } from '../modules/content/domain.js';
+import type { ArticleAccess } from '../modules/content/index.js';
 
 /** One article of the demo newsroom, in plain paragraphs. */
 export interface DemoArticle {

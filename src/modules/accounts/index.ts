@@ -6,13 +6,16 @@ export {
   type SignedIn,
 } from './service.js';
 export {
+  accountFields,
   accountRoutes,
   attemptLimits,
   authenticate,
   clearSessionCookie,
   requireReader,
+  openFormSession,
   sessionCookie,
   type Authenticated,
+  type FormSessionDeps,
 } from './routes.js';
 export { accountPageRoutes, safeReturnTo } from './routes-pages.js';
 export {

@@ -136,6 +136,44 @@ export async function startWebSession(
   });
 }
 
+/** What signing a reader up or in from a form needs (`/login`, the inline forms of `/subscribe`). */
+export type FormSessionDeps = Pick<
+  AccountRouteDeps,
+  'accounts' | 'limiter' | 'secureCookies' | 'anonymousReaderId' | 'links'
+>;
+
+/**
+ * Signs the reader up (`new`) or in (`existing`) from a form on another module's page, with the
+ * same attempt limits as `/login`, and hands the browser its session. A new address is sent its
+ * confirmation link, as on signing up at `/login`.
+ */
+export async function openFormSession(
+  deps: FormSessionDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kind: 'new' | 'existing',
+  input: { email: string; password: string; name: string },
+): Promise<Extract<SignedIn, { kind: 'web' }>> {
+  const { accounts, limiter } = deps;
+  const device = deviceOf(request, deps.anonymousReaderId);
+  let signedIn: SignedIn;
+  if (kind === 'existing') {
+    await limitSignIn(limiter, request, reply, input.email);
+    signedIn = await accounts.signIn({ email: input.email, password: input.password }, 'web', device);
+  } else {
+    await limitAttempt(limiter, reply, attemptLimits.signUpByAddress, request.ip);
+    signedIn = await accounts.register(
+      { email: input.email, password: input.password, name: input.name || undefined },
+      'web',
+      device,
+    );
+    deps.links.sendConfirmation(signedIn.account.id, request.log);
+  }
+  if (signedIn.kind !== 'web') throw new Error('a form opened an app session');
+  await startWebSession(request, reply, accounts, signedIn, deps.secureCookies);
+  return signedIn;
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(sessionCookie, { path: '/' });
 }

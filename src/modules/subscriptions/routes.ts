@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import type { Money } from '../../kernel/money.js';
 import { requireReader, safeReturnTo, type AccountService } from '../accounts/index.js';
-import { WebhookPayloadError, WebhookSignatureError, type PaymentGateway } from '../payments/gateway.js';
+import { WebhookPayloadError, WebhookSignatureError, type PaymentGateway } from '../payments/index.js';
 import type { Billing, PaymentView, SubscriptionView } from './service.js';
 
 const moneyJson = (value: Money) => ({ amount: value.amountMinor, currency: value.currency });

@@ -3,7 +3,7 @@ import type { Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
-import type { PaymentGateway, WebhookEvent } from '../payments/gateway.js';
+import type { PaymentGateway, WebhookEvent } from '../payments/index.js';
 import { termLabel, type PlanService, type Term } from '../plans/index.js';
 import { createPlanChanges } from './changes/changes.js';
 import {

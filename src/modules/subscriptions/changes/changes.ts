@@ -3,7 +3,7 @@ import type { Database, SubscriptionRow } from '../../../db/schema.js';
 import type { Clock } from '../../../kernel/clock.js';
 import { AppError } from '../../../kernel/errors.js';
 import type { Money } from '../../../kernel/money.js';
-import type { PaymentGateway } from '../../payments/gateway.js';
+import type { PaymentGateway } from '../../payments/index.js';
 import type { Pricing } from '../checkout/checkouts.js';
 import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
 import { subscriptionOf } from '../queries.js';

@@ -4,7 +4,7 @@ import type { Clock } from '../../../kernel/clock.js';
 import { AppError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import { money, type Money } from '../../../kernel/money.js';
-import type { PaymentGateway } from '../../payments/gateway.js';
+import type { PaymentGateway } from '../../payments/index.js';
 import { termLabel, type Plan, type PlanService } from '../../plans/index.js';
 import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
 import { isLive } from '../domain/lifecycle.js';

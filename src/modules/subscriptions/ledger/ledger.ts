@@ -13,7 +13,7 @@ import { AppError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import { money, type Money } from '../../../kernel/money.js';
 import { ttlCache } from '../../../kernel/ttl-cache.js';
-import type { ChargeResult, SavedPaymentMethod } from '../../payments/gateway.js';
+import type { ChargeResult, SavedPaymentMethod } from '../../payments/index.js';
 import type { Plan, PlanService } from '../../plans/index.js';
 import { graceEndsAt, nextRetry, type BillingPolicy } from '../domain/dunning.js';
 import { entitlementsAt } from '../domain/entitlements.js';

@@ -7,17 +7,15 @@ import { AppError, notFound } from '../../../kernel/errors.js';
 import { renderPage } from '../../../web/render.js';
 import { loginHref } from '../../../web/views/layout.js';
 import { setWelcome } from '../../../web/welcome.js';
-import { authenticate, clearSessionCookie, safeReturnTo, type SignedIn } from '../../accounts/index.js';
-// The form helpers of /login, shared by the inline sign-up and sign-in of /subscribe.
+// The inline sign-up and sign-in of /subscribe are the accounts module's, with the limits of /login.
 import {
   accountFields,
-  attemptLimits,
-  deviceOf,
-  limitAttempt,
-  limitSignIn,
-  startWebSession,
-  type AccountRouteDeps,
-} from '../../accounts/routes.js';
+  authenticate,
+  clearSessionCookie,
+  openFormSession,
+  safeReturnTo,
+  type FormSessionDeps,
+} from '../../accounts/index.js';
 import type { Plan, PlanService } from '../../plans/index.js';
 import type { ChangePreview } from '../changes/preview.js';
 import type { Billing, SubscriptionView } from '../service.js';
@@ -60,10 +58,7 @@ export interface InvoiceLister {
   list(accountId: string): Promise<readonly InvoiceListing[]>;
 }
 
-export interface SubscriptionPageDeps extends Pick<
-  AccountRouteDeps,
-  'accounts' | 'limiter' | 'secureCookies' | 'anonymousReaderId' | 'links'
-> {
+export interface SubscriptionPageDeps extends FormSessionDeps {
   readonly billing: BillingForPages;
   readonly plans: Pick<PlanService, 'listActive'>;
   /** The site chrome and time zone for a page, given the reader's part of the chrome. */
@@ -234,7 +229,7 @@ export async function subscriptionPageRoutes(
   app: FastifyInstance,
   deps: SubscriptionPageDeps,
 ): Promise<void> {
-  const { billing, accounts, plans, shell, limiter, secureCookies, stateOptions } = deps;
+  const { billing, accounts, plans, shell, secureCookies, stateOptions } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const stateCodes = new Set(stateOptions.map((state) => state.code));
 
@@ -430,31 +425,12 @@ export async function subscriptionPageRoutes(
   });
 
   /** Signs the reader up or in from the subscribe form, with the same limits as `/login`. */
-  async function openSession(
+  const openSession = (
     request: FastifyRequest,
     reply: FastifyReply,
     kind: 'new' | 'existing',
     input: { email: string; password: string; name: string },
-  ): Promise<Extract<SignedIn, { kind: 'web' }>> {
-    const device = deviceOf(request, deps.anonymousReaderId);
-    let signedIn: SignedIn;
-    if (kind === 'existing') {
-      await limitSignIn(limiter, request, reply, input.email);
-      signedIn = await accounts.signIn({ email: input.email, password: input.password }, 'web', device);
-    } else {
-      await limitAttempt(limiter, reply, attemptLimits.signUpByAddress, request.ip);
-      signedIn = await accounts.register(
-        { email: input.email, password: input.password, name: input.name || undefined },
-        'web',
-        device,
-      );
-      // As on signing up at /login: the new address is sent its confirmation link.
-      deps.links.sendConfirmation(signedIn.account.id, request.log);
-    }
-    if (signedIn.kind !== 'web') throw new Error('a form opened an app session');
-    await startWebSession(request, reply, accounts, signedIn, secureCookies);
-    return signedIn;
-  }
+  ) => openFormSession(deps, request, reply, kind, input);
 
   // ─── /subscribe/return ────────────────────────────────────────────────────────────────────
 

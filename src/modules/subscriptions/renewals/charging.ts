@@ -3,7 +3,7 @@ import type { Database, SubscriptionRow } from '../../../db/schema.js';
 import { isUniqueViolation } from '../../../db/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import type { Money } from '../../../kernel/money.js';
-import type { ChargeResult, PaymentGateway } from '../../payments/gateway.js';
+import type { ChargeResult, PaymentGateway } from '../../payments/index.js';
 import { insertPayment } from '../queries.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Database, PaymentRow, SubscriptionRow } from '../../../db/schema.j
 import type { Clock } from '../../../kernel/clock.js';
 import { newId } from '../../../kernel/ids.js';
 import { money } from '../../../kernel/money.js';
-import type { PaymentGateway } from '../../payments/gateway.js';
+import type { PaymentGateway } from '../../payments/index.js';
 import type { Pricing } from '../checkout/checkouts.js';
 import { chargeableAt, graceEndsAt } from '../domain/dunning.js';
 import type { SubscriptionLedger } from '../ledger/ledger.js';
