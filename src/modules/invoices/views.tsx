@@ -40,128 +40,130 @@ export function InvoiceDocument({
         <link rel="stylesheet" href="/assets/print.css" />
       </head>
       <body class="print invoice">
-        <h1>{title}</h1>
-        <section class="invoice-seller" aria-label="Supplier">
-          <p>
-            <strong>{seller.legalName}</strong>
-            <br />
-            <Lines text={seller.address} />
-          </p>
-          <p>
-            {seller.gstin !== null && (
-              <>
-                GSTIN: <span class="gstin">{seller.gstin}</span>
-                <br />
-              </>
-            )}
-            State: {seller.stateCode}-{seller.stateName}
-          </p>
-        </section>
-        <dl class="invoice-particulars">
-          <dt>Invoice number</dt>
-          <dd class="invoice-number">{invoice.number}</dd>
-          <dt>Invoice date</dt>
-          <dd>
-            <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
-          </dd>
-          <dt>Place of supply</dt>
-          <dd class="place-of-supply">
-            {invoice.placeOfSupply.code}-{invoice.placeOfSupply.name}
-          </dd>
-          <dt>Tax payable on reverse charge</dt>
-          <dd>No</dd>
-        </dl>
-        <section class="invoice-buyer" aria-label="Bill to">
-          <h2>Bill to</h2>
-          <p>
-            {buyer.name && (
-              <>
-                {buyer.name}
-                <br />
-              </>
-            )}
-            {buyer.email}
-            <br />
-            State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
-          </p>
-        </section>
-        <table class="invoice-lines">
-          <thead>
-            <tr>
-              <th scope="col">Description</th>
-              <th scope="col">SAC</th>
-              <th scope="col">Taxable value</th>
-              <th scope="col">GST</th>
-              <th scope="col">Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((line) => {
-              const period = periodText(line);
-              return (
-                <tr>
-                  <td data-label="Description">
-                    {line.description}
-                    {period && (
-                      <>
-                        <br />
-                        <small>{period}</small>
-                      </>
-                    )}
-                  </td>
-                  <td data-label="SAC">{line.sac}</td>
-                  <td data-label="Taxable value">{formatMoney(line.taxable)}</td>
-                  <td data-label="GST">{formatMoney(line.tax)}</td>
-                  <td data-label="Total">{formatMoney(line.total)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        <table class="invoice-totals">
-          <tbody>
-            <tr>
-              <th scope="row">Taxable value</th>
-              <td class="taxable">{formatMoney(invoice.taxable)}</td>
-            </tr>
-            {invoice.split === 'intra_state' ? (
-              <>
-                <tr>
-                  <th scope="row">CGST @ {percentText(rate, 2)}</th>
-                  <td class="cgst">{formatMoney(invoice.cgst)}</td>
-                </tr>
-                <tr>
-                  <th scope="row">SGST @ {percentText(rate, 2)}</th>
-                  <td class="sgst">{formatMoney(invoice.sgst)}</td>
-                </tr>
-              </>
-            ) : (
+        <main>
+          <h1>{title}</h1>
+          <section class="invoice-seller" aria-label="Supplier">
+            <p>
+              <strong>{seller.legalName}</strong>
+              <br />
+              <Lines text={seller.address} />
+            </p>
+            <p>
+              {seller.gstin !== null && (
+                <>
+                  GSTIN: <span class="gstin">{seller.gstin}</span>
+                  <br />
+                </>
+              )}
+              State: {seller.stateCode}-{seller.stateName}
+            </p>
+          </section>
+          <dl class="invoice-particulars">
+            <dt>Invoice number</dt>
+            <dd class="invoice-number">{invoice.number}</dd>
+            <dt>Invoice date</dt>
+            <dd>
+              <time dateTime={invoice.issuedAt}>{invoiceDate(invoice.issuedAt)}</time>
+            </dd>
+            <dt>Place of supply</dt>
+            <dd class="place-of-supply">
+              {invoice.placeOfSupply.code}-{invoice.placeOfSupply.name}
+            </dd>
+            <dt>Tax payable on reverse charge</dt>
+            <dd>No</dd>
+          </dl>
+          <section class="invoice-buyer" aria-label="Bill to">
+            <h2>Bill to</h2>
+            <p>
+              {buyer.name && (
+                <>
+                  {buyer.name}
+                  <br />
+                </>
+              )}
+              {buyer.email}
+              <br />
+              State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
+            </p>
+          </section>
+          <table class="invoice-lines">
+            <thead>
               <tr>
-                <th scope="row">IGST @ {percentText(rate)}</th>
-                <td class="igst">{formatMoney(invoice.igst)}</td>
+                <th scope="col">Description</th>
+                <th scope="col">SAC</th>
+                <th scope="col">Taxable value</th>
+                <th scope="col">GST</th>
+                <th scope="col">Total</th>
               </tr>
+            </thead>
+            <tbody>
+              {invoice.lines.map((line) => {
+                const period = periodText(line);
+                return (
+                  <tr>
+                    <td data-label="Description">
+                      {line.description}
+                      {period && (
+                        <>
+                          <br />
+                          <small>{period}</small>
+                        </>
+                      )}
+                    </td>
+                    <td data-label="SAC">{line.sac}</td>
+                    <td data-label="Taxable value">{formatMoney(line.taxable)}</td>
+                    <td data-label="GST">{formatMoney(line.tax)}</td>
+                    <td data-label="Total">{formatMoney(line.total)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <table class="invoice-totals">
+            <tbody>
+              <tr>
+                <th scope="row">Taxable value</th>
+                <td class="taxable">{formatMoney(invoice.taxable)}</td>
+              </tr>
+              {invoice.split === 'intra_state' ? (
+                <>
+                  <tr>
+                    <th scope="row">CGST @ {percentText(rate, 2)}</th>
+                    <td class="cgst">{formatMoney(invoice.cgst)}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">SGST @ {percentText(rate, 2)}</th>
+                    <td class="sgst">{formatMoney(invoice.sgst)}</td>
+                  </tr>
+                </>
+              ) : (
+                <tr>
+                  <th scope="row">IGST @ {percentText(rate)}</th>
+                  <td class="igst">{formatMoney(invoice.igst)}</td>
+                </tr>
+              )}
+              <tr>
+                <th scope="row">Total</th>
+                <td class="total">
+                  <strong>{formatMoney(invoice.total)}</strong>
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <p class="disclaimer">
+            {invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} Amounts in{' '}
+            {invoice.total.currency}.
+          </p>
+          <p>
+            <a href={links.pdf}>Download PDF</a>
+            {links.back && (
+              <>
+                {' · '}
+                <a href={links.back}>Your invoices</a>
+              </>
             )}
-            <tr>
-              <th scope="row">Total</th>
-              <td class="total">
-                <strong>{formatMoney(invoice.total)}</strong>
-              </td>
-            </tr>
-          </tbody>
-        </table>
-        <p class="disclaimer">
-          {invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} Amounts in{' '}
-          {invoice.total.currency}.
-        </p>
-        <p>
-          <a href={links.pdf}>Download PDF</a>
-          {links.back && (
-            <>
-              {' · '}
-              <a href={links.back}>Your invoices</a>
-            </>
-          )}
-        </p>
+          </p>
+        </main>
       </body>
     </html>
   );

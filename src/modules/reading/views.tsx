@@ -22,8 +22,13 @@ function AccessBadge({ access }: { access: ArticleSummary['access'] }) {
   return access === 'premium' ? <span class="badge badge-premium">Premium</span> : null;
 }
 
-function ArticleCard({ article, ctx, lead }: { article: ArticleSummary; ctx: PageContext; lead?: boolean }) {
-  const Heading = lead ? 'h2' : 'h3';
+function ArticleCard(props: {
+  article: ArticleSummary;
+  ctx: PageContext;
+  lead?: boolean;
+  heading: 'h2' | 'h3';
+}) {
+  const { article, ctx, lead, heading: Heading } = props;
   return (
     <article class={lead ? 'card card-lead' : 'card'}>
       <p class="kicker">
@@ -41,12 +46,14 @@ function ArticleCard({ article, ctx, lead }: { article: ArticleSummary; ctx: Pag
   );
 }
 
-function ArticleList({ articles, ctx }: { articles: readonly ArticleSummary[]; ctx: PageContext }) {
+/** Cards under a page's h1 have h2 headlines; under a section's h2 (the front page), h3. */
+function ArticleList(props: { articles: readonly ArticleSummary[]; ctx: PageContext; heading: 'h2' | 'h3' }) {
+  const { articles, ctx, heading } = props;
   if (articles.length === 0) return <p class="empty">No articles here yet.</p>;
   return (
     <div class="article-list">
       {articles.map((article) => (
-        <ArticleCard article={article} ctx={ctx} />
+        <ArticleCard article={article} ctx={ctx} heading={heading} />
       ))}
     </div>
   );
@@ -64,13 +71,14 @@ export function FrontPage(props: {
       title={ctx.chrome.publicationName}
       description={`News and analysis from ${ctx.chrome.publicationName}.`}
     >
-      {lead && <ArticleCard article={lead} ctx={ctx} lead />}
+      <h1 class="visually-hidden">{ctx.chrome.publicationName}: the latest stories</h1>
+      {lead && <ArticleCard article={lead} ctx={ctx} lead heading="h2" />}
       {bySection.map(({ section, articles }) => (
         <section class="front-section">
           <h2 class="section-title">
             <a href={`/section/${section.slug}`}>{section.name}</a>
           </h2>
-          <ArticleList articles={articles} ctx={ctx} />
+          <ArticleList articles={articles} ctx={ctx} heading="h3" />
         </section>
       ))}
     </Layout>
@@ -89,7 +97,7 @@ export function ListingPage(props: {
     <Layout chrome={ctx.chrome} title={title}>
       <h1 class="page-title">{title}</h1>
       {intro}
-      <ArticleList articles={articles} ctx={ctx} />
+      <ArticleList articles={articles} ctx={ctx} heading="h2" />
       {older && (
         <p class="pager">
           <a href={older} rel="next">
@@ -188,7 +196,15 @@ function ArticleBody({
         ) : (
           <>
             <Html class="teaser" html={article.teaserHtml} />
-            <section class="paywall paywalled-content" id="paywall" data-reason={access.reason}>
+            <section
+              class="paywall paywalled-content"
+              id="paywall"
+              data-reason={access.reason}
+              aria-labelledby="paywall-title"
+            >
+              <h2 class="visually-hidden" id="paywall-title">
+                Subscribe to read the whole story
+              </h2>
               <Html class="paywall-copy" html={access.paywallHtml ?? ''} />
               <PlanCards plans={plans} returnTo={`/article/${article.slug}`} />
               <Benefits plans={plans} />

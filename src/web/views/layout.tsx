@@ -40,6 +40,9 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
         {head}
       </head>
       <body>
+        <a class="skip-link" href="#content">
+          Skip to content
+        </a>
         <header class="masthead">
           <a class="masthead-name" href="/">
             {chrome.publicationName}
@@ -68,7 +71,7 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
             <input type="search" name="q" placeholder="Search" aria-label="Search" />
           </form>
         </header>
-        <main>
+        <main id="content" tabindex={-1}>
           {chrome.notice && (
             <p class="notice site-notice" role="status">
               {chrome.notice}

@@ -52,7 +52,7 @@ export function PlanCards({ plans, returnTo }: { plans: readonly Plan[]; returnT
               <p class="plan-trial">{plan.trialDays}-day free trial for new subscribers</p>
             )}
             <a class="button" href={subscribeHref(plan, returnTo)}>
-              Subscribe
+              Subscribe<span class="visually-hidden"> to {plan.name}</span>
             </a>
           </div>
         );
@@ -62,11 +62,12 @@ export function PlanCards({ plans, returnTo }: { plans: readonly Plan[]; returnT
 }
 
 /** What a subscription includes: every benefit some plan on offer has. */
-export function Benefits({ plans }: { plans: readonly Plan[] }) {
+export function Benefits({ plans, heading = 'h3' }: { plans: readonly Plan[]; heading?: 'h2' | 'h3' }) {
   const keys = benefitKeys.filter((key) => plans.some((plan) => plan.benefits.includes(key)));
+  const Heading = heading;
   return (
     <div class="benefits">
-      <h3>What your subscription includes</h3>
+      <Heading>What your subscription includes</Heading>
       <ul>
         {benefitLines(keys).map((benefit) => (
           <li data-benefit={benefit.key}>
@@ -365,11 +366,11 @@ export function SubscribePage(props: {
       )}
       {!current && (
         <>
-          {chosen && <h2 class="other-plans">All plans</h2>}
+          <h2 class="other-plans">{chosen ? 'All plans' : 'Choose a plan'}</h2>
           <PlanCards plans={plans} returnTo={returnTo} />
         </>
       )}
-      <Benefits plans={plans} />
+      <Benefits plans={plans} heading={current ? 'h2' : 'h3'} />
     </Layout>
   );
 }
@@ -704,7 +705,7 @@ function ChangeOption({ option, date }: { option: ChangePreview; date: (iso: str
   })();
   return (
     <div class="plan change-option" data-plan={plan.slug} data-kind={option.kind}>
-      <h3 class="plan-name">{plan.name}</h3>
+      <h2 class="plan-name">{plan.name}</h2>
       <p class="plan-price">
         <span class="amount">{formatMoney(price)}</span> <span class="term">for {plan.termLabel}</span>
       </p>
