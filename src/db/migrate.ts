@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-rate-limits.js';
 import * as m0004 from './migrations/0004-accounts.js';
 import * as m0005 from './migrations/0005-account-links.js';
 import * as m0006 from './migrations/0006-billing.js';
+import * as m0007 from './migrations/0007-mail-queue.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-accounts': m0004,
   '0005-account-links': m0005,
   '0006-billing': m0006,
+  '0007-mail-queue': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -139,6 +139,10 @@ export interface MailOutboxTable {
   sent_at: string | null;
   /** Why the SMTP server did not accept it. */
   error: string | null;
+  /** A queued message waiting for delivery, not before this moment; null once sent or given up. */
+  deliver_after: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Delivery attempts made for a queued message. */
+  attempts: ColumnType<number, number | undefined, number>;
 }
 
 export type ArticleRow = Selectable<ArticlesTable>;

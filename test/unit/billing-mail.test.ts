@@ -162,6 +162,13 @@ describe('billing notices as mail', () => {
           sent.push(message);
           return { id: `msg_${sent.length}`, delivery: 'outbox' };
         },
+        // The reminder is prepared here and queued later in the sweep's transaction.
+        prepare: async (message) => {
+          sent.push(message);
+          return { to: message.to, template: message.template, mail: { subject: '', text: '', html: '' } };
+        },
+        queue: async () => `msg_${sent.length}`,
+        deliverQueued: async () => ({ delivered: 0, failed: 0 }),
       },
       publicUrl: 'https://news.example/',
       timeZone: async () => 'Asia/Kolkata',

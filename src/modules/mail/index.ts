@@ -7,6 +7,8 @@ export {
   type MailMessageOf,
   type MailRecord,
   type MailSender,
+  type PreparedMail,
+  type QueuedDelivery,
   type SentMail,
 } from './service.js';
 export {

@@ -5,7 +5,17 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { PublicationService } from '../publication/index.js';
-import { findMessage, insertMessage, listMessages, messagesTo, deleteMessagesTo } from './queries.js';
+import {
+  deleteMessagesTo,
+  dueMessages,
+  findMessage,
+  insertMessage,
+  leaseMessage,
+  listMessages,
+  markDelivered,
+  markUndelivered,
+  messagesTo,
+} from './queries.js';
 import { composeMail, type MailCatalogue, type MailVariablesMap, type RenderedMail } from './templates.js';
 import { smtpTransport, type MailTransport } from './transport.js';
 
@@ -68,6 +78,37 @@ export interface MailSender<M extends MailVariablesMap<M>> {
    * Throws `MailDeliveryError` when the SMTP server does not take it (the failure is logged).
    */
   send(message: MailMessage<M>): Promise<SentMail>;
+  /**
+   * Renders a message for `queue`. It reads the database, so it is done before the caller's
+   * transaction (on SQLite nothing else may use the connection while one is open). A message
+   * carrying a one-time link cannot be queued: it would wait in the outbox in the clear.
+   */
+  prepare(message: MailMessage<M>): Promise<PreparedMail>;
+  /**
+   * Queues a prepared message in the caller's transaction `trx`, so it exists exactly when
+   * what it announces does. Deliver it after the commit with `deliverQueued`; until the SMTP
+   * server takes it, later rounds try again. Without SMTP it is kept in the outbox. Returns its id.
+   */
+  queue(trx: Kysely<Database>, mail: PreparedMail): Promise<string>;
+  /**
+   * Delivers queued messages that are due (only those of `ids`, when given: the ones a caller
+   * has just queued). Each is leased first, so two processes never send one twice.
+   */
+  deliverQueued(options?: { ids?: readonly string[] }): Promise<QueuedDelivery>;
+}
+
+/** A message rendered and addressed by `MailSender.prepare`, for `MailSender.queue`. */
+export interface PreparedMail {
+  readonly to: string;
+  readonly template: string;
+  readonly mail: RenderedMail;
+}
+
+/** What one round of queued deliveries did. */
+export interface QueuedDelivery {
+  readonly delivered: number;
+  /** Not taken by the SMTP server; tried again later (until the retries run out). */
+  readonly failed: number;
 }
 
 /** What was sent: the outbox and the delivery log. */
@@ -85,6 +126,12 @@ export interface MailLog {
 export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, MailLog {}
 
 const recipient = z.email('expected an email address');
+
+/** Minutes after each failed delivery of a queued message before the next try; then it is given up. */
+const retryMinutes = [1, 5, 15, 60, 180, 360, 720, 1440] as const;
+/** How long one process may take over a queued message before another retries it. */
+const deliveryLeaseMs = 5 * 60_000;
+const queuedPerRound = 100;
 
 export function createMailer<M extends MailVariablesMap<M>>(deps: {
   db: Kysely<Database>;
@@ -145,6 +192,77 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
       });
       if (failure) throw new MailDeliveryError(id, failure);
       return { id, delivery: 'smtp' };
+    },
+
+    async prepare(message) {
+      if (!recipient.safeParse(message.to).success) {
+        throw new AppError('validation_failed', `to: expected an email address, not "${message.to}"`);
+      }
+      const { name: publicationName } = await publication.settings();
+      const { sent, logged } = compose(templates, message, publicationName);
+      if (sent.text !== logged.text || sent.html !== logged.html) {
+        throw new Error(
+          `Mail of template ${message.template} carries a one-time link: send it, do not queue it.`,
+        );
+      }
+      return { to: message.to, template: message.template, mail: sent };
+    },
+
+    async queue(trx, prepared) {
+      const id = newId('msg');
+      const createdAt = clock.now().toISOString();
+      await insertMessage(trx, {
+        id,
+        to_address: prepared.to,
+        template: prepared.template,
+        subject: prepared.mail.subject,
+        text_body: prepared.mail.text,
+        html_body: prepared.mail.html,
+        created_at: createdAt,
+        sent_at: null,
+        error: null,
+        // Without SMTP the outbox is where mail stays: nothing to deliver.
+        deliver_after: transport ? createdAt : null,
+        attempts: 0,
+      });
+      return id;
+    },
+
+    async deliverQueued(options = {}) {
+      if (!transport) return { delivered: 0, failed: 0 };
+      if (options.ids && options.ids.length === 0) return { delivered: 0, failed: 0 };
+      const now = clock.now();
+      const due = await dueMessages(db, now.toISOString(), queuedPerRound, options.ids);
+      let delivered = 0;
+      let failed = 0;
+      for (const row of due) {
+        const until = new Date(now.getTime() + deliveryLeaseMs).toISOString();
+        if (!(await leaseMessage(db, row.id, row.deliver_after!, until))) continue;
+        const { name: publicationName } = await publication.settings();
+        try {
+          await transport.deliver({
+            from: { name: from.name ?? publicationName, address: from.address },
+            to: row.to_address,
+            subject: row.subject,
+            text: row.text_body,
+            html: row.html_body,
+          });
+        } catch (error) {
+          failed += 1;
+          const attempts = row.attempts + 1;
+          const wait = retryMinutes[attempts - 1];
+          await markUndelivered(db, row.id, {
+            attempts,
+            error: error instanceof Error ? error.message : String(error),
+            deliver_after:
+              wait === undefined ? null : new Date(clock.now().getTime() + wait * 60_000).toISOString(),
+          });
+          continue;
+        }
+        delivered += 1;
+        await markDelivered(db, row.id, clock.now().toISOString(), row.attempts + 1);
+      }
+      return { delivered, failed };
     },
 
     async list(options = {}) {

@@ -80,18 +80,24 @@ export function createBillingNotices(deps: {
         },
       })),
 
-    renewalReminder: (input) =>
-      send(input.accountId, ({ to, readerName, date }) => ({
-        to,
+    async renewalReminder(input) {
+      const [account, zone] = await Promise.all([accounts.account(input.accountId), timeZone()]);
+      if (!account) return undefined;
+      const prepared = await mailer.prepare({
+        to: account.email,
         template: 'renewal-reminder',
         variables: {
-          reader_name: readerName,
+          reader_name: account.name,
           plan_name: input.planName,
           amount: formatMoney(input.amount),
-          charge_on: date(input.chargeOn),
+          charge_on: formatDate(input.chargeOn, zone),
           account_link: links.account,
         },
-      })),
+      });
+      return { queue: (trx) => mailer.queue(trx, prepared) };
+    },
+
+    deliverQueued: (ids) => mailer.deliverQueued({ ids }),
 
     paymentFailed: (input) =>
       send(input.accountId, ({ to, readerName, date }) => ({

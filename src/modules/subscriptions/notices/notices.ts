@@ -1,8 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema.js';
 import type { Money } from '../../../kernel/money.js';
+
+/** A notice composed and ready to be queued in the transaction of what it announces. */
+export interface QueueableNotice {
+  /** Queues the notice in `trx`; it exists exactly when the transaction commits. Returns its id. */
+  queue(trx: Kysely<Database>): Promise<string>;
+}
 
 /**
  * The mail a subscriber receives about their subscription. The ledger and the renewal sweep
- * call these after their transaction commits; an implementation looks the reader up by account.
+ * call these after their transaction commits (the reminder is queued inside it); an implementation looks the reader up by account.
  */
 export interface BillingNotices {
   /** A payment succeeded: the receipt, with the invoice. */
@@ -21,13 +29,19 @@ export interface BillingNotices {
     readonly amount: Money;
     readonly trialEndsAt: Date;
   }): Promise<void>;
-  /** The pre-debit notice: at least 24 hours before a renewal charge, with amount and date. */
+  /**
+   * The pre-debit notice: at least 24 hours before a renewal charge, with amount and date.
+   * Composed here, queued by the sweep in the transaction that records the reminder (it counts
+   * as sent once it is queued), delivered after the commit. Undefined when the account is gone.
+   */
   renewalReminder(input: {
     readonly accountId: string;
     readonly planName: string;
     readonly amount: Money;
     readonly chargeOn: Date;
-  }): Promise<void>;
+  }): Promise<QueueableNotice | undefined>;
+  /** Delivers notices of `ids` queued by transactions that have committed. */
+  deliverQueued(ids: readonly string[]): Promise<{ readonly delivered: number; readonly failed: number }>;
   /** A renewal charge failed; `retryAt` null means no more attempts. */
   paymentFailed(input: {
     readonly accountId: string;

@@ -66,20 +66,6 @@ export async function claimReminder(
   return Number(claimed.numUpdatedRows) > 0;
 }
 
-/** Gives back a reminder claimed at `at` whose mail was not sent. */
-export async function releaseReminder(
-  db: Kysely<Database>,
-  subscriptionId: string,
-  at: string,
-): Promise<void> {
-  await db
-    .updateTable('subscriptions')
-    .set({ reminded_for: null, reminded_at: null })
-    .where('id', '=', subscriptionId)
-    .where('reminded_at', '=', at)
-    .execute();
-}
-
 export async function pendingPayments(db: Kysely<Database>): Promise<PaymentRow[]> {
   return db
     .selectFrom('payments')

@@ -18,7 +18,6 @@ import {
   dueForRetry,
   outOfRetries,
   pendingPayments,
-  releaseReminder,
   sweepPageSize as pageSize,
 } from './queries.js';
 import {
@@ -45,6 +44,8 @@ export interface SweepReport {
    * tried again by the next sweep. One subscription's failure never stops the others.
    */
   errors: number;
+  /** Reminders queued (so counted as sent) that the SMTP server did not take; retried from the outbox. */
+  mailUndelivered: number;
 }
 
 /** Where the sweep reports what it could not do (pino's signature, so the app's logger fits). */
@@ -66,6 +67,7 @@ const emptyReport = (): SweepReport => ({
   unanswered: 0,
   expired: 0,
   errors: 0,
+  mailUndelivered: 0,
 });
 
 /**
@@ -149,24 +151,37 @@ export function createRenewals(deps: {
     return true;
   }
 
+  /**
+   * Sends the pre-debit reminder. The claim (which the charge relies on, 24 hours later) and the
+   * queued mail commit in one transaction: a process killed at any moment leaves either both or
+   * neither, so no renewal is ever charged without its reminder in the outbox. Two sweeps at once
+   * send it once: the claim is a guarded update. Delivery comes after the commit; a refused one
+   * is retried from the outbox and does not undo the reminder.
+   */
   async function remind(sub: SubscriptionRow, report: SweepReport): Promise<void> {
     const at = clock.now();
-    // Claimed before sending, so two sweeps never both send it; released if the mail fails,
-    // because the charge must not happen without the notice.
-    if (!(await claimReminder(db, sub, at.toISOString()))) return;
+    // Composed before the transaction: on SQLite nothing else may use the connection while it is open.
     const renewal = await renewalOf(sub);
-    const chargeOn = chargeableAt(renewal.start, at, policy)!;
-    try {
-      await notices.renewalReminder({
-        accountId: sub.account_id,
-        planName: renewal.plan.name,
-        amount: renewal.amount,
-        chargeOn,
-      });
-      report.reminded += 1;
-    } catch (error) {
-      await releaseReminder(db, sub.id, at.toISOString());
-      throw error;
+    const notice = await notices.renewalReminder({
+      accountId: sub.account_id,
+      planName: renewal.plan.name,
+      amount: renewal.amount,
+      chargeOn: chargeableAt(renewal.start, at, policy)!,
+    });
+    if (!notice) throw new Error(`Subscription ${sub.id} has no account to remind.`);
+    const mailId = await db.transaction().execute(async (trx) => {
+      if (!(await claimReminder(trx, sub, at.toISOString()))) return undefined;
+      return notice.queue(trx);
+    });
+    if (mailId === undefined) return;
+    report.reminded += 1;
+    const delivery = await notices.deliverQueued([mailId]);
+    if (delivery.failed > 0) {
+      report.mailUndelivered += delivery.failed;
+      log.error(
+        { subscriptionId: sub.id, mailId },
+        'renewal reminder queued but not delivered: it is retried from the outbox',
+      );
     }
   }
 
