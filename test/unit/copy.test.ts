@@ -57,6 +57,25 @@ describe('paywall copy templates', () => {
     expect(checkTemplate('{{ free_limit.size.x }}').ok).toBe(false);
   });
 
+  it('refuses markup that cleaning would remove, naming each thing', () => {
+    const check = checkTemplate(
+      '<p style="x">Hi</p><script>x()</script><img src=x onerror=alert(1)><a href="java\tscript:x()">y</a>',
+    );
+    expect(check.ok).toBe(false);
+    const problem = !check.ok ? check.problem : '';
+    for (const named of ['the style attribute on <p>', '<script>', '<img>', 'the link "java\\tscript:x()"']) {
+      expect(problem).toContain(named);
+    }
+    expect(problem).toMatch(/allowed: <p>, <strong>/);
+    expect(
+      checkTemplate(
+        '<p class="a"><a href="{{ subscribe_url }}">Go</a> <a href="https://x.example/">x</a></p>',
+      ),
+    ).toEqual({
+      ok: true,
+    });
+  });
+
   it('renders the reference copy with the limit filled in', () => {
     const html = renderCopy(defaultLimitTemplate, context);
     expect(html).toContain("You've reached your limit of 5 free articles this month.");

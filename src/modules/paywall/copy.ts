@@ -1,4 +1,5 @@
 import type { Template } from 'liquidjs';
+import { parseFragment, type DefaultTreeAdapterTypes as T } from 'parse5';
 import sanitizeHtml from 'sanitize-html';
 import { checkLiquid, strictLiquid, type TemplateCheck } from '../../kernel/liquid.js';
 
@@ -28,8 +29,8 @@ const sampleContext: CopyContext = {
   article_title: 'A headline',
   reread: false,
   publication_name: 'The Daily Ledger',
-  login_url: '/login',
-  subscribe_url: '/subscribe',
+  login_url: '/login?returnTo=/article/a-headline',
+  subscribe_url: '/subscribe?returnTo=%2Farticle%2Fa-headline',
 };
 export const copyVariables: readonly string[] = Object.keys(sampleContext);
 const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
@@ -47,16 +48,67 @@ const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
 const liquid = strictLiquid({ escapeHtml: true });
 
 // Publisher copy may carry light markup; whatever it renders to is cleaned before it is sent.
-const allowedMarkup: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'strong', 'em', 'b', 'i', 'a', 'br', 'span'],
-  allowedAttributes: { a: ['href'], span: ['class'], p: ['class'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
+const copyTags = ['p', 'strong', 'em', 'b', 'i', 'a', 'br', 'span'];
+const copyAttributes: Partial<Record<string, readonly string[]>> = {
+  a: ['href'],
+  span: ['class'],
+  p: ['class'],
 };
+const copySchemes = ['http', 'https', 'mailto'];
+const allowedMarkup: sanitizeHtml.IOptions = {
+  allowedTags: copyTags,
+  allowedAttributes: copyAttributes as Record<string, string[]>,
+  allowedSchemes: copySchemes,
+};
+const allowedSummary =
+  `allowed: ${copyTags.map((tag) => `<${tag}>`).join(', ')}; href on <a>, class on <p> and <span>; ` +
+  `links to ${copySchemes.join(', ')} or a path`;
 
-/** Parses `source`, checks its variables and filters, and renders it with sample values. */
+/**
+ * Parses `source`, checks its variables and filters, and renders it with sample values. Copy
+ * whose markup would lose something when cleaned is refused too, naming what: a publisher
+ * must not save a `<script>` or an `onerror` and believe it is on the page.
+ */
 export function checkTemplate(source: string): TemplateCheck {
   const check = checkLiquid(liquid, source, { variables: copyVariables, samples: sampleContexts });
-  return check.ok ? { ok: true } : check;
+  if (!check.ok) return check;
+  const removed = [...new Set(check.rendered.flatMap(disallowedMarkup))];
+  if (removed.length > 0) {
+    return { ok: false, problem: `markup that is not allowed: ${removed.join(', ')} (${allowedSummary})` };
+  }
+  return { ok: true };
+}
+
+/**
+ * What cleaning would remove from rendered copy, in words a publisher can act on: elements
+ * (`<script>`), attributes (`the onerror attribute on <img>`) and links (`javascript:`). Read
+ * from the tree a browser would build, so nothing hides in malformed markup.
+ */
+function disallowedMarkup(rendered: string): string[] {
+  const found: string[] = [];
+  const visit = (parent: T.ParentNode) => {
+    for (const node of parent.childNodes) {
+      if (!('tagName' in node)) continue;
+      const allowed = copyTags.includes(node.tagName) ? (copyAttributes[node.tagName] ?? []) : undefined;
+      if (allowed === undefined) found.push(`<${node.tagName}>`);
+      for (const { name, value } of node.attrs) {
+        if (allowed !== undefined && !allowed.includes(name))
+          found.push(`the ${name} attribute on <${node.tagName}>`);
+        else if (name === 'href' && !allowedLink(value))
+          found.push(`the link ${JSON.stringify(value.slice(0, 80))}`);
+      }
+      visit(node.tagName === 'template' ? (node as T.Template).content : node);
+    }
+  };
+  visit(parseFragment(rendered));
+  return found;
+}
+
+/** A path, or an absolute URL with an allowed scheme (as the cleaner decides, ignoring spaces and controls). */
+function allowedLink(href: string): boolean {
+  // eslint-disable-next-line no-control-regex -- browsers ignore these inside a scheme, so the check must too
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(href.replace(/[\u0000-\u0020]/g, ''));
+  return scheme === null || copySchemes.includes(scheme[1]!.toLowerCase());
 }
 
 const parsed = new Map<string, Template[]>();

@@ -109,9 +109,9 @@ export function createPaywallService(deps: {
         article_title: article.headline,
         reread: request.meter.alreadyRead,
         publication_name: publication.name,
-        // Signing in from the paywall comes back to the article.
+        // Signing in or subscribing from the paywall comes back to the article.
         login_url: `${links.login}?returnTo=/article/${encodeURIComponent(article.slug)}`,
-        subscribe_url: links.subscribe,
+        subscribe_url: `${links.subscribe}?returnTo=${encodeURIComponent(`/article/${article.slug}`)}`,
       };
       return {
         granted: decision.granted,
