@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
+import { createCaches } from './caches.js';
 import { databaseAnswers, type DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
@@ -106,11 +107,17 @@ export function createServices(config: Config, options: BuildOptions) {
   const clock = options.clock ?? systemClock;
   // One logger for the instance: the HTTP server logs through it too (see `build`).
   const logger: FastifyBaseLogger = options.logger ?? pino({ level: config.logLevel });
-  const settings = createSettingsStore({ db, clock });
-  const content = createContentService({ db, clock });
+  // Every in-process cache, made once here and handed to the services that read through them.
+  const caches = createCaches({ clock });
+  const settings = createSettingsStore({ db, clock, cache: caches.settings });
+  const content = createContentService({
+    db,
+    clock,
+    caches: { sections: caches.sections, articles: caches.articles, bodies: caches.articleBodies },
+  });
   const meter = createMeterService({ store: createSqlMeterStore(db), clock });
   const publication = createPublicationService({ settings });
-  const plans = createPlanService({ db, clock });
+  const plans = createPlanService({ db, clock, cache: caches.activePlans });
   const paywall = createPaywallService({
     meter,
     settings,
@@ -163,6 +170,7 @@ export function createServices(config: Config, options: BuildOptions) {
         timeZone: async () => (await publication.settings()).timeZone,
       }),
     },
+    caches: { entitlements: caches.entitlements },
     options: {
       publicUrl: config.publicUrl,
       log: logger,
@@ -181,6 +189,7 @@ export function createServices(config: Config, options: BuildOptions) {
   return {
     clock,
     logger,
+    caches,
     settings,
     content,
     meter,
@@ -343,6 +352,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     signedIn: async (request) => (await sessionOf(request))?.lookup.status === 'live',
     subscribed: async (request) => (await entitlementsOf(request)).size > 0,
     publicUrl: config.publicUrl,
+    pageCache: services.caches.articlePages,
   });
   const accountDeps = {
     accounts,

@@ -39,3 +39,8 @@ export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?
     clear: () => entries.clear(),
   };
 }
+
+/** A cache that keeps nothing: for reads that must see the database as it is (in a transaction). */
+export function noCache<K, V>(): TtlCache<K, V> {
+  return { get: (_key, load) => load(), delete: () => undefined, clear: () => undefined };
+}

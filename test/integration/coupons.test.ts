@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaches } from '../../src/caches.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { fixedClock } from '../../src/kernel/clock.js';
 import { money, type Money } from '../../src/kernel/money.js';
@@ -29,10 +30,13 @@ describe.each(dialects)('coupons on $name', (dialect) => {
   beforeAll(async () => {
     database = await dialect.open();
     const { db } = database;
-    const plans = createPlanService({ db, clock });
+    const caches = createCaches({ clock });
+    const plans = createPlanService({ db, clock, cache: caches.activePlans });
     quarterly = await plans.create(demoPlans[0]!);
     yearly = await plans.create(demoPlans[1]!);
-    const publication = createPublicationService({ settings: createSettingsStore({ db, clock }) });
+    const publication = createPublicationService({
+      settings: createSettingsStore({ db, clock, cache: caches.settings }),
+    });
     coupons = createCouponService({ db, clock, plans, publication });
   });
   afterAll(() => database.destroy());

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { newId } from '../../kernel/ids.js';
-import { ttlCache } from '../../kernel/ttl-cache.js';
+import type { TtlCache } from '../../kernel/ttl-cache.js';
 import {
   searchTextOf,
   slugify,
@@ -61,21 +61,24 @@ export interface ContentService {
 }
 
 /**
- * `cacheTtlMs`: sections, published articles and their bodies are read on every page view and
- * change rarely, so they are cached that long (default 2 s). A change made through this service
- * clears the cache at once; other instances see it within the TTL.
+ * Sections, published articles and their bodies are read on every page view and change rarely,
+ * so they are cached (`caches.sections`, `caches.articles`, `caches.articleBodies`). A change
+ * made through this service clears them at once; other instances see it within the TTL.
  */
 export function createContentService(deps: {
   db: Kysely<Database>;
   clock: Clock;
-  cacheTtlMs?: number;
+  caches: {
+    readonly sections: TtlCache<'all', Section[]>;
+    /** By id and by slug. */
+    readonly articles: TtlCache<string, ArticleSummary | undefined>;
+    /** By article id. */
+    readonly bodies: TtlCache<string, string>;
+  };
 }): ContentService {
   const { db, clock } = deps;
   const now = () => clock.now().toISOString();
-  const ttlMs = deps.cacheTtlMs ?? 2000;
-  const sectionCache = ttlCache<'all', Section[]>({ ttlMs, clock });
-  const articleCache = ttlCache<string, ArticleSummary | undefined>({ ttlMs, clock, capacity: 5000 });
-  const bodyCache = ttlCache<string, string>({ ttlMs, clock, capacity: 2000 });
+  const { sections: sectionCache, articles: articleCache, bodies: bodyCache } = deps.caches;
   const forgetCached = () => {
     sectionCache.clear();
     articleCache.clear();

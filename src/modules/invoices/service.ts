@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
+import { noCache } from '../../kernel/ttl-cache.js';
 import type { Money } from '../../kernel/money.js';
 import { createSettingsStore, type SettingsStore } from '../settings/index.js';
 import { invoiceFromRow, type Buyer, type InvoiceView, type Seller } from './domain.js';
@@ -73,7 +74,7 @@ export function createInvoiceService(deps: {
       checkInput(input);
 
       // A store of our own over `trx`, with nothing cached: the settings in force now.
-      const billing = await readBillingSettings(createSettingsStore({ db: trx, clock, ttlMs: 0 }));
+      const billing = await readBillingSettings(createSettingsStore({ db: trx, clock, cache: noCache() }));
       const seller: Seller = {
         legalName: billing.legalName,
         address: billing.address,

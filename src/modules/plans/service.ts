@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import { formatMoney, money, type Money } from '../../kernel/money.js';
-import { ttlCache } from '../../kernel/ttl-cache.js';
+import type { TtlCache } from '../../kernel/ttl-cache.js';
 import { isBenefitKey, type BenefitKey } from './benefits.js';
 import {
   byCurrency,
@@ -114,16 +114,15 @@ function planOf(row: PlanRow, versions: readonly PriceVersion[]): Plan {
 const invalid = (field: string, message: string) => new AppError('validation_failed', message, { field });
 
 /**
- * Active plans are shown on every paywall, so they are cached for `cacheTtlMs` (default 2 s).
- * Every change made through this service clears the cache at once.
+ * Active plans are shown on every paywall, so they are cached (`caches.activePlans`). Every
+ * change made through this service clears the cache at once.
  */
 export function createPlanService(deps: {
   db: Kysely<Database>;
   clock: Clock;
-  cacheTtlMs?: number;
+  cache: TtlCache<'active', Plan[]>;
 }): PlanService {
-  const { db, clock } = deps;
-  const cache = ttlCache<'active', Plan[]>({ ttlMs: deps.cacheTtlMs ?? 2000, clock });
+  const { db, clock, cache } = deps;
   const now = () => clock.now().toISOString();
 
   async function load(rows: PlanRow[], currentOnly: boolean) {

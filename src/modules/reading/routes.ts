@@ -3,9 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Feed } from 'feed';
 import type { VNode } from 'preact';
 import { z } from 'zod';
-import type { Clock } from '../../kernel/clock.js';
 import { notFound } from '../../kernel/errors.js';
-import { ttlCache } from '../../kernel/ttl-cache.js';
+import type { TtlCache } from '../../kernel/ttl-cache.js';
 import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { renderPage } from '../../web/render.js';
 import { takeWelcome, welcomeText } from '../../web/welcome.js';
@@ -13,8 +12,9 @@ import { articleSummaryJson, type ContentService, type ArticleSummary } from '..
 import type { PaywallService, Reader } from '../paywall/index.js';
 import { planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
+import { articlePage } from './article-page.js';
 import type { ReadingService, OpenedArticle } from './service.js';
-import { ArchivePage, ArticlePage, FrontPage, ListingPage, PrintPage, type PageContext } from './views.js';
+import { ArchivePage, FrontPage, ListingPage, PrintPage, type PageContext } from './views.js';
 
 export interface ReadingRouteDeps {
   readonly content: ContentService;
@@ -29,9 +29,8 @@ export interface ReadingRouteDeps {
   /** Whether the reader subscribes: the header offers their account, not "Subscribe". */
   readonly subscribed: (request: FastifyRequest) => Promise<boolean>;
   readonly publicUrl: string;
-  readonly clock: Clock;
-  /** How long a rendered article page is reused for readers in the same state. */
-  readonly pageCacheTtlMs?: number;
+  /** Rendered article pages, reused for readers whose page is the same (`caches.articlePages`). */
+  readonly pageCache: TtlCache<string, Buffer>;
 }
 
 const slug = articleKey;
@@ -46,8 +45,7 @@ const pageSize = 20;
 
 /** Reader pages, feeds and the reader JSON API (`/api/v1`). */
 export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps): Promise<void> {
-  const { content, paywall, plans, publication, reading, resolveReader, publicUrl, clock } = deps;
-  const pageCacheTtlMs = deps.pageCacheTtlMs ?? 2000;
+  const { content, paywall, plans, publication, reading, resolveReader, publicUrl } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /**
@@ -148,40 +146,26 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   );
 
   // The access decision and the meter run for every view; the page they produce is the same
-  // for every reader in the same state (article version, outcome, banner, paywall copy), so its
-  // HTML is kept briefly. Publication, section and plan changes show within the cache TTL.
-  const articlePages = ttlCache<string, Buffer>({ ttlMs: pageCacheTtlMs, clock, capacity: 500 });
-  const maxCachedPageBytes = 256 * 1024; // with the capacity, at most 128 MB
+  // for every reader in the same state, so its HTML is kept briefly, keyed by everything it is
+  // rendered from (`articlePage`).
+  const articlePages = deps.pageCache;
+  const maxCachedPageBytes = 256 * 1024; // with the cache's capacity, at most 128 MB
 
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
     const opened = await open(request, reply, request.params.slug);
-    const { article, access } = opened;
     // The header says whether the reader is signed in and subscribes; the path is the article's
-    // own, never the URL as requested (its query string is not part of the key).
-    const reader = await readerChrome(request, reply, `/article/${article.slug}`);
-    const key = [
-      reader.signedIn ? 'signed-in' : 'anonymous',
-      reader.subscribed ? 'subscriber' : 'not-subscribed',
-      article.id,
-      article.updatedAt,
-      access.reason,
-      access.meter.remaining,
-      access.bannerHtml ?? '',
-      access.paywallHtml ?? '',
-    ].join('\u0000');
-    const render = async () => {
-      const [ctx, offered] = await Promise.all([
-        pageContext(reader),
-        access.granted ? [] : plans.listActive(),
-      ]);
-      // Kept encoded: sending bytes spares measuring and encoding the string on every view.
-      return Buffer.from(renderPage(ArticlePage({ opened, plans: offered, ctx })));
-    };
+    // own, never the URL as requested (its query string is not part of the page).
+    const reader = await readerChrome(request, reply, `/article/${opened.article.slug}`);
+    const [ctx, offered] = await Promise.all([
+      pageContext(reader),
+      opened.access.granted ? [] : plans.listActive(),
+    ]);
+    const page = articlePage({ opened, plans: offered, ctx });
     // The one-time welcome is this reader's alone: that page is never kept.
-    if (reader.notice !== undefined) return sendHtml(reply, await render());
-    const page = await articlePages.get(key, render);
-    if (page.length > maxCachedPageBytes) articlePages.delete(key);
-    return sendHtml(reply, page);
+    if (reader.notice !== undefined) return sendHtml(reply, page.render());
+    const html = await articlePages.get(page.key, async () => page.render());
+    if (html.length > maxCachedPageBytes) articlePages.delete(page.key);
+    return sendHtml(reply, html);
   });
 
   r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {

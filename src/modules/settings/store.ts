@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
-import { ttlCache } from '../../kernel/ttl-cache.js';
+import type { TtlCache } from '../../kernel/ttl-cache.js';
 
 /**
  * Publisher settings as named JSON documents. Each owning module gives the schema (with its
  * defaults) of its own key. Reads are cached for a moment because every page view needs
- * them; a write clears this instance's cache at once, other instances within `ttlMs`.
+ * them; a write clears this instance's cache at once, other instances within its TTL.
  */
 export interface SettingsStore {
   read<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S>>;
@@ -19,11 +19,12 @@ export interface SettingsStore {
 export function createSettingsStore(deps: {
   db: Kysely<Database>;
   clock: Clock;
-  ttlMs?: number;
+  /** Documents by key (`caches.settings`; `noCache()` for reads inside a transaction). */
+  cache: TtlCache<string, unknown>;
   /** Where to report a stored document that no longer fits its schema (console.warn by default). */
   warn?: (message: string) => void;
 }): SettingsStore {
-  const { db, clock } = deps;
+  const { db, clock, cache } = deps;
   const warn = deps.warn ?? ((message: string) => console.warn(message));
 
   async function stored(key: string): Promise<Record<string, unknown>> {
@@ -39,8 +40,6 @@ export function createSettingsStore(deps: {
     warn(`settings "${key}": the stored value is not a JSON object; using the defaults`);
     return {};
   }
-
-  const cache = ttlCache<string, unknown>({ ttlMs: deps.ttlMs ?? 2000, clock });
 
   return {
     read<S extends z.ZodType>(key: string, schema: S) {

@@ -3,6 +3,7 @@ import type { Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
+import type { TtlCache } from '../../kernel/ttl-cache.js';
 import type { PaymentGateway, WebhookEvent } from '../payments/index.js';
 import { termLabel, type PlanService, type Term } from '../plans/index.js';
 import { createPlanChanges } from './changes/changes.js';
@@ -212,6 +213,8 @@ export function createBilling(deps: {
     grossUp: (price: Money, terms: TaxTerms) => Money;
   };
   records: { invoices: InvoiceIssuer; notices: BillingNotices };
+  /** Each reader's entitlements, read on every page view (`caches.entitlements`). */
+  caches: { entitlements: TtlCache<string, ReadonlySet<string>> };
   /** Billing mail that could not be sent and subscriptions a sweep could not finish go here. */
   options: { publicUrl: string; policy?: BillingPolicy; log: SweepLog };
 }): Billing {
@@ -228,6 +231,7 @@ export function createBilling(deps: {
     invoices: deps.records.invoices,
     coupons: catalogue.coupons,
     notices: deps.records.notices,
+    entitlementCache: deps.caches.entitlements,
     options: {
       policy,
       // Mail goes out after the books are written: a failed one is logged, never undoes them.

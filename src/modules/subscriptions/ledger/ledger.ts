@@ -12,7 +12,7 @@ import type { Clock } from '../../../kernel/clock.js';
 import { AppError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import { money, type Money } from '../../../kernel/money.js';
-import { ttlCache } from '../../../kernel/ttl-cache.js';
+import type { TtlCache } from '../../../kernel/ttl-cache.js';
 import type { ChargeResult, SavedPaymentMethod } from '../../payments/index.js';
 import type { Plan, PlanService } from '../../plans/index.js';
 import { graceEndsAt, nextRetry, type BillingPolicy } from '../domain/dunning.js';
@@ -76,14 +76,12 @@ export function createSubscriptionLedger(deps: {
   invoices: InvoiceIssuer;
   coupons: CouponRedeemer;
   notices: BillingNotices;
-  options: { policy: BillingPolicy; onNoticeError: (error: unknown) => void; entitlementTtlMs?: number };
+  /** Each reader's entitlements, read on every page view (`caches.entitlements`). */
+  entitlementCache: TtlCache<string, ReadonlySet<string>>;
+  options: { policy: BillingPolicy; onNoticeError: (error: unknown) => void };
 }) {
-  const { db, clock, plans, accounts, invoices, coupons, notices } = deps;
+  const { db, clock, plans, accounts, invoices, coupons, notices, entitlementCache } = deps;
   const { policy, onNoticeError } = deps.options;
-  const entitlementCache = ttlCache<string, ReadonlySet<string>>({
-    ttlMs: deps.options.entitlementTtlMs ?? 2000,
-    clock,
-  });
 
   /** Mail goes out after the books are written; a mail outage never undoes a payment. */
   const notify = (send: () => Promise<void>) => send().catch(onNoticeError);
