@@ -197,7 +197,7 @@ export interface AccountLinks {
     },
     device: Device,
     log: FailureLog,
-  ): Promise<LinkOutcome<{ email: string; signedIn?: SignedIn; passwordRemoved: boolean }>>;
+  ): Promise<LinkOutcome<{ email: string; signedIn?: SignedIn; passwordRemoved: boolean; provenAt: string }>>;
   /** What a sign-in link would sign in to, without using it (for the page that asks to sign in). */
   checkSignIn(token: string): Promise<LinkOutcome<{ email: string }>>;
   /**
@@ -379,18 +379,22 @@ export function createAccountLinks(deps: {
         }
         vouched = true;
       }
-      const used = await use(found.link.id, 'confirm_email', (trx, now) =>
-        proveAddress(trx, account.id, now, { password: vouched, sessionId: ownSession }),
-      );
+      const used = await use(found.link.id, 'confirm_email', async (trx, now) => ({
+        ...(await proveAddress(trx, account.id, now, { password: vouched, sessionId: ownSession })),
+        provenAt: now,
+      }));
       if (!used.ok) return used;
-      const { passwordRemoved } = used.value;
+      const { passwordRemoved, provenAt } = used.value;
       if (passwordRemoved) tellPasswordRemoved(account, log);
       // Whoever holds the link owns the mailbox: as with a sign-in link, they are signed in.
       const signedIn =
         ownSession === undefined
           ? await accounts.signInWithoutPassword(account.id, 'web', device)
           : undefined;
-      return { ok: true, value: { email: account.email, passwordRemoved, ...(signedIn && { signedIn }) } };
+      return {
+        ok: true,
+        value: { email: account.email, passwordRemoved, provenAt, ...(signedIn && { signedIn }) },
+      };
     },
 
     async checkSignIn(token) {

@@ -13,7 +13,9 @@ import {
   authenticate,
   clearSessionCookie,
   deviceOf,
+  knownDeviceSince,
   limitAttempt,
+  rememberDevice,
   sessionCookie,
   startWebSession,
 } from './routes.js';
@@ -33,20 +35,37 @@ import {
 } from './views-links.js';
 
 /**
- * Asking for a link, per address and per email. The per-email limit applies whether or not the
- * address has an account, so a 429 says nothing about which addresses do; it stops anyone
- * filling one reader's mailbox.
+ * Asking for a link: per address, per address and email, and per email. They apply whether or
+ * not the address has an account, so a 429 says nothing about which addresses do. The tight one
+ * is per address and email, so requests from elsewhere cannot use up the owner's; the per-email
+ * one only caps how full one mailbox can be made, and a device the account knows (its
+ * known-device cookie names the address) is not held to it: the emailed link stays a way in.
  */
 export const linkRequestLimits = {
   signInLinkByAddress: { name: 'sign-in-link:ip', limit: 20, windowMs: 60 * 60_000 },
-  signInLinkByEmail: { name: 'sign-in-link:email', limit: 5, windowMs: 60 * 60_000 },
+  signInLinkByAddressAndEmail: { name: 'sign-in-link:ip-email', limit: 5, windowMs: 60 * 60_000 },
+  signInLinkByEmail: { name: 'sign-in-link:email', limit: 20, windowMs: 60 * 60_000 },
   resetByAddress: { name: 'reset-request:ip', limit: 20, windowMs: 60 * 60_000 },
-  resetByEmail: { name: 'reset-request:email', limit: 5, windowMs: 60 * 60_000 },
+  resetByAddressAndEmail: { name: 'reset-request:ip-email', limit: 5, windowMs: 60 * 60_000 },
+  resetByEmail: { name: 'reset-request:email', limit: 20, windowMs: 60 * 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
 
-const limitsFor: Record<RequestablePurpose, { byAddress: RateLimitRule; byEmail: RateLimitRule }> = {
-  sign_in: { byAddress: linkRequestLimits.signInLinkByAddress, byEmail: linkRequestLimits.signInLinkByEmail },
-  password_reset: { byAddress: linkRequestLimits.resetByAddress, byEmail: linkRequestLimits.resetByEmail },
+interface RequestLimits {
+  readonly byAddress: RateLimitRule;
+  readonly byAddressAndEmail: RateLimitRule;
+  readonly byEmail: RateLimitRule;
+}
+const limitsFor: Record<RequestablePurpose, RequestLimits> = {
+  sign_in: {
+    byAddress: linkRequestLimits.signInLinkByAddress,
+    byAddressAndEmail: linkRequestLimits.signInLinkByAddressAndEmail,
+    byEmail: linkRequestLimits.signInLinkByEmail,
+  },
+  password_reset: {
+    byAddress: linkRequestLimits.resetByAddress,
+    byAddressAndEmail: linkRequestLimits.resetByAddressAndEmail,
+    byEmail: linkRequestLimits.resetByEmail,
+  },
 };
 
 /** The one answer to a request for a link, whether or not the address has an account. */
@@ -129,8 +148,13 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
     email: string,
   ) {
     const rules = limitsFor[purpose];
+    const address = normaliseEmail(email);
     await limitAttempt(limiter, reply, rules.byAddress, request.ip);
-    await limitAttempt(limiter, reply, rules.byEmail, normaliseEmail(email));
+    await limitAttempt(limiter, reply, rules.byAddressAndEmail, `${request.ip} ${address}`);
+    // Read from the cookie alone, never the database: the answer must not depend on whether
+    // the address has an account. A copied cookie gains no more than more mail to that address.
+    if (knownDeviceSince(request, address) === undefined)
+      await limitAttempt(limiter, reply, rules.byEmail, address);
   }
 
   /**
@@ -289,10 +313,13 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
       throw error;
     }
     if (!outcome.ok) return refused(request, reply, 'confirm_email', outcome.refusal);
-    const { email, signedIn, passwordRemoved } = outcome.value;
+    const { email, signedIn, passwordRemoved, provenAt } = outcome.value;
     if (signedIn) {
       if (signedIn.kind !== 'web') throw new Error('A web confirmation opened an app session.');
       await startWebSession(request, reply, accounts, signedIn, secureCookies);
+    } else {
+      // The proof changed the account, which makes earlier devices strangers: not this one.
+      rememberDevice(request, reply, email, Date.parse(provenAt), secureCookies);
     }
     const { chrome } = await shell({ signedIn: true, path: '/account' });
     return send(reply, 200, renderPage(EmailConfirmedPage({ chrome, email, passwordRemoved })));

@@ -221,7 +221,7 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
 
   r.post('/login', async (request, reply) =>
     submit(request, reply, 'sign-in', SignInForm, async (input) => {
-      await limitSignIn(limiter, request, reply, input.email);
+      await limitSignIn(deps, request, reply, input.email);
       return accounts.signIn(input, 'web', deviceOf(request, anonymousReaderId));
     }),
   );

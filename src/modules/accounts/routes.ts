@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -66,13 +67,80 @@ const Credentials = z.object({
 });
 const Registration = Credentials.extend({ name: accountFields.name });
 
-/** Attempt limits: per address (generous: offices share one) and per account. */
+/**
+ * Attempt limits: per address (generous: offices share one), per address and account, and per
+ * account. The per-account limit slows a guesser who spreads over many addresses; it is not
+ * applied to a device the account knows (`knownDeviceCookie`), so nobody else's failures can
+ * refuse the owner's correct password there.
+ */
 export const attemptLimits = {
   signUpByAddress: { name: 'sign-up:ip', limit: 20, windowMs: 60 * 60_000 },
   signInByAddress: { name: 'sign-in:ip', limit: 100, windowMs: 15 * 60_000 },
+  signInByAddressAndAccount: { name: 'sign-in:ip-account', limit: 10, windowMs: 15 * 60_000 },
   signInByAccount: { name: 'sign-in:account', limit: 10, windowMs: 15 * 60_000 },
   refreshByAddress: { name: 'refresh:ip', limit: 120, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * A signed cookie naming the accounts that signed in on this device, and when: up to five
+ * entries of a 96-bit digest of the address and the time. It lets the device past limits kept
+ * per account, never past those per address. An entry older than the account's last change (a
+ * new password, the first proof of the address) is not honoured, so a device that signed in
+ * before a takeover or a reset is a stranger again.
+ */
+export const knownDeviceCookie = 'mh_known';
+const knownDeviceEntries = 5;
+const knownDeviceMaxAgeSeconds = 400 * 24 * 60 * 60;
+
+interface KnownEntry {
+  readonly key: string;
+  readonly since: number;
+}
+
+const accountKey = (email: string) =>
+  createHash('sha256').update(normaliseEmail(email)).digest('base64url').slice(0, 16);
+
+function knownEntries(request: FastifyRequest): KnownEntry[] {
+  const raw = request.cookies[knownDeviceCookie];
+  if (raw === undefined) return [];
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || !unsigned.value) return [];
+  return unsigned.value.split('.').flatMap((entry) => {
+    const [key, time] = entry.split('~');
+    const since = time === undefined ? NaN : parseInt(time, 36);
+    return key && Number.isSafeInteger(since) ? [{ key, since }] : [];
+  });
+}
+
+/** When this device last signed in to the account of `email`, by its cookie; undefined if never. */
+export function knownDeviceSince(request: FastifyRequest, email: string): number | undefined {
+  const key = accountKey(email);
+  return knownEntries(request).find((entry) => entry.key === key)?.since;
+}
+
+/** Files the account in the device's known-device cookie, newest first; `at` in ms since the epoch. */
+export function rememberDevice(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+  at: number,
+  secure: boolean,
+): void {
+  const key = accountKey(email);
+  const entries = [{ key, since: at }, ...knownEntries(request).filter((entry) => entry.key !== key)];
+  const value = entries
+    .slice(0, knownDeviceEntries)
+    .map((entry) => `${entry.key}~${entry.since.toString(36)}`)
+    .join('.');
+  reply.setCookie(knownDeviceCookie, value, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: knownDeviceMaxAgeSeconds,
+  });
+}
 
 /** Counts an attempt; throws 429, with Retry-After on `reply`, when there have been too many. */
 export async function limitAttempt(
@@ -90,15 +158,23 @@ export async function limitAttempt(
   );
 }
 
-/** Counts a sign-in attempt against the address it comes from and the account it names. */
+/**
+ * Counts a sign-in attempt against the address it comes from, that address with the account it
+ * names, and the account — the last only when the device is not one the account knows.
+ */
 export async function limitSignIn(
-  limiter: RateLimiter,
+  deps: { readonly limiter: RateLimiter; readonly accounts: Pick<AccountService, 'recognisesDevice'> },
   request: FastifyRequest,
   reply: FastifyReply,
   email: string,
 ) {
+  const { limiter, accounts } = deps;
+  const account = normaliseEmail(email);
   await limitAttempt(limiter, reply, attemptLimits.signInByAddress, request.ip);
-  await limitAttempt(limiter, reply, attemptLimits.signInByAccount, normaliseEmail(email));
+  await limitAttempt(limiter, reply, attemptLimits.signInByAddressAndAccount, `${request.ip} ${account}`);
+  const since = knownDeviceSince(request, account);
+  if (since !== undefined && (await accounts.recognisesDevice(account, since))) return;
+  await limitAttempt(limiter, reply, attemptLimits.signInByAccount, account);
 }
 
 /** The device a request comes from, with its anonymous reader id (read, never created). */
@@ -115,7 +191,8 @@ export function deviceOf(
 
 /**
  * Hands a browser its new session in the `mh_session` cookie (HttpOnly, SameSite=Lax, Secure
- * when the site is https). A session the device had before ends: a new id every time.
+ * when the site is https), and files the account in its known-device cookie. A session the
+ * device had before ends: a new id every time.
  */
 export async function startWebSession(
   request: FastifyRequest,
@@ -126,6 +203,7 @@ export async function startWebSession(
 ): Promise<void> {
   const previous = sessionTokenOf(request);
   if (previous) await accounts.signOut(previous, 'web');
+  rememberDevice(request, reply, signedIn.account.email, Date.parse(signedIn.signedInAt), secure);
   reply.setCookie(sessionCookie, signedIn.sessionToken, {
     signed: true,
     httpOnly: true,
@@ -158,7 +236,7 @@ export async function openFormSession(
   const device = deviceOf(request, deps.anonymousReaderId);
   let signedIn: SignedIn;
   if (kind === 'existing') {
-    await limitSignIn(limiter, request, reply, input.email);
+    await limitSignIn({ limiter, accounts }, request, reply, input.email);
     signedIn = await accounts.signIn({ email: input.email, password: input.password }, 'web', device);
   } else {
     await limitAttempt(limiter, reply, attemptLimits.signUpByAddress, request.ip);
@@ -233,7 +311,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     { schema: { tags, summary: 'Sign in with email and password', body: Credentials } },
     async (request, reply) => {
       const { client, ...input } = request.body;
-      await limitSignIn(limiter, request, reply, input.email);
+      await limitSignIn(deps, request, reply, input.email);
       return answer(request, reply, await accounts.signIn(input, client, device(request)));
     },
   );

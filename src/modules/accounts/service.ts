@@ -42,6 +42,8 @@ export type SignedIn =
       readonly kind: 'web';
       readonly account: AccountView;
       readonly sessionToken: string;
+      /** When the session opened (ISO 8601), by the service's clock. */
+      readonly signedInAt: string;
       readonly expiresAt: string;
     }
   | {
@@ -101,6 +103,12 @@ export interface AccountService {
   endOtherSessions(accountId: string, currentSessionId: string): Promise<number>;
   /** What a device is told when its session was ended for `reason` (after a redirect, say). */
   whyEnded(reason: EndReason): Promise<string>;
+  /**
+   * Whether a device that signed in to the account of `email` at `since` (ms since the epoch)
+   * is still known to it: the account exists and has not changed since (a new password, the
+   * first proof of the address, any update, all make every device unknown again).
+   */
+  recognisesDevice(email: string, since: number): Promise<boolean>;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -186,7 +194,7 @@ export function createAccountService(deps: {
     });
     if (device.anonymousReaderId) await carryMeter(device.anonymousReaderId, account.id);
     return kind === 'web'
-      ? { kind, account, sessionToken: token, expiresAt: tokenExpiresAt }
+      ? { kind, account, sessionToken: token, signedInAt: now, expiresAt: tokenExpiresAt }
       : {
           kind,
           account,
@@ -379,6 +387,11 @@ export function createAccountService(deps: {
     async whyEnded(reason) {
       const { deviceLimit } = await settings.read(accountSettingsKey, accountSettingsSchema);
       return endReasonMessage(reason, deviceLimit);
+    },
+
+    async recognisesDevice(email, since) {
+      const row = await q.selectAccountByEmail(db, normaliseEmail(email));
+      return row !== undefined && Date.parse(row.updated_at) <= since;
     },
   };
 }
