@@ -152,6 +152,8 @@ export function createServices(config: Config, options: BuildOptions) {
       coupons: {
         quote: (code, input) => coupons.quote(code, input),
         redeem: (trx, input) => coupons.redeem(trx, input),
+        reserve: (use) => coupons.reserve(use),
+        release: (trx, checkoutId) => coupons.release(trx, checkoutId),
         apply: (price, discount) => applyDiscount(price, parseDiscount(discount)),
         serialise: (discount) => discountJson(discount as Discount),
       },

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-accounts.js';
 import * as m0005 from './migrations/0005-account-links.js';
 import * as m0006 from './migrations/0006-billing.js';
 import * as m0007 from './migrations/0007-mail-queue.js';
+import * as m0008 from './migrations/0008-coupon-reservations.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-links': m0005,
   '0006-billing': m0006,
   '0007-mail-queue': m0007,
+  '0008-coupon-reservations': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

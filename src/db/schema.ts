@@ -21,6 +21,7 @@ export interface Database {
   account_links: AccountLinksTable;
   coupons: CouponsTable;
   coupon_redemptions: CouponRedemptionsTable;
+  coupon_reservations: CouponReservationsTable;
   checkouts: CheckoutsTable;
   subscriptions: SubscriptionsTable;
   subscription_events: SubscriptionEventsTable;
@@ -222,6 +223,8 @@ export interface CouponsTable {
   expires_at: string | null;
   max_redemptions: number | null;
   redemptions: ColumnType<number, number | undefined, number>;
+  /** Uses held by open checkouts; the limit caps `redemptions + reserved`. */
+  reserved: ColumnType<number, number | undefined, number>;
   active: ColumnType<number, number | undefined, number>;
   created_at: string;
 }
@@ -231,6 +234,17 @@ export interface CouponRedemptionsTable {
   coupon_id: string;
   account_id: string;
   subscription_id: string;
+  created_at: string;
+}
+
+/** A coupon use held for a reader while their checkout is open (one per coupon and account). */
+export interface CouponReservationsTable {
+  id: string;
+  coupon_id: string;
+  account_id: string;
+  /** The reader's latest checkout with the code; its failure or expiry releases the hold. */
+  checkout_id: string;
+  expires_at: string;
   created_at: string;
 }
 
@@ -460,3 +474,4 @@ export type CheckoutRow = Selectable<CheckoutsTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type CouponRow = Selectable<CouponsTable>;
+export type CouponReservationRow = Selectable<CouponReservationsTable>;

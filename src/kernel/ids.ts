@@ -17,6 +17,7 @@ export type IdPrefix =
   // billing
   | 'cpn'
   | 'red'
+  | 'rsv'
   | 'chk'
   | 'sub'
   | 'sev'

@@ -170,6 +170,29 @@ describe.each(dialects)('coupons on $name', (dialect) => {
       expect(await quote(coupon.code, 'acc_second')).toMatchObject({ ok: false, reason: 'exhausted' });
     });
 
+    it('counts uses held by open checkouts against the limit, and gives them back on release', async () => {
+      const coupon = await aCoupon({ maxRedemptions: 5 });
+      const expiresAt = new Date('2026-11-15T07:00:00Z');
+      const held = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          coupons.reserve({
+            couponId: coupon.id,
+            accountId: `acc_hold_${i}`,
+            checkoutId: `chk_${i}`,
+            expiresAt,
+          }),
+        ),
+      );
+      expect(held.filter((h) => h.ok)).toHaveLength(5);
+      expect(await coupons.get(coupon.id)).toMatchObject({ redemptions: 0, reserved: 5 });
+      expect(await quote(coupon.code, 'acc_late')).toMatchObject({ ok: false, reason: 'exhausted' });
+      const winner = held.findIndex((h) => h.ok);
+      await database.db.transaction().execute((trx) => coupons.release(trx, `chk_${winner}`));
+      await database.db.transaction().execute((trx) => coupons.release(trx, `chk_${winner}`));
+      expect(await coupons.get(coupon.id)).toMatchObject({ redemptions: 0, reserved: 4 });
+      expect((await quote(coupon.code, 'acc_late')).ok).toBe(true);
+    });
+
     it('refuses a code for another plan, and an amount in another currency', async () => {
       const forYearly = await aCoupon({ planIds: [yearly.id] });
       expect(await quote(forYearly.code, 'acc_reader', quarterly)).toMatchObject({
@@ -345,6 +368,7 @@ describe.each(dialects)('admin API for coupons on $name', (dialect) => {
       expiresAt: '2026-12-31T18:29:59.000Z',
       maxRedemptions: 100,
       redemptions: 0,
+      reserved: 0,
       active: true,
       createdAt: '2026-11-15T06:00:00.000Z',
     });

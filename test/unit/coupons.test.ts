@@ -141,6 +141,7 @@ describe('quoteCoupon', () => {
     expiresAt: '2026-11-30T18:30:00.000Z',
     maxRedemptions: 10,
     redemptions: 0,
+    reserved: 0,
     active: true,
     createdAt: '2026-11-01T00:00:00.000Z',
   };

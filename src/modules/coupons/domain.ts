@@ -34,6 +34,8 @@ export interface Coupon {
   readonly expiresAt: string | null;
   readonly maxRedemptions: number | null;
   readonly redemptions: number;
+  /** Uses held by open checkouts; the limit caps `redemptions + reserved`. */
+  readonly reserved: number;
   readonly active: boolean;
   readonly createdAt: string;
 }
@@ -221,7 +223,7 @@ export function quoteCoupon(
     return refuse('not_applicable', `This code applies only to prices in ${coupon.amountOff.currency}.`);
   }
   if (context.alreadyUsed) return refuse('already_used', 'You have already used this code.');
-  if (coupon.maxRedemptions !== null && coupon.redemptions >= coupon.maxRedemptions) {
+  if (coupon.maxRedemptions !== null && coupon.redemptions + coupon.reserved >= coupon.maxRedemptions) {
     return refuse('exhausted', 'This code has been used as many times as it allows.');
   }
   return { ok: true, discount: discountOf(coupon) };

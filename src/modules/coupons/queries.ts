@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CouponRow, Database } from '../../db/schema.js';
+import type { CouponReservationRow, CouponRow, Database } from '../../db/schema.js';
 
 // Plain functions over the coupon tables, the database first. `db` may be a transaction.
 
@@ -57,7 +57,8 @@ export async function deleteRedemption(trx: Kysely<Database>, id: string): Promi
 }
 
 /**
- * Counts one use, only while the coupon is active and below its limit. One statement, so the
+ * Counts one use without a hold (a checkout opened before holds existed), only while the coupon
+ * is active and its redemptions and holds are below its limit. One statement, so the
  * check and the increment cannot be split by another transaction: PostgreSQL re-evaluates the
  * condition against the row a concurrent transaction committed before it takes the row;
  * SQLite runs one write transaction at a time.
@@ -69,8 +70,113 @@ export async function incrementRedemptions(trx: Kysely<Database>, couponId: stri
     .where('id', '=', couponId)
     .where('active', '=', 1)
     .where((eb) =>
-      eb.or([eb('max_redemptions', 'is', null), eb('redemptions', '<', eb.ref('max_redemptions'))]),
+      eb.or([
+        eb('max_redemptions', 'is', null),
+        eb(eb('redemptions', '+', eb.ref('reserved')), '<', eb.ref('max_redemptions')),
+      ]),
     )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+// Reservations: a use held for a reader while their checkout is open. Every change to the
+// counts is one guarded statement on the coupon's row, so concurrent checkouts cannot both pass
+// a check made before either wrote: PostgreSQL re-evaluates the condition on the row another
+// transaction committed before it takes the row; SQLite runs one write transaction at a time.
+
+export async function selectReservation(
+  db: Kysely<Database>,
+  couponId: string,
+  accountId: string,
+): Promise<CouponReservationRow | undefined> {
+  return db
+    .selectFrom('coupon_reservations')
+    .selectAll()
+    .where('coupon_id', '=', couponId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** Inserts a hold unless the reader has one for this coupon; true when inserted. */
+export async function insertReservation(
+  trx: Kysely<Database>,
+  row: { id: string; couponId: string; accountId: string; checkoutId: string; expiresAt: string; at: string },
+): Promise<boolean> {
+  const result = await trx
+    .insertInto('coupon_reservations')
+    .values({
+      id: row.id,
+      coupon_id: row.couponId,
+      account_id: row.accountId,
+      checkout_id: row.checkoutId,
+      expires_at: row.expiresAt,
+      created_at: row.at,
+    })
+    .onConflict((oc) => oc.columns(['coupon_id', 'account_id']).doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+/** Moves a reader's hold to their newer checkout, whose expiry it takes. */
+export async function moveReservation(
+  trx: Kysely<Database>,
+  id: string,
+  to: { checkoutId: string; expiresAt: string },
+): Promise<void> {
+  await trx
+    .updateTable('coupon_reservations')
+    .set({ checkout_id: to.checkoutId, expires_at: to.expiresAt })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function selectReservationsOfCheckout(
+  db: Kysely<Database>,
+  checkoutId: string,
+): Promise<CouponReservationRow[]> {
+  return db.selectFrom('coupon_reservations').selectAll().where('checkout_id', '=', checkoutId).execute();
+}
+
+/** Deletes a hold; true when this call deleted it (so only one caller gives the use back). */
+export async function deleteReservation(trx: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await trx.deleteFrom('coupon_reservations').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Holds one use, only while the coupon is active and its redemptions and holds are below the limit. */
+export async function incrementReserved(trx: Kysely<Database>, couponId: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('coupons')
+    .set((eb) => ({ reserved: eb('reserved', '+', 1) }))
+    .where('id', '=', couponId)
+    .where('active', '=', 1)
+    .where((eb) =>
+      eb.or([
+        eb('max_redemptions', 'is', null),
+        eb(eb('redemptions', '+', eb.ref('reserved')), '<', eb.ref('max_redemptions')),
+      ]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function decrementReserved(trx: Kysely<Database>, couponId: string): Promise<void> {
+  await trx
+    .updateTable('coupons')
+    .set((eb) => ({ reserved: eb('reserved', '-', 1) }))
+    .where('id', '=', couponId)
+    .where('reserved', '>', 0)
+    .execute();
+}
+
+/** Turns a held use into a redemption, only while the coupon is active: the hold already counts. */
+export async function convertReserved(trx: Kysely<Database>, couponId: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('coupons')
+    .set((eb) => ({ reserved: eb('reserved', '-', 1), redemptions: eb('redemptions', '+', 1) }))
+    .where('id', '=', couponId)
+    .where('active', '=', 1)
+    .where('reserved', '>', 0)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

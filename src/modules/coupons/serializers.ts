@@ -17,6 +17,7 @@ export function couponJson(coupon: Coupon) {
     expiresAt: coupon.expiresAt,
     maxRedemptions: coupon.maxRedemptions,
     redemptions: coupon.redemptions,
+    reserved: coupon.reserved,
     active: coupon.active,
     createdAt: coupon.createdAt,
   };

@@ -70,6 +70,21 @@ export interface CouponService {
     trx: Kysely<Database>,
     use: { couponId: string; accountId: string; subscriptionId: string },
   ): Promise<boolean>;
+  /**
+   * Holds one use for `accountId` while `checkoutId` is open, so that the limit counts checkouts
+   * not yet paid: a code with one use left gives it to the first checkout only. A reader's second
+   * checkout with the same code moves their one hold to it. Refused (a value) when the coupon is
+   * switched off or its redemptions and holds have reached the limit; exact under concurrency.
+   * `redeem` turns the reader's hold into a redemption; `release` gives it back.
+   */
+  reserve(use: {
+    couponId: string;
+    accountId: string;
+    checkoutId: string;
+    expiresAt: Date;
+  }): Promise<{ readonly ok: true } | Extract<Quote, { ok: false }>>;
+  /** Gives back the holds of a checkout that failed, expired or was abandoned; inside `trx`. */
+  release(trx: Kysely<Database>, checkoutId: string): Promise<void>;
 }
 
 function couponOf(row: CouponRow): Coupon {
@@ -87,6 +102,7 @@ function couponOf(row: CouponRow): Coupon {
     expiresAt: row.expires_at,
     maxRedemptions: row.max_redemptions,
     redemptions: row.redemptions,
+    reserved: row.reserved,
     active: row.active === 1,
     createdAt: row.created_at,
   };
@@ -243,6 +259,29 @@ export function createCouponService(deps: {
     },
 
     async redeem(trx, use) {
+      const hold = await q.selectReservation(trx, use.couponId, use.accountId);
+      if (hold && (await q.deleteReservation(trx, hold.id))) {
+        // The hold already counts against the limit: it becomes the redemption, if the coupon is
+        // still on. Either way the hold is gone, so a refusal gives its use back.
+        const recorded = await q.insertRedemption(trx, {
+          id: newId('red'),
+          couponId: use.couponId,
+          accountId: use.accountId,
+          subscriptionId: use.subscriptionId,
+          at: now(),
+        });
+        if (recorded && (await q.convertReserved(trx, use.couponId))) return true;
+        await q.decrementReserved(trx, use.couponId);
+        if (recorded) {
+          await trx
+            .deleteFrom('coupon_redemptions')
+            .where('coupon_id', '=', use.couponId)
+            .where('account_id', '=', use.accountId)
+            .execute();
+        }
+        return false;
+      }
+      // No hold (a checkout opened before holds existed): the use counts only within the limit.
       const redemptionId = newId('red');
       // The redemption row first: a reader's second use is refused without touching the
       // count. Then the guarded increment; when it refuses (the limit was reached meanwhile),
@@ -258,6 +297,45 @@ export function createCouponService(deps: {
       if (await q.incrementRedemptions(trx, use.couponId)) return true;
       await q.deleteRedemption(trx, redemptionId);
       return false;
+    },
+
+    async reserve(use) {
+      const held = await db.transaction().execute(async (trx) => {
+        const id = newId('rsv');
+        const at = now();
+        const to = { checkoutId: use.checkoutId, expiresAt: use.expiresAt.toISOString() };
+        const inserted = await q.insertReservation(trx, {
+          id,
+          couponId: use.couponId,
+          accountId: use.accountId,
+          ...to,
+          at,
+        });
+        if (!inserted) {
+          // The reader's earlier checkout holds their use: it moves to this one.
+          const earlier = await q.selectReservation(trx, use.couponId, use.accountId);
+          if (earlier) {
+            await q.moveReservation(trx, earlier.id, to);
+            return true;
+          }
+          return false;
+        }
+        if (await q.incrementReserved(trx, use.couponId)) return true;
+        await q.deleteReservation(trx, id);
+        return false;
+      });
+      if (held) return { ok: true };
+      const row = await q.selectCoupon(db, { id: use.couponId });
+      return row?.active === 1
+        ? { ok: false, reason: 'exhausted', message: 'This code has been used as many times as it allows.' }
+        : { ok: false, reason: 'inactive', message: 'This code is no longer valid.' };
+    },
+
+    async release(trx, checkoutId) {
+      for (const hold of await q.selectReservationsOfCheckout(trx, checkoutId)) {
+        // Only the call that deleted the hold gives its use back.
+        if (await q.deleteReservation(trx, hold.id)) await q.decrementReserved(trx, hold.coupon_id);
+      }
     },
   };
 }

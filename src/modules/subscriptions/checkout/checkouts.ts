@@ -28,6 +28,18 @@ export interface CouponQuoter {
     | { ok: true; discount: { couponId: string; code: string; duration: 'once' | 'forever' } }
     | { ok: false; reason: string; message: string }
   >;
+  /**
+   * Holds one use of the coupon for the reader while the checkout is open (see the coupons
+   * module): the limit counts checkouts not yet paid. A refusal is a value.
+   */
+  reserve(use: {
+    couponId: string;
+    accountId: string;
+    checkoutId: string;
+    expiresAt: Date;
+  }): Promise<{ ok: true } | { ok: false; reason: string; message: string }>;
+  /** Gives back the holds of a checkout that ended without opening a subscription. */
+  release(trx: Kysely<Database>, checkoutId: string): Promise<void>;
   /** The price after the discount. */
   apply(price: Money, discountJson: string | null): Money;
   serialise(discount: { couponId: string; code: string; duration: 'once' | 'forever' }): string;
@@ -90,10 +102,25 @@ export function createCheckouts(deps: {
     mode: 'payment' | 'setup',
     description: string,
     cancelPath: string,
+    coupon?: { couponId: string },
   ) {
     const id = newId('chk');
     const at = clock.now();
-    await insertCheckout(db, {
+    const expiresAt = new Date(at.getTime() + checkoutLifetimeMs);
+    if (coupon) {
+      // Held from now until the checkout is paid or ends: quoting alone would let every reader
+      // who opens a checkout before the first pays take the last use.
+      const held = await pricing.coupons.reserve({
+        couponId: coupon.couponId,
+        accountId: account.id,
+        checkoutId: id,
+        expiresAt,
+      });
+      if (!held.ok) {
+        throw new AppError('validation_failed', held.message, { field: 'coupon', reason: held.reason });
+      }
+    }
+    const created: CheckoutRow = {
       ...row,
       id,
       account_id: account.id,
@@ -102,18 +129,28 @@ export function createCheckouts(deps: {
       status: 'open',
       failure_reason: null,
       created_at: at.toISOString(),
-      expires_at: new Date(at.getTime() + checkoutLifetimeMs).toISOString(),
+      expires_at: expiresAt.toISOString(),
       completed_at: null,
+    };
+    await insertCheckout(db, created).catch(async (error: unknown) => {
+      if (coupon) await db.transaction().execute((trx) => pricing.coupons.release(trx, id));
+      throw error;
     });
-    const session = await gateway.createCheckout({
-      mode,
-      reference: id,
-      amount: money(row.amount_minor, row.currency),
-      description,
-      customer: { id: account.id, email: account.email, name: account.name || row.billing_name },
-      successUrl: `${publicUrl}/subscribe/return?checkout=${id}`,
-      cancelUrl: `${publicUrl}${cancelPath}`,
-    });
+    const session = await gateway
+      .createCheckout({
+        mode,
+        reference: id,
+        amount: money(row.amount_minor, row.currency),
+        description,
+        customer: { id: account.id, email: account.email, name: account.name || row.billing_name },
+        successUrl: `${publicUrl}/subscribe/return?checkout=${id}`,
+        cancelUrl: `${publicUrl}${cancelPath}`,
+      })
+      .catch(async (error: unknown) => {
+        // Never started at the gateway: it ends here, and gives back what it held.
+        await fail(created, 'failed', 'The payment provider could not start the checkout.');
+        throw error;
+      });
     await setGatewaySession(db, id, session.sessionId);
     return { checkoutId: id, checkoutUrl: session.url };
   }
@@ -136,6 +173,7 @@ export function createCheckouts(deps: {
       const price = priceFor(plan);
       if (!price) throw new AppError('not_found', 'That plan has no price.');
       let discount: string | null = null;
+      let couponId: string | undefined;
       if (request.coupon) {
         const quote = await pricing.coupons.quote(request.coupon, {
           planId: plan.id,
@@ -145,6 +183,7 @@ export function createCheckouts(deps: {
         if (!quote.ok)
           throw new AppError('validation_failed', quote.message, { field: 'coupon', reason: quote.reason });
         discount = pricing.coupons.serialise(quote.discount);
+        couponId = quote.discount.couponId;
       }
       const trialDays = trialDaysFor(plan, await hasEverSubscribed(db, account.id));
       const firstTerm = pricing.grossUp(pricing.coupons.apply(price, discount), await pricing.taxTerms());
@@ -169,6 +208,7 @@ export function createCheckouts(deps: {
         `${plan.name} — ${termLabel(plan.term)}${trialDays > 0 ? `, ${trialDays}-day free trial` : ''}`,
         // Back on the plan's form, still headed for the page the reader wanted (an article).
         `/subscribe?plan=${encodeURIComponent(plan.slug)}&returnTo=${encodeURIComponent(request.returnTo)}&checkout=canceled`,
+        couponId === undefined ? undefined : { couponId },
       );
     },
 
@@ -212,7 +252,12 @@ export function createCheckouts(deps: {
       const checkout = await checkoutById(db, checkoutId);
       if (!checkout) throw new AppError('not_found', 'The checkout was not found.');
       const returnTo = checkout.return_to;
-      if (checkout.status !== 'open' || checkout.gateway_session === null) return stateOf(checkout);
+      if (checkout.status !== 'open') return stateOf(checkout);
+      if (checkout.gateway_session === null) {
+        // Never reached the gateway (a crash between the two writes): nothing can be paid.
+        if (new Date(checkout.expires_at) > clock.now()) return { status: 'open', returnTo };
+        return fail(checkout, 'expired', 'The checkout expired before it was paid.');
+      }
       const outcome = await gateway.retrieveCheckout(checkout.gateway_session);
       if (outcome.status === 'open') {
         if (new Date(checkout.expires_at) > clock.now()) return { status: 'open', returnTo };
@@ -249,6 +294,26 @@ export function createCheckouts(deps: {
         }
         return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
       }
+      if (started === 'coupon_refused') {
+        // The code was switched off (or used up) after this checkout quoted it: no discount is
+        // given beyond what the publisher allows, and no money is kept without a subscription.
+        const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
+        if (refunded) {
+          await gateway.refund({
+            idempotencyKey: `coupon:${checkout.id}`,
+            paymentRef: outcome.paymentRef!,
+            amount: outcome.amount,
+          });
+        }
+        const code = checkout.discount === null ? '' : ` ${String(JSON.parse(checkout.discount).code)}`;
+        return fail(
+          checkout,
+          'failed',
+          `The code${code} was withdrawn before your payment completed, so no subscription was started; ${
+            refunded ? 'your payment has been refunded' : 'nothing was charged'
+          }. You can subscribe without it.`,
+        );
+      }
       const fresh = await checkoutById(db, checkout.id);
       if (!fresh) throw new Error(`Checkout ${checkout.id} vanished.`);
       return stateOf(fresh);
@@ -268,10 +333,14 @@ export function createCheckouts(deps: {
     status: 'failed' | 'expired',
     reason: string,
   ): Promise<CheckoutState> {
-    await closeCheckout(db, checkout.id, {
-      status,
-      failure_reason: reason,
-      completed_at: clock.now().toISOString(),
+    await db.transaction().execute(async (trx) => {
+      const ended = await closeCheckout(trx, checkout.id, {
+        status,
+        failure_reason: reason,
+        completed_at: clock.now().toISOString(),
+      });
+      // The coupon use it held goes back, in the same transaction as the checkout ends.
+      if (ended && checkout.discount !== null) await pricing.coupons.release(trx, checkout.id);
     });
     return { status, reason, returnTo: checkout.return_to };
   }

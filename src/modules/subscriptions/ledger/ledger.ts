@@ -42,6 +42,9 @@ export interface InvoiceIssuer {
   ): Promise<{ id: string; number: string }>;
 }
 
+/** Thrown inside the opening transaction to roll it back when the coupon cannot be redeemed. */
+class CouponRefused extends Error {}
+
 /** The part of the coupons module the ledger uses. */
 export interface CouponRedeemer {
   redeem(
@@ -157,14 +160,15 @@ export function createSubscriptionLedger(deps: {
     /**
      * Opens the subscription a paid (or trial) checkout bought, with its first payment and
      * invoice, in one transaction. Runs once per checkout: the checkout leaves `open` by a
-     * guarded update. Returns undefined when another caller completed it first, and
-     * `duplicate` when the reader already had a live subscription (the caller refunds).
+     * guarded update. Returns undefined when another caller completed it first, `duplicate`
+     * when the reader already had a live subscription, and `coupon_refused` when the checkout's
+     * coupon can no longer be redeemed (both roll back; the caller refunds).
      */
     async startFromCheckout(
       checkout: CheckoutRow,
       outcome: { paymentRef: string | null; amount: Money; paymentMethod: SavedPaymentMethod },
       actor: Actor,
-    ): Promise<SubscriptionRow | 'duplicate' | undefined> {
+    ): Promise<SubscriptionRow | 'duplicate' | 'coupon_refused' | undefined> {
       if (checkout.plan_id === null || checkout.price_id === null)
         throw new Error('Not a subscribe checkout.');
       const plan = await planOf(checkout.plan_id);
@@ -235,26 +239,16 @@ export function createSubscriptionLedger(deps: {
             at: at.toISOString(),
           });
           if (checkout.discount !== null) {
-            // The quote was valid when the checkout began; a limit reached since is noted, and
-            // the reader who paid the quoted price keeps it.
+            // The checkout's hold on the coupon becomes its redemption here, in the transaction
+            // that opens the subscription. A coupon switched off since (or, for a checkout opened
+            // before holds existed, one at its limit) opens nothing: the caller refunds.
             const { couponId } = JSON.parse(checkout.discount) as { couponId: string };
             const redeemed = await coupons.redeem(trx, {
               couponId,
               accountId: checkout.account_id,
               subscriptionId,
             });
-            if (!redeemed) {
-              await recordEvent(trx, {
-                id: newId('sev'),
-                subscriptionId,
-                kind: 'coupon_over_limit',
-                from: row.status,
-                to: row.status,
-                actor,
-                detail: { coupon: couponId },
-                at: at.toISOString(),
-              });
-            }
+            if (!redeemed) throw new CouponRefused();
           }
           if (paid) {
             const paymentId = newId('pay');
@@ -294,9 +288,10 @@ export function createSubscriptionLedger(deps: {
         })
         .catch((error: unknown) => {
           if (isUniqueViolation(error)) return 'duplicate' as const;
+          if (error instanceof CouponRefused) return 'coupon_refused' as const;
           throw error;
         });
-      if (result === undefined || result === 'duplicate') return result;
+      if (result === undefined || result === 'duplicate' || result === 'coupon_refused') return result;
       entitlementCache.delete(checkout.account_id);
       const renewsAt = new Date(result.current_period_end);
       if (invoice) {
