@@ -56,6 +56,18 @@ export async function deleteRedemption(trx: Kysely<Database>, id: string): Promi
   await trx.deleteFrom('coupon_redemptions').where('id', '=', id).execute();
 }
 
+export async function deleteRedemptionOf(
+  trx: Kysely<Database>,
+  couponId: string,
+  accountId: string,
+): Promise<void> {
+  await trx
+    .deleteFrom('coupon_redemptions')
+    .where('coupon_id', '=', couponId)
+    .where('account_id', '=', accountId)
+    .execute();
+}
+
 /**
  * Counts one use without a hold (a checkout opened before holds existed), only while the coupon
  * is active and its redemptions and holds are below its limit. One statement, so the

@@ -272,13 +272,7 @@ export function createCouponService(deps: {
         });
         if (recorded && (await q.convertReserved(trx, use.couponId))) return true;
         await q.decrementReserved(trx, use.couponId);
-        if (recorded) {
-          await trx
-            .deleteFrom('coupon_redemptions')
-            .where('coupon_id', '=', use.couponId)
-            .where('account_id', '=', use.accountId)
-            .execute();
-        }
+        if (recorded) await q.deleteRedemptionOf(trx, use.couponId, use.accountId);
         return false;
       }
       // No hold (a checkout opened before holds existed): the use counts only within the limit.
