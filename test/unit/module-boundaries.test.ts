@@ -12,7 +12,7 @@ const owners: Record<string, readonly string[]> = {
   accounts: ['accounts', 'account_sessions', 'refresh_tokens', 'account_links'],
   'api-keys': ['api_keys'],
   content: ['sections', 'articles'],
-  coupons: ['coupons', 'coupon_redemptions'],
+  coupons: ['coupons', 'coupon_redemptions', 'coupon_reservations'],
   invoices: ['invoice_sequences', 'invoices'],
   mail: ['mail_outbox'],
   metering: ['meter_periods', 'meter_reads'],
