@@ -48,6 +48,15 @@ export async function startServer(config: Config): Promise<void> {
   services.sandboxWebhooks?.start(1000);
   // The sandbox processor lets abandoned checkout pages lapse, as a real processor does.
   const { payments } = services;
+  // Queued mail (renewal reminders) that the SMTP server did not take is tried again.
+  const mailRetry = setInterval(() => {
+    services.mail.deliverQueued().then(
+      (delivery) => {
+        if (delivery.failed > 0) app.log.warn({ mail: delivery }, 'queued mail not delivered');
+      },
+      (error: unknown) => app.log.error({ err: error }, 'queued mail delivery failed'),
+    );
+  }, 60_000).unref();
   const sandboxExpiry =
     payments.kind === 'sandbox'
       ? setInterval(() => void payments.processor.expireDue().catch(() => undefined), 60_000).unref()
@@ -59,6 +68,7 @@ export async function startServer(config: Config): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     clearInterval(sandboxExpiry);
+    clearInterval(mailRetry);
     await scheduler.stop();
     await services.sandboxWebhooks?.stop();
     await app.close();
