@@ -11,3 +11,24 @@ export const isoInstant = z.iso
 
 /** An article's id (`art_…`) or slug, as URLs carry them. */
 export const articleKey = z.string().regex(/^[a-z0-9_-]{1,120}$/, 'expected an article id or slug');
+
+// C0 and C1 controls (tab, line feed and carriage return aside), the noncharacters U+FFFE and
+// U+FFFF, and unpaired surrogates: no text field needs them, and XML (feeds, sitemaps) cannot
+// carry them at all.
+const controlCharacter =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** `schema`, refusing text that holds a control character and saying which and where. */
+export function printable(schema: z.ZodString): z.ZodString {
+  return schema.superRefine((value, ctx) => {
+    const found = controlCharacter.exec(value);
+    if (found) {
+      const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      ctx.addIssue({
+        code: 'custom',
+        message: `must not contain control characters (found U+${code} at character ${found.index + 1})`,
+      });
+    }
+  });
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
-import { articleKey, isoInstant } from '../../kernel/validation.js';
+import { articleKey, isoInstant, printable } from '../../kernel/validation.js';
 import { articleAccessLevels } from './domain.js';
 import type { ArticleSummary } from './domain.js';
 import { articleSummaryJson } from './serializers.js';
@@ -11,14 +11,14 @@ import type { ContentService } from './service.js';
 const idOrSlug = articleKey;
 
 const ArticleFields = {
-  headline: z.string().trim().min(1).max(300),
-  standfirst: z.string().trim().max(1000),
-  byline: z.string().trim().max(200),
-  body: z.string().min(1).max(500_000),
+  headline: printable(z.string().trim().min(1).max(300)),
+  standfirst: printable(z.string().trim().max(1000)),
+  byline: printable(z.string().trim().max(200)),
+  body: printable(z.string().min(1).max(500_000)),
   section: z.string().regex(/^[a-z0-9-]{1,60}$/, 'expected a section slug'),
   access: z.enum(articleAccessLevels),
   syndicated: z
-    .object({ agency: z.string().trim().min(1).max(200) })
+    .object({ agency: printable(z.string().trim().min(1).max(200)) })
     .strict()
     .nullable(),
   publishedAt: isoInstant,

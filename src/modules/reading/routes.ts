@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Feed } from 'feed';
 import type { VNode } from 'preact';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import type { TtlCache } from '../../kernel/ttl-cache.js';
 import { articleKey, isoInstant } from '../../kernel/validation.js';
+import { xmlElement } from '../../kernel/xml.js';
 import { renderPage } from '../../web/render.js';
 import { takeWelcome, welcomeText } from '../../web/welcome.js';
 import { articleSummaryJson, type ContentService, type ArticleSummary } from '../content/index.js';
@@ -13,6 +13,7 @@ import type { PaywallService, Reader } from '../paywall/index.js';
 import { planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { articlePage } from './article-page.js';
+import { rss2 } from './feed.js';
 import type { ReadingService, OpenedArticle } from './service.js';
 import { ArchivePage, FrontPage, ListingPage, PrintPage, type PageContext } from './views.js';
 
@@ -246,32 +247,32 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     async (request, reply) => {
       const settings = await publication.settings();
       const articles = await content.listPublished({ section: request.query.section, limit: 50 });
-      const feed = new Feed({
+      const section = request.query.section;
+      const feed = rss2({
         title: settings.name,
-        id: `${publicUrl}/`,
         link: `${publicUrl}/`,
+        self: `${publicUrl}/feed.xml${section === undefined ? '' : `?section=${encodeURIComponent(section)}`}`,
         description: `Latest stories from ${settings.name}`,
         copyright: `© ${settings.name}`,
         updated: articles[0] ? new Date(articles[0].publishedAt) : new Date(0),
-      });
-      for (const article of articles) {
-        feed.addItem({
+        items: articles.map((article) => ({
           title: article.headline,
-          id: `${publicUrl}/article/${article.slug}`,
           link: `${publicUrl}/article/${article.slug}`,
           description: article.standfirst,
-          date: new Date(article.publishedAt),
-          category: [{ name: article.section.name }],
-        });
-      }
-      return reply.type('application/rss+xml; charset=utf-8').send(feed.rss2());
+          published: new Date(article.publishedAt),
+          category: article.section.name,
+        })),
+      });
+      return reply.type('application/rss+xml; charset=utf-8').send(feed);
     },
   );
 
   // A sitemap index with one sitemap per year keeps each file under the 50,000-URL limit.
   r.get('/sitemap.xml', async (_request, reply) => {
     const years = await content.yearsWithArticles();
-    const entries = years.map(({ year }) => `<sitemap><loc>${publicUrl}/sitemap-${year}.xml</loc></sitemap>`);
+    const entries = years.map(
+      ({ year }) => `<sitemap>${xmlElement('loc', `${publicUrl}/sitemap-${year}.xml`)}</sitemap>`,
+    );
     return reply
       .type('application/xml; charset=utf-8')
       .send(
@@ -291,7 +292,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       });
       const urls = articles.map(
         (a) =>
-          `<url><loc>${publicUrl}/article/${encodeURIComponent(a.slug)}</loc><lastmod>${a.updatedAt}</lastmod></url>`,
+          `<url>${xmlElement('loc', `${publicUrl}/article/${encodeURIComponent(a.slug)}`)}${xmlElement('lastmod', a.updatedAt)}</url>`,
       );
       return reply
         .type('application/xml; charset=utf-8')
