@@ -17,13 +17,12 @@ import {
   accountRoutes,
   accountSettingsKey,
   accountSettingsSchema,
-  authenticate,
   clearSessionCookie,
   createAccountLinks,
   createAccountPrivacy,
   createAccountService,
   linkRoutes,
-  type Authenticated,
+  readerSessions,
 } from './modules/accounts/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
 import { createRateLimiter, createSqlRateLimitStore } from './modules/rate-limit/index.js';
@@ -313,23 +312,20 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   app.addHook('onRequest', sameOriginGuard(config.publicUrl));
 
   const { accounts } = services;
-  // One session lookup per request, however many parts of a page ask (the meter, the header).
-  const sessions = new WeakMap<FastifyRequest, Promise<Authenticated | undefined>>();
-  const sessionOf = (request: FastifyRequest) => {
-    let found = sessions.get(request);
-    if (!found) sessions.set(request, (found = authenticate(request, accounts)));
-    return found;
-  };
+  // Every request can ask for its reader's session: looked up once, whoever asks.
+  await app.register(readerSessions, { accounts });
   // The reader's entitlements, looked up once per request (the meter and the header both ask).
   const entitlementsFound = new WeakMap<FastifyRequest, Promise<ReadonlySet<string>>>();
   const entitlementsOf = (request: FastifyRequest) => {
     let found = entitlementsFound.get(request);
     if (!found) {
-      found = sessionOf(request).then((auth) =>
-        auth?.lookup.status === 'live'
-          ? services.billing.entitlements(auth.lookup.account.id)
-          : new Set<string>(),
-      );
+      found = request
+        .readerSession()
+        .then((auth) =>
+          auth?.lookup.status === 'live'
+            ? services.billing.entitlements(auth.lookup.account.id)
+            : new Set<string>(),
+        );
       entitlementsFound.set(request, found);
     }
     return found;
@@ -339,7 +335,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     // Who is reading: the signed-in account when a live session comes with the request
     // (metered by account on every device), else the device's anonymous id.
     resolveReader: async (request, reply) => {
-      const auth = await sessionOf(request);
+      const auth = await request.readerSession();
       if (auth?.lookup.status === 'live') {
         const { account } = auth.lookup;
         return {
@@ -351,7 +347,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       if (auth?.kind === 'web') clearSessionCookie(reply);
       return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
     },
-    signedIn: async (request) => (await sessionOf(request))?.lookup.status === 'live',
+    signedIn: async (request) => (await request.readerSession())?.lookup.status === 'live',
     subscribed: async (request) => (await entitlementsOf(request)).size > 0,
     publicUrl: config.publicUrl,
     pageCache: services.caches.articlePages,
@@ -391,7 +387,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   };
   /** The site chrome of a page at `path`, for whoever sent `request`. */
   async function pageChrome(request: FastifyRequest, path: string) {
-    const auth = await sessionOf(request);
+    const auth = await request.readerSession();
     const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
     return (await shell({ signedIn: live !== undefined, path, accountId: live?.account.id })).chrome;
   }
@@ -411,13 +407,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(linkRoutes, { ...accountDeps, shell });
   await app.register(invoiceRoutes, {
     invoices: services.invoices,
-    accounts,
     shell,
     publicUrl: config.publicUrl,
   });
   await app.register(subscriptionRoutes, {
     billing: services.billing,
-    accounts,
     gateway: services.payments.gateway,
     isStateCode,
   });

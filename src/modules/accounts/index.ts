@@ -9,7 +9,6 @@ export {
   accountFields,
   accountRoutes,
   attemptLimits,
-  authenticate,
   clearSessionCookie,
   requireReader,
   openFormSession,
@@ -18,6 +17,7 @@ export {
   type FormSessionDeps,
 } from './routes.js';
 export { accountPageRoutes, safeReturnTo } from './routes-pages.js';
+export { readerSessions } from './session-plugin.js';
 export {
   checkLink,
   createAccountLinks,

@@ -10,7 +10,6 @@ import { normaliseEmail } from './domain.js';
 import type { AccountLinks, LinkPurpose, LinkRefusal } from './links.js';
 import {
   accountFields,
-  authenticate,
   clearSessionCookie,
   deviceOf,
   knownDeviceSince,
@@ -168,7 +167,7 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
 
   /** `path` is where the header's "Sign in" returns to. */
   async function render(request: FastifyRequest, view: (chrome: SiteChrome) => VNode, path = '/') {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
     const { chrome } = await shell({ signedIn: live !== undefined, path, accountId: live?.account.id });
     return renderPage(view(chrome));
@@ -265,7 +264,7 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
 
   /** The live web session this browser carries, if any. */
   async function browserSession(request: FastifyRequest) {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     return auth?.kind === 'web' && auth.lookup.status === 'live'
       ? { id: auth.lookup.sessionId, accountId: auth.lookup.account.id }
       : undefined;

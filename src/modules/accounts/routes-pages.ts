@@ -17,7 +17,6 @@ import {
 import {
   accountFields,
   attemptLimits,
-  authenticate,
   clearSessionCookie,
   deviceOf,
   limitAttempt,
@@ -130,7 +129,7 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<{ session: PageSession } | { signIn: string }> {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     if (auth?.lookup.status === 'live')
       return { session: { ...auth.lookup, kind: auth.kind, token: auth.token } };
     if (auth?.kind === 'web') clearSessionCookie(reply);
@@ -143,7 +142,7 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
     reply: FastifyReply,
     options: { returnTo: string; notice?: string; failed?: FailedForm; status?: number },
   ) {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
     // The header's "Sign in" on this page keeps the same destination.
     const page = LoginPage({
@@ -237,7 +236,7 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
   );
 
   r.post('/logout', async (request, reply) => {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     if (auth) await accounts.signOut(auth.token, auth.kind, anonymousReaderId(request));
     clearSessionCookie(reply);
     return reply.redirect('/', 303);

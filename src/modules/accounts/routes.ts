@@ -44,8 +44,8 @@ function sessionTokenOf(request: FastifyRequest): string | undefined {
  * The signed-in reader of an API call, or a 401 saying why not (including why a device was
  * signed out). For any module's JSON routes.
  */
-export async function requireReader(request: FastifyRequest, reply: FastifyReply, accounts: AccountService) {
-  const auth = await authenticate(request, accounts);
+export async function requireReader(request: FastifyRequest, reply: FastifyReply) {
+  const auth = await request.readerSession();
   if (auth?.lookup.status === 'live') return { ...auth.lookup, kind: auth.kind, token: auth.token };
   if (auth?.kind === 'web') clearSessionCookie(reply);
   throw new AppError(
@@ -291,8 +291,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     return { account: signedIn.account };
   }
 
-  const requireSession = (request: FastifyRequest, reply: FastifyReply) =>
-    requireReader(request, reply, accounts);
+  const requireSession = (request: FastifyRequest, reply: FastifyReply) => requireReader(request, reply);
 
   r.post(
     '/api/v1/auth/register',
@@ -338,7 +337,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps
     '/api/v1/auth/logout',
     { schema: { tags, summary: 'Sign out this device' } },
     async (request, reply) => {
-      const auth = await authenticate(request, accounts);
+      const auth = await request.readerSession();
       if (auth) await accounts.signOut(auth.token, auth.kind, anonymousReaderId(request));
       if (auth?.kind === 'web' || request.cookies[sessionCookie]) clearSessionCookie(reply);
       return reply.status(204).send();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import { renderPage } from '../../web/render.js';
 import { loginHref, type SiteChrome } from '../../web/views/layout.js';
-import { authenticate, clearSessionCookie, requireReader, type AccountService } from '../accounts/index.js';
+import { clearSessionCookie, requireReader } from '../accounts/index.js';
 import type { InvoiceView } from './domain.js';
 import { invoicePdf } from './pdf.js';
 import { invoiceJson, invoiceSummaryJson, invoiceUrls } from './serializers.js';
@@ -14,7 +14,6 @@ import { InvoiceDocument, InvoiceListPage } from './views.js';
 
 export interface InvoiceRouteDeps {
   readonly invoices: InvoiceService;
-  readonly accounts: AccountService;
   /** The site chrome of a page, given the reader's part of it. */
   readonly shell: (reader: {
     signedIn: boolean;
@@ -39,7 +38,7 @@ const invoiceFile = /^(inv_[0-9a-z]{26})(\.pdf)?$/;
  * found — never "forbidden", which would say that it exists.
  */
 export async function invoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDeps): Promise<void> {
-  const { invoices, accounts, shell, publicUrl } = deps;
+  const { invoices, shell, publicUrl } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // Invoices carry the reader's name, email and payments: no cache may keep them.
@@ -69,7 +68,7 @@ export async function invoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDeps
       },
     },
     async (request, reply) => {
-      const reader = await requireReader(request, reply, accounts);
+      const reader = await requireReader(request, reply);
       const list = await invoices.list(reader.account.id);
       privately(reply);
       return { invoices: list.map((invoice) => invoiceSummaryJson(invoice, publicUrl)) };
@@ -89,7 +88,7 @@ export async function invoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDeps
       },
     },
     async (request, reply) => {
-      const reader = await requireReader(request, reply, accounts);
+      const reader = await requireReader(request, reply);
       const invoice = await invoices.get(reader.account.id, request.params.id);
       if (!invoice) throw notFound('Invoice');
       const format =
@@ -108,7 +107,7 @@ export async function invoiceRoutes(app: FastifyInstance, deps: InvoiceRouteDeps
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<{ accountId: string } | { signIn: string }> {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     if (auth?.lookup.status === 'live') return { accountId: auth.lookup.account.id };
     if (auth?.kind === 'web') clearSessionCookie(reply);
     const why = auth?.lookup.status === 'ended' ? `&signedOut=${auth.lookup.reason}` : '';

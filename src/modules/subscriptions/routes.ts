@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import type { Money } from '../../kernel/money.js';
-import { requireReader, safeReturnTo, type AccountService } from '../accounts/index.js';
+import { requireReader, safeReturnTo } from '../accounts/index.js';
 import { WebhookPayloadError, WebhookSignatureError, type PaymentGateway } from '../payments/index.js';
 import type { Billing, PaymentView, SubscriptionView } from './service.js';
 
@@ -43,13 +43,12 @@ export async function subscriptionRoutes(
   app: FastifyInstance,
   deps: {
     billing: Billing;
-    accounts: AccountService;
     gateway: PaymentGateway;
     /** Whether a two-digit code names an Indian state or territory. */
     isStateCode: (code: string) => boolean;
   },
 ): Promise<void> {
-  const { billing, accounts, gateway } = deps;
+  const { billing, gateway } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['billing'];
 
@@ -57,7 +56,7 @@ export async function subscriptionRoutes(
     request: Parameters<typeof requireReader>[0],
     reply: Parameters<typeof requireReader>[1],
   ) {
-    const session = await requireReader(request, reply, accounts);
+    const session = await requireReader(request, reply);
     return session.account;
   }
 

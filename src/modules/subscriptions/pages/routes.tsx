@@ -10,7 +10,6 @@ import { setWelcome } from '../../../web/welcome.js';
 // The inline sign-up and sign-in of /subscribe are the accounts module's, with the limits of /login.
 import {
   accountFields,
-  authenticate,
   clearSessionCookie,
   openFormSession,
   safeReturnTo,
@@ -229,7 +228,7 @@ export async function subscriptionPageRoutes(
   app: FastifyInstance,
   deps: SubscriptionPageDeps,
 ): Promise<void> {
-  const { billing, accounts, plans, shell, secureCookies, stateOptions } = deps;
+  const { billing, plans, shell, secureCookies, stateOptions } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const stateCodes = new Set(stateOptions.map((state) => state.code));
 
@@ -244,7 +243,7 @@ export async function subscriptionPageRoutes(
 
   /** The signed-in reader, if a live session came with the request (a stale cookie is cleared). */
   async function readerOf(request: FastifyRequest, reply: FastifyReply): Promise<PageReader | undefined> {
-    const auth = await authenticate(request, accounts);
+    const auth = await request.readerSession();
     if (auth?.lookup.status === 'live') return auth.lookup.account;
     if (auth?.kind === 'web') clearSessionCookie(reply);
     return undefined;
