@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { CouponReservationRow, CouponRow, Database } from '../../db/schema.js';
 
 // Plain functions over the coupon tables, the database first. `db` may be a transaction.
@@ -80,13 +80,7 @@ export async function incrementRedemptions(trx: Kysely<Database>, couponId: stri
     .updateTable('coupons')
     .set((eb) => ({ redemptions: eb('redemptions', '+', 1) }))
     .where('id', '=', couponId)
-    .where('active', '=', 1)
-    .where((eb) =>
-      eb.or([
-        eb('max_redemptions', 'is', null),
-        eb(eb('redemptions', '+', eb.ref('reserved')), '<', eb.ref('max_redemptions')),
-      ]),
-    )
+    .where(activeAndUnderLimit)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -161,13 +155,7 @@ export async function incrementReserved(trx: Kysely<Database>, couponId: string)
     .updateTable('coupons')
     .set((eb) => ({ reserved: eb('reserved', '+', 1) }))
     .where('id', '=', couponId)
-    .where('active', '=', 1)
-    .where((eb) =>
-      eb.or([
-        eb('max_redemptions', 'is', null),
-        eb(eb('redemptions', '+', eb.ref('reserved')), '<', eb.ref('max_redemptions')),
-      ]),
-    )
+    .where(activeAndUnderLimit)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -191,4 +179,15 @@ export async function convertReserved(trx: Kysely<Database>, couponId: string): 
     .where('reserved', '>', 0)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** The coupon is active and its redemptions and holds together are below its limit (if any). */
+function activeAndUnderLimit(eb: ExpressionBuilder<Database, 'coupons'>) {
+  return eb.and([
+    eb('active', '=', 1),
+    eb.or([
+      eb('max_redemptions', 'is', null),
+      eb(eb('redemptions', '+', eb.ref('reserved')), '<', eb.ref('max_redemptions')),
+    ]),
+  ]);
 }
