@@ -4,11 +4,12 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import { createCaches } from './caches.js';
+import { periodicJobs } from './jobs/schedule.js';
 import { databaseAnswers, type DatabaseHandle } from './db/database.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
@@ -17,7 +18,6 @@ import {
   accountRoutes,
   accountSettingsKey,
   accountSettingsSchema,
-  clearSessionCookie,
   createAccountLinks,
   createAccountPrivacy,
   createAccountService,
@@ -31,10 +31,8 @@ import {
   billingSettingsKey,
   billingSettingsSchema,
   createInvoiceService,
-  grossUp,
   invoiceRoutes,
   isStateCode,
-  readBillingSettings,
   selectableStates,
 } from './modules/invoices/index.js';
 import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
@@ -46,31 +44,17 @@ import {
   meterSettingsSchema,
   paywallSettingsSchema,
 } from './modules/paywall/index.js';
-import {
-  adminCouponRoutes,
-  applyDiscount,
-  createCouponService,
-  discountJson,
-  parseDiscount,
-  type Discount,
-} from './modules/coupons/index.js';
-import {
-  choosePaymentGateway,
-  createSandboxWebhookDispatcher,
-  httpDeliverer,
-  razorpayRoutes,
-  sandboxRoutes,
-  type WebhookDeliverer,
-} from './modules/payments/index.js';
+import { adminCouponRoutes, createCouponService } from './modules/coupons/index.js';
+import { choosePaymentGateway, type WebhookDeliverer } from './modules/payments/index.js';
 import {
   accountBillingSection,
+  accountMembership,
+  billingPrivacy,
   adminSubscriberRoutes,
   billingMail,
   createBilling,
   createBillingNotices,
   subscriptionPageRoutes,
-  paymentJson,
-  subscriptionJson,
   subscriptionRoutes,
 } from './modules/subscriptions/index.js';
 import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
@@ -83,7 +67,8 @@ import { createReadingService, readingRoutes } from './modules/reading/index.js'
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
 import { helmetHeaders } from './web/security-headers.js';
-import { anonymousReaderId, knownAnonymousReaderId } from './web/reader-identity.js';
+import { createReaderContext } from './web/reader-context.js';
+import { knownAnonymousReaderId } from './web/reader-identity.js';
 import { sameOriginGuard } from './web/same-origin.js';
 
 export interface BuildOptions {
@@ -135,33 +120,21 @@ export function createServices(config: Config, options: BuildOptions) {
   });
   const coupons = createCouponService({ db, clock, plans, publication });
   const invoices = createInvoiceService({ db, clock, settings });
+  // The chosen provider brings its gateway, the pages it serves and the jobs it needs.
   const payments = choosePaymentGateway(config.paymentGateway, {
     db,
     clock,
     publicUrl: config.publicUrl,
     sessionSecret: config.sessionSecret,
+    publicationName: async () => (await publication.settings()).name,
+    deliverWebhook: options.deliverWebhook,
   });
   const billing = createBilling({
     db,
     clock,
     gateway: payments.gateway,
     accounts,
-    catalogue: {
-      plans,
-      coupons: {
-        quote: (code, input) => coupons.quote(code, input),
-        redeem: (trx, input) => coupons.redeem(trx, input),
-        reserve: (use) => coupons.reserve(use),
-        release: (trx, checkoutId) => coupons.release(trx, checkoutId),
-        apply: (price, discount) => applyDiscount(price, parseDiscount(discount)),
-        serialise: (discount) => discountJson(discount as Discount),
-      },
-      taxTerms: async () => {
-        const { taxRateBp, taxInclusive } = await readBillingSettings(settings);
-        return { rateBp: taxRateBp, inclusive: taxInclusive };
-      },
-      grossUp,
-    },
+    catalogue: { plans, coupons, tax: invoices },
     records: {
       invoices,
       notices: createBillingNotices({
@@ -177,16 +150,15 @@ export function createServices(config: Config, options: BuildOptions) {
       log: logger,
     },
   });
-  // The sandbox processor's webhooks, delivered asynchronously like a real processor's.
-  const sandboxWebhooks =
-    payments.kind === 'sandbox'
-      ? createSandboxWebhookDispatcher({
-          db,
-          clock,
-          secret: payments.secret,
-          deliver: options.deliverWebhook ?? httpDeliverer(`${config.publicUrl}/webhooks/sandbox`),
-        })
-      : undefined;
+  const limiter = createRateLimiter({ store: createSqlRateLimitStore(db), clock });
+  const links = createAccountLinks({
+    db,
+    clock,
+    mailer: mail,
+    accounts,
+    publication,
+    publicUrl: config.publicUrl,
+  });
   return {
     clock,
     logger,
@@ -206,35 +178,17 @@ export function createServices(config: Config, options: BuildOptions) {
       meter,
       publication,
       mail,
-      billing: {
-        recordsOf: async (accountId) => ({
-          subscription: await billing.subscription(accountId).then((view) => view && subscriptionJson(view)),
-          payments: (await billing.payments(accountId)).map(paymentJson),
-          invoices: (await invoices.list(accountId)).map((invoice) => ({
-            id: invoice.id,
-            number: invoice.number,
-            issuedAt: invoice.issuedAt,
-            total: { amount: invoice.total.amountMinor, currency: invoice.total.currency },
-          })),
-        }),
-        endForDeletedAccount: (accountId) => billing.endForDeletedAccount(accountId),
-      },
+      billing: billingPrivacy({ billing, invoices }),
     }),
-    limiter: createRateLimiter({ store: createSqlRateLimitStore(db), clock }),
+    limiter,
     apiKeys: createApiKeyService({ db, clock }),
     invoices,
     payments,
     billing,
-    sandboxWebhooks,
     mail,
-    links: createAccountLinks({
-      db,
-      clock,
-      mailer: mail,
-      accounts,
-      publication,
-      publicUrl: config.publicUrl,
-    }),
+    links,
+    /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
+    jobs: periodicJobs({ billing, mail, limiter, accounts, links, meter, publication, payments }),
   };
 }
 
@@ -250,10 +204,17 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Error pages for readers carry the site's header, sections and search.
-  registerErrorHandling(app, { chrome: (request) => pageChrome(request, '/') });
-
   const secure = config.publicUrl.startsWith('https://');
+  // Who is reading, what they may read, and the chrome of every reader page.
+  const readers = createReaderContext({
+    entitlements: (accountId) => services.billing.entitlements(accountId),
+    publication: services.publication,
+    content: services.content,
+    secureCookies: secure,
+  });
+  // Error pages for readers carry the site's header, sections and search.
+  registerErrorHandling(app, { chrome: (request) => readers.pageChrome(request, '/') });
+
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   // Reader pages post forms (sign in, sign up, account); the JSON API still takes JSON.
   await app.register(fastifyFormbody);
@@ -314,41 +275,15 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   const { accounts } = services;
   // Every request can ask for its reader's session: looked up once, whoever asks.
   await app.register(readerSessions, { accounts });
-  // The reader's entitlements, looked up once per request (the meter and the header both ask).
-  const entitlementsFound = new WeakMap<FastifyRequest, Promise<ReadonlySet<string>>>();
-  const entitlementsOf = (request: FastifyRequest) => {
-    let found = entitlementsFound.get(request);
-    if (!found) {
-      found = request
-        .readerSession()
-        .then((auth) =>
-          auth?.lookup.status === 'live'
-            ? services.billing.entitlements(auth.lookup.account.id)
-            : new Set<string>(),
-        );
-      entitlementsFound.set(request, found);
-    }
-    return found;
-  };
   await app.register(readingRoutes, {
-    ...services,
-    // Who is reading: the signed-in account when a live session comes with the request
-    // (metered by account on every device), else the device's anonymous id.
-    resolveReader: async (request, reply) => {
-      const auth = await request.readerSession();
-      if (auth?.lookup.status === 'live') {
-        const { account } = auth.lookup;
-        return {
-          id: account.id,
-          name: account.name,
-          entitlements: await entitlementsOf(request),
-        };
-      }
-      if (auth?.kind === 'web') clearSessionCookie(reply);
-      return { id: anonymousReaderId(request, reply, secure), name: '', entitlements: new Set<string>() };
-    },
-    signedIn: async (request) => (await request.readerSession())?.lookup.status === 'live',
-    subscribed: async (request) => (await entitlementsOf(request)).size > 0,
+    content: services.content,
+    paywall: services.paywall,
+    plans: services.plans,
+    publication: services.publication,
+    reading: services.reading,
+    resolveReader: readers.resolveReader,
+    signedIn: readers.signedIn,
+    subscribed: readers.subscribed,
     publicUrl: config.publicUrl,
     pageCache: services.caches.articlePages,
   });
@@ -359,39 +294,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     secureCookies: secure,
     anonymousReaderId: knownAnonymousReaderId,
     links: services.links,
-    membership: async (accountId: string) => {
-      const [entitlements, subscription] = await Promise.all([
-        services.billing.entitlements(accountId),
-        services.billing.subscription(accountId),
-      ]);
-      return {
-        entitlements: [...entitlements],
-        subscription: subscription && subscriptionJson(subscription),
-      };
-    },
+    membership: accountMembership(services.billing),
   };
+  const { shell } = readers;
   await app.register(accountRoutes, accountDeps);
-  // The site chrome (publication name, sections) of the account and link pages.
-  // A subscriber's header offers their account instead of "Subscribe".
-  const shell = async (reader: { signedIn: boolean; path: string; accountId?: string | undefined }) => {
-    const { accountId, ...chrome } = reader;
-    const [settings, sections, entitlements] = await Promise.all([
-      services.publication.settings(),
-      services.content.sections(),
-      accountId === undefined ? new Set<string>() : services.billing.entitlements(accountId),
-    ]);
-    return {
-      chrome: { publicationName: settings.name, sections, ...chrome, subscribed: entitlements.size > 0 },
-      timeZone: settings.timeZone,
-    };
-  };
-  /** The site chrome of a page at `path`, for whoever sent `request`. */
-  async function pageChrome(request: FastifyRequest, path: string) {
-    const auth = await request.readerSession();
-    const live = auth?.lookup.status === 'live' ? auth.lookup : undefined;
-    return (await shell({ signedIn: live !== undefined, path, accountId: live?.account.id })).chrome;
-  }
-  await app.register(legalRoutes, { settings: services.settings, chrome: pageChrome });
+  await app.register(legalRoutes, { settings: services.settings, chrome: readers.pageChrome });
   await app.register(accountPageRoutes, {
     ...accountDeps,
     shell,
@@ -415,14 +322,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     gateway: services.payments.gateway,
     isStateCode,
   });
-  if (services.payments.kind === 'sandbox') {
-    await app.register(sandboxRoutes, { processor: services.payments.processor });
-  } else if (services.payments.kind === 'razorpay') {
-    await app.register(razorpayRoutes, {
-      gateway: services.payments.gateway,
-      publicationName: async () => (await services.publication.settings()).name,
-    });
-  }
+  // The provider's own pages: the sandbox's card page, Razorpay's checkout page.
+  await app.register(services.payments.routes);
   await app.register(adminArticleRoutes, {
     content: services.content,
     requireAdmin,

@@ -8,6 +8,7 @@ import { seedDemo } from './seed/demo.js';
 import { fixedClock, type Clock } from './kernel/clock.js';
 import { isoInstant } from './kernel/validation.js';
 import { startServer } from './server.js';
+import { createJobScheduler } from './jobs/scheduler.js';
 
 const usage = `Usage: masthead <command>
 
@@ -20,6 +21,8 @@ const usage = `Usage: masthead <command>
   backup FILE                             copy the SQLite database to FILE while it runs
   meter prune [--keep-months N]           forget meter reads of months before the last N (3)
   billing run [--at ISO-8601]             one renewal/dunning sweep (as of a given moment)
+  jobs list                               the jobs start runs on timers, and how often
+  jobs run [NAME…]                        run those jobs once now (all of them by default)
 
 Configuration comes from the environment; see README.md.`;
 
@@ -37,6 +40,44 @@ async function withDatabase<T>(
   } finally {
     await database.destroy();
   }
+}
+
+/** `jobs list` and `jobs run [NAME…]`: for running the timed work from cron instead, or catching up. */
+async function jobs(config: Config, [action, ...names]: string[]): Promise<number> {
+  if (action !== 'list' && action !== 'run') throw new UsageError('jobs supports: list, run [NAME…]');
+  return withDatabase(config, async (services) => {
+    const known = services.jobs.map((job) => job.name);
+    if (action === 'list') {
+      for (const job of services.jobs) console.log(`${job.name}\tevery ${describeInterval(job.everyMs)}`);
+      return 0;
+    }
+    const unknown = names.filter((name) => !known.includes(name));
+    if (unknown.length > 0)
+      throw new UsageError(`No job is named ${unknown.join(', ')}; jobs: ${known.join(', ')}`);
+    const scheduler = createJobScheduler({
+      jobs: services.jobs,
+      clock: services.clock,
+      log: services.logger,
+    });
+    let failed = 0;
+    for (const name of names.length > 0 ? names : known) {
+      const outcome = await scheduler.run(name);
+      if (outcome.ok) console.log(`${name}: ${JSON.stringify(outcome.summary ?? {})}`);
+      else {
+        failed++;
+        console.log(
+          `${name}: failed (${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)})`,
+        );
+      }
+    }
+    return failed > 0 ? 1 : 0;
+  });
+}
+
+function describeInterval(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -113,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Forgot ${pruned.reads} meter reads of periods before ${pruned.before}.`);
       return 0;
     }
+    case 'jobs':
+      return jobs(config, rest);
     case 'billing': {
       const [action, ...options] = rest;
       if (action !== 'run') throw new UsageError('billing takes one action: run');

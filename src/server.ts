@@ -3,7 +3,7 @@ import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
-import { createBillingScheduler } from './modules/subscriptions/index.js';
+import { createJobScheduler } from './jobs/scheduler.js';
 
 /**
  * Starts one instance: migrates the database, seeds the demo newsroom into an empty one (when
@@ -35,42 +35,16 @@ export async function startServer(config: Config): Promise<void> {
     );
   }
 
-  // Renewals, reminders and dunning every five minutes; the sandbox's webhooks every second.
-  const scheduler = createBillingScheduler({
-    billing: services.billing,
-    onSweep: (report) => {
-      if (Object.values(report).some((count) => count > 0))
-        app.log.info({ billing: report }, 'billing sweep');
-    },
-    onError: (error) => app.log.error({ err: error }, 'billing sweep failed'),
-  });
-  scheduler.start(5 * 60_000);
-  services.sandboxWebhooks?.start(1000);
-  // The sandbox processor lets abandoned checkout pages lapse, as a real processor does.
-  const { payments } = services;
-  // Queued mail (renewal reminders) that the SMTP server did not take is tried again.
-  const mailRetry = setInterval(() => {
-    services.mail.deliverQueued().then(
-      (delivery) => {
-        if (delivery.failed > 0) app.log.warn({ mail: delivery }, 'queued mail not delivered');
-      },
-      (error: unknown) => app.log.error({ err: error }, 'queued mail delivery failed'),
-    );
-  }, 60_000).unref();
-  const sandboxExpiry =
-    payments.kind === 'sandbox'
-      ? setInterval(() => void payments.processor.expireDue().catch(() => undefined), 60_000).unref()
-      : undefined;
+  // The renewal sweep, mail retries, clean-ups and the payment provider's own work, on timers.
+  const jobs = createJobScheduler({ jobs: services.jobs, clock: services.clock, log: app.log });
+  jobs.start();
 
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    clearInterval(sandboxExpiry);
-    clearInterval(mailRetry);
-    await scheduler.stop();
-    await services.sandboxWebhooks?.stop();
+    await jobs.stop();
     await app.close();
     await database.destroy();
     process.exit(0);

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobScheduler, type JobScheduler } from '../../src/jobs/scheduler.js';
 import { formatDate } from '../../src/kernel/dates.js';
 import { demoArticles } from '../../src/seed/demo.js';
 import { launchChromium, squash, startServer, type RunningServer, deviceFactory } from './support.js';
@@ -25,6 +26,7 @@ const bySlug = new Map(demoArticles.map((article) => [article.slug, article]));
 let server: RunningServer;
 let browser: Browser;
 let devices: ReturnType<typeof deviceFactory>;
+let jobs: JobScheduler | undefined;
 /** The publication's time zone, which every date on the reader's pages is shown in. */
 let timeZone: string;
 
@@ -42,13 +44,19 @@ beforeAll(async () => {
   });
   expect(response.status).toBe(200);
   // The sandbox's webhooks arrive over HTTP while the reader is on their way back, as in
-  // production (`server.ts` runs the same dispatcher): the return page and the webhook may
-  // each be the first to complete a checkout.
-  server.services.sandboxWebhooks?.start(100);
+  // production (`server.ts` runs the same job, once a second): the return page and the webhook
+  // may each be the first to complete a checkout.
+  const webhooks = server.services.jobs.find((job) => job.name === 'sandbox:webhooks')!;
+  jobs = createJobScheduler({
+    jobs: [{ ...webhooks, everyMs: 100, firstAfterMs: 100 }],
+    clock: server.services.clock,
+    log: server.services.logger,
+  });
+  jobs.start();
 });
 
 afterAll(async () => {
-  await server?.services.sandboxWebhooks?.stop();
+  await jobs?.stop();
   await devices?.closeAll();
   await browser?.close();
   await server?.close();
@@ -120,12 +128,16 @@ async function subscriptionOf(page: Page): Promise<{ status: string } | null> {
   return ((await response.json()) as { subscription: { status: string } | null }).subscription;
 }
 
-/** The sandbox's own record of a checkout session, read from the server (the id is in the URL). */
-async function sandboxSession(url: string) {
+function sandbox() {
   const { payments } = server.services;
   if (payments.kind !== 'sandbox') throw new Error('the e2e server runs the sandbox gateway');
+  return payments;
+}
+
+/** The sandbox's own record of a checkout session, read from the server (the id is in the URL). */
+async function sandboxSession(url: string) {
   const id = new URL(url).pathname.split('/').at(-1) ?? '';
-  const session = await payments.processor.retrieveSession(id);
+  const session = await sandbox().processor.retrieveSession(id);
   if (!session) throw new Error(`no sandbox session ${id}`);
   return session;
 }
@@ -133,7 +145,7 @@ async function sandboxSession(url: string) {
 /** Every webhook the sandbox queued so far reached Masthead, which answered 2xx. */
 async function expectWebhooksDelivered(): Promise<void> {
   // Waits for a run in progress, then sends whatever is still due.
-  await server.services.sandboxWebhooks?.deliverDue();
+  await sandbox().webhooks.deliverDue();
   const rows = await server.database.db
     .selectFrom('sandbox_webhooks')
     .select(['type', 'delivered_at', 'last_error'])

@@ -12,7 +12,7 @@ import {
   signInAgain,
   subscriptionOf as subscriptionThroughApi,
 } from '../support/billing.js';
-import { anArticle, buildTestApp, testSecret, type TestApp } from '../support/build-app.js';
+import { anArticle, buildTestApp, sandboxOf, testSecret, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
 
 const day = 86_400_000;
@@ -111,7 +111,7 @@ describe.each(dialects)('subscriptions and billing on $name', (dialect) => {
     at(start);
     const late = await aSubscriber(t);
     const before = await subscriptionOf(late.accountId);
-    const delivered = await t.services.sandboxWebhooks!.deliverDue();
+    const delivered = await sandboxOf(t).webhooks.deliverDue();
     expect(delivered).toBeGreaterThan(0);
     expect(await subscriptionOf(late.accountId)).toEqual(before);
     expect(await paymentsOf(late.accountId)).toHaveLength(1);
@@ -119,7 +119,7 @@ describe.each(dialects)('subscriptions and billing on $name', (dialect) => {
     const early = await aSignedInReader(t);
     const { checkoutId, paid } = await checkoutAndPay(t, early.browser);
     expect(paid.json().status).toBe('paid');
-    await t.services.sandboxWebhooks!.deliverDue();
+    await sandboxOf(t).webhooks.deliverDue();
     const opened = await subscriptionOf(early.accountId);
     expect(opened).toMatchObject({ status: 'active' });
     expect((await early.browser.get(`/api/v1/checkout/${checkoutId}`)).json().checkout.status).toBe(
@@ -311,7 +311,7 @@ describe.each(dialects)('subscriptions and billing on $name', (dialect) => {
     expect(response.statusCode).toBe(200);
     expect((await paymentsOf(reader.accountId)).at(-1)!.status).toBe('succeeded');
     expect(await subscriptionOf(reader.accountId)).toEqual(renewed);
-    await t.services.sandboxWebhooks!.deliverDue();
+    await sandboxOf(t).webhooks.deliverDue();
     expect(await subscriptionOf(reader.accountId)).toEqual(renewed);
   });
 

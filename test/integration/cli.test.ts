@@ -79,6 +79,30 @@ describe('masthead command', { timeout: 60_000 }, () => {
     expect(failure).toMatchObject({ code: 2 });
   });
 
+  it('lists the timed jobs and runs them once, one by name or all', async () => {
+    const { stdout: listed } = await masthead('jobs', 'list');
+    expect(listed).toMatch(/^billing:sweep\tevery 5 min$/m);
+    expect(listed).toMatch(/^rate-limit:prune\tevery 1 h$/m);
+    const { stdout: one } = await masthead('jobs', 'run', 'rate-limit:prune');
+    expect(one.trim()).toMatch(/^rate-limit:prune: \{"windows":\d+\}$/);
+    const { stdout: all } = await masthead('jobs', 'run');
+    expect(
+      all
+        .trim()
+        .split('\n')
+        .map((line) => line.split(':').slice(0, 2).join(':')),
+    ).toEqual(
+      listed
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+    );
+    const unknown = await masthead('jobs', 'run', 'nightly').catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('No job is named nightly') });
+  });
+
   it('explains a usage mistake and exits 2', async () => {
     const failure = await masthead('api-key', 'create', '--name', 'x', '--scope', 'root').catch(
       (error: { code: number; stderr: string }) => error,

@@ -334,23 +334,6 @@ describe.each(dialects)('sandbox webhooks and gateway on $name', (dialect) => {
     await dispatcher(otherDeliver).deliverDue();
     expect(parse(other[0]!)).toEqual({ eventId: 'evt_other', action: 'ignored', type: 'customer.created' });
   });
-
-  it('runs on a timer once started, and stops', async () => {
-    const { sessionId } = await checkout();
-    await processor.pay(sessionId, { number: '4242424242424242' });
-    const { sent, deliver } = recorder(200);
-    const webhooks = dispatcher(deliver);
-    webhooks.start(5);
-    try {
-      await expect.poll(() => sent.length, { timeout: 2000 }).toBe(1);
-    } finally {
-      await webhooks.stop();
-    }
-    const { sessionId: next } = await checkout('chk_after_stop');
-    await processor.pay(next, { number: '4242424242424242' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(sent).toHaveLength(1);
-  });
 });
 
 describe('httpDeliverer', () => {

@@ -18,6 +18,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The sandbox gateway's parts (its processor and webhook dispatcher) of an app built with it. */
+export function sandboxOf(t: Pick<TestApp, 'services'>) {
+  const { payments } = t.services;
+  if (payments.kind !== 'sandbox')
+    throw new Error(`the app runs the ${payments.kind} gateway, not the sandbox`);
+  return payments;
+}
+
 export const testSecret = 'test-secret-that-is-long-enough-0123456789';
 
 /**

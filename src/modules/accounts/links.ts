@@ -81,6 +81,11 @@ async function retireLinks(db: Kysely<Database>, accountId: string, purpose: Lin
     .execute();
 }
 
+async function deleteLinksExpiredBefore(db: Kysely<Database>, before: string): Promise<number> {
+  const deleted = await db.deleteFrom('account_links').where('expires_at', '<', before).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
 /** Marks the link used if it still works; false when another use or a newer link got there first. */
 async function claimLink(db: Kysely<Database>, id: string, now: string): Promise<boolean> {
   const result = await db
@@ -216,7 +221,14 @@ export interface AccountLinks {
   resetPassword(token: string, password: string): Promise<LinkOutcome<{ sessionsEnded: number }>>;
   /** Resolves once every mail started so far was sent or failed (shutdown, tests). */
   settled(): Promise<void>;
+  /**
+   * Forgets links that stopped working more than a week ago (a periodic job); returns how many.
+   * Until then, opening one says it was used or expired rather than that it is unknown.
+   */
+  forgetExpired(): Promise<number>;
 }
+
+const expiredLinksKeptMs = 7 * 24 * 60 * 60_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -459,6 +471,8 @@ export function createAccountLinks(deps: {
       // A task may start another (none do today); loop until nothing is under way.
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
+    forgetExpired: () =>
+      deleteLinksExpiredBefore(db, new Date(clock.now().getTime() - expiredLinksKeptMs).toISOString()),
   };
 }
 

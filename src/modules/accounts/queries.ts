@@ -55,3 +55,19 @@ export async function endSessions(db: Kysely<Database>, ids: readonly string[], 
     .where('ended_at', 'is', null)
     .execute();
 }
+
+/** Forgets the sessions that ended or expired before `before`, with their refresh tokens. */
+export async function deleteSessionsOver(db: Kysely<Database>, before: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const over = trx
+      .selectFrom('account_sessions')
+      .select('id')
+      .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)]));
+    await trx.deleteFrom('refresh_tokens').where('session_id', 'in', over).execute();
+    const deleted = await trx
+      .deleteFrom('account_sessions')
+      .where((eb) => eb.or([eb('expires_at', '<', before), eb('ended_at', '<', before)]))
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  });
+}

@@ -109,7 +109,14 @@ export interface AccountService {
    * first proof of the address, any update, all make every device unknown again).
    */
   recognisesDevice(email: string, since: number): Promise<boolean>;
+  /**
+   * Forgets sessions that ended or expired more than 30 days ago (a periodic job); returns how
+   * many. Until then a device that comes back is told why it was signed out.
+   */
+  forgetEndedSessions(): Promise<number>;
 }
+
+const endedSessionsKeptMs = 30 * 24 * 60 * 60_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const wrongCredentials = () => new AppError('unauthorized', 'The email or password is not right.');
@@ -393,5 +400,6 @@ export function createAccountService(deps: {
       const row = await q.selectAccountByEmail(db, normaliseEmail(email));
       return row !== undefined && Date.parse(row.updated_at) <= since;
     },
+    forgetEndedSessions: () => q.deleteSessionsOver(db, at(-endedSessionsKeptMs)),
   };
 }

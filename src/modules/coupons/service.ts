@@ -9,9 +9,13 @@ import type { PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import {
   couponCodePattern,
+  applyDiscount,
+  discountJson,
   normaliseCode,
+  parseDiscount,
   quoteCoupon,
   type Coupon,
+  type Discount,
   type CouponDuration,
   type CouponKind,
   type Quote,
@@ -85,6 +89,10 @@ export interface CouponService {
   }): Promise<{ readonly ok: true } | Extract<Quote, { ok: false }>>;
   /** Gives back the holds of a checkout that failed, expired or was abandoned; inside `trx`. */
   release(trx: Kysely<Database>, checkoutId: string): Promise<void>;
+  /** The price after a discount stored as `serialise` wrote it (none: the price itself). */
+  apply(price: Money, storedDiscount: string | null): Money;
+  /** A quoted discount written out for storing with a checkout or subscription. */
+  serialise(discount: Discount): string;
 }
 
 function couponOf(row: CouponRow): Coupon {
@@ -331,5 +339,8 @@ export function createCouponService(deps: {
         if (await q.deleteReservation(trx, hold.id)) await q.decrementReserved(trx, hold.coupon_id);
       }
     },
+
+    apply: (price, storedDiscount) => applyDiscount(price, parseDiscount(storedDiscount)),
+    serialise: (discount) => discountJson(discount),
   };
 }

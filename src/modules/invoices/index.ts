@@ -1,4 +1,4 @@
-export { createInvoiceService, type InvoiceService, type IssueInput } from './service.js';
+export { createInvoiceService, type InvoiceExport, type InvoiceService, type IssueInput } from './service.js';
 export type { Buyer, InvoiceLine, InvoiceView, Seller } from './domain.js';
 export { invoiceRoutes, type InvoiceRouteDeps } from './routes.js';
 export { invoicePdf } from './pdf.js';

@@ -17,7 +17,7 @@ import {
 } from './queries.js';
 import { readBillingSettings, type BillingSettings } from './settings.js';
 import { isStateCode, stateLabel, stateName } from './states.js';
-import { placeOfSupply, splitGst, type TaxTerms } from './tax.js';
+import { grossUp, placeOfSupply, splitGst, type TaxTerms } from './tax.js';
 
 /** What the subscriptions module knows about a successful payment when it asks for its invoice. */
 export interface IssueInput {
@@ -58,6 +58,18 @@ export interface InvoiceService {
   billingSettings(): Promise<BillingSettings>;
   /** How prices are taxed now, for `grossUp` at checkout and renewal. */
   taxTerms(): Promise<TaxTerms>;
+  /** What the reader pays for `price` under `terms` (the tax added, unless prices include it). */
+  grossUp(price: Money, terms: TaxTerms): Money;
+  /** The account's invoices as its data export describes them, newest first. */
+  exportOf(accountId: string): Promise<InvoiceExport[]>;
+}
+
+/** One invoice in a reader's data export (the document itself stays downloadable). */
+export interface InvoiceExport {
+  readonly id: string;
+  readonly number: string;
+  readonly issuedAt: string;
+  readonly total: { readonly amount: number; readonly currency: string };
 }
 
 export function createInvoiceService(deps: {
@@ -158,6 +170,15 @@ export function createInvoiceService(deps: {
     async taxTerms() {
       const billing = await readBillingSettings(settings);
       return { rateBp: billing.taxRateBp, inclusive: billing.taxInclusive };
+    },
+    grossUp,
+    async exportOf(accountId) {
+      return (await selectOwnInvoices(db, accountId)).map(invoiceFromRow).map((invoice) => ({
+        id: invoice.id,
+        number: invoice.number,
+        issuedAt: invoice.issuedAt,
+        total: { amount: invoice.total.amountMinor, currency: invoice.total.currency },
+      }));
     },
   };
 }

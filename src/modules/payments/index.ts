@@ -14,5 +14,5 @@ export {
 } from './gateway.js';
 // The sandbox card processor: Masthead's default gateway, its hosted pages and its webhooks.
 export * from './sandbox/index.js';
-export { choosePaymentGateway, type ChosenGateway } from './choose.js';
+export { choosePaymentGateway, type ChosenGateway, type GatewayDeps } from './choose.js';
 export { razorpayRoutes } from './razorpay-routes.js';

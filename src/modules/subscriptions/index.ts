@@ -10,15 +10,16 @@ export {
   type SubscriberHistory,
   type SubscriberListing,
   type SubscriptionView,
+  type TaxPolicy,
 } from './service.js';
 export { paymentJson, subscriptionRoutes, subscriptionJson } from './routes.js';
+export { accountMembership, billingPrivacy } from './adapters.js';
 export type { BillingNotices } from './notices/notices.js';
 export type { CheckoutState } from './checkout/checkouts.js';
 export type { ChangePreview } from './changes/preview.js';
 export { defaultBillingPolicy, type BillingPolicy } from './domain/dunning.js';
 export type { SweepLog, SweepReport } from './renewals/renewals.js';
 export type { TaxTerms } from './domain/pricing.js';
-export { createBillingScheduler } from './renewals/scheduler.js';
 export { adminSubscriberRoutes } from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
 export { Benefits, PlanCards } from './pages/views.js';

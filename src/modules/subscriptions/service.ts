@@ -196,6 +196,12 @@ export interface Billing {
   subscriberHistory(subscriptionId: string): Promise<SubscriberHistory | undefined>;
 }
 
+/** How prices are taxed: the invoices module answers this. */
+export interface TaxPolicy {
+  taxTerms(): Promise<TaxTerms>;
+  grossUp(price: Money, terms: TaxTerms): Money;
+}
+
 /**
  * Builds the billing service from the gateway, accounts, plans, coupons, invoices and mail. Its
  * parts have one job each: the ledger (`ledger/`: the books), checkouts (`checkout/`), plan
@@ -206,12 +212,8 @@ export function createBilling(deps: {
   clock: Clock;
   gateway: PaymentGateway;
   accounts: AccountDirectory;
-  catalogue: {
-    plans: PlanService;
-    coupons: CouponQuoter & CouponRedeemer;
-    taxTerms: () => Promise<TaxTerms>;
-    grossUp: (price: Money, terms: TaxTerms) => Money;
-  };
+  /** What is sold and at what price: plans, coupons, and tax (the invoices module's terms). */
+  catalogue: { plans: PlanService; coupons: CouponQuoter & CouponRedeemer; tax: TaxPolicy };
   records: { invoices: InvoiceIssuer; notices: BillingNotices };
   /** Each reader's entitlements, read on every page view (`caches.entitlements`). */
   caches: { entitlements: TtlCache<string, ReadonlySet<string>> };
@@ -222,7 +224,13 @@ export function createBilling(deps: {
   const { plans } = catalogue;
   const policy = deps.options.policy ?? defaultBillingPolicy;
   const { log } = deps.options;
-  const pricing: Pricing = catalogue;
+  const { tax } = catalogue;
+  const pricing: Pricing = {
+    plans,
+    coupons: catalogue.coupons,
+    taxTerms: () => tax.taxTerms(),
+    grossUp: (price, terms) => tax.grossUp(price, terms),
+  };
   const ledger = createSubscriptionLedger({
     db,
     clock,

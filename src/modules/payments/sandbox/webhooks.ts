@@ -201,10 +201,6 @@ export interface SandboxWebhookDispatcher {
    * and retried later with backoff; it does not hold up the others.
    */
   deliverDue(): Promise<number>;
-  /** Runs `deliverDue` every `intervalMs` on a timer that does not keep the process alive. */
-  start(intervalMs?: number): void;
-  /** Stops the timer; resolves once a run in progress has finished. */
-  stop(): Promise<void>;
 }
 
 export function createSandboxWebhookDispatcher(deps: {
@@ -212,14 +208,9 @@ export function createSandboxWebhookDispatcher(deps: {
   clock: Clock;
   secret: string;
   deliver: WebhookDeliverer;
-  /** Where a failed run (the database, not a delivery) is reported; console.error by default. */
-  onError?: (error: unknown) => void;
 }): SandboxWebhookDispatcher {
   const { db, clock, secret, deliver } = deps;
-  const onError =
-    deps.onError ?? ((error: unknown) => console.error('sandbox webhook delivery failed', error));
   let running: Promise<number> | undefined;
-  let timer: NodeJS.Timeout | undefined;
 
   async function deliverOne(row: { id: string; payload: string; attempts: number; next_attempt_at: string }) {
     const now = clock.now();
@@ -288,20 +279,5 @@ export function createSandboxWebhookDispatcher(deps: {
     return running;
   }
 
-  return {
-    deliverDue,
-    start(intervalMs = 1000) {
-      if (timer) return;
-      timer = setInterval(() => {
-        if (running) return; // the timer never queues runs behind a slow one
-        deliverDue().catch(onError);
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  return { deliverDue };
 }
