@@ -1,12 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
 import { createCaches } from './caches.js';
 import { periodicJobs } from './jobs/schedule.js';
@@ -66,7 +60,7 @@ import {
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
-import { helmetHeaders } from './web/security-headers.js';
+import { registerHttpBasics } from './web/http-basics.js';
 import { createReaderContext } from './web/reader-context.js';
 import { knownAnonymousReaderId } from './web/reader-identity.js';
 import { sameOriginGuard } from './web/same-origin.js';
@@ -215,54 +209,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   // Error pages for readers carry the site's header, sections and search.
   registerErrorHandling(app, { chrome: (request) => readers.pageChrome(request, '/') });
 
-  await app.register(fastifyCookie, { secret: config.sessionSecret });
-  // Reader pages post forms (sign in, sign up, account); the JSON API still takes JSON.
-  await app.register(fastifyFormbody);
-  // Security headers from helmet, computed once: they are the same for every response, and
-  // setting a dozen headers one by one on each request costs more than the access decision.
-  const securityHeaders = helmetHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-      },
-    },
-    strictTransportSecurity: secure,
-    // Not helmet's `no-referrer`: under it browsers send `Origin: null` even on the site's own
-    // form posts, and the same-origin guard must see the real Origin. Other sites still get
-    // no referrer at all.
-    referrerPolicy: { policy: 'same-origin' },
-  });
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(securityHeaders);
-    done();
-  });
-
-  await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../public', import.meta.url)),
-    prefix: '/assets/',
-    maxAge: '1h',
-  });
-
-  // The OpenAPI document covers the JSON API; reader pages are HTML and stay out of it.
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Masthead API',
-        version: '1',
-        description: 'Reader API (/api/v1) and admin API (/api/admin/v1).',
-      },
-      servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-    transform: (document) =>
-      document.url.startsWith('/api/') || document.url === '/healthz'
-        ? jsonSchemaTransform(document)
-        : { schema: { ...document.schema, hide: true }, url: document.url },
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  // Cookies, forms, security headers, static assets and the OpenAPI document.
+  await registerHttpBasics(app, { sessionSecret: config.sessionSecret, publicUrl: config.publicUrl });
 
   app.get('/healthz', async () => {
     await databaseAnswers(options.database.db);

@@ -21,6 +21,16 @@ describe.each(dialects)('site pages on $name', (dialect) => {
   const patchSettings = (payload: object) =>
     t.app.inject({ method: 'PATCH', url: '/api/admin/v1/settings', headers: t.admin, payload });
 
+  it('serves the stylesheet and the API document every page and app links to', async () => {
+    const css = await t.app.inject({ method: 'GET', url: '/assets/site.css' });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    expect(css.headers['content-security-policy']).toContain("default-src 'self'");
+    const openapi = await t.app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(openapi.statusCode).toBe(200);
+    expect(openapi.json()).toMatchObject({ info: { title: 'Masthead API' } });
+  });
+
   it('answers an unknown address with the site header, sections and search, and no request echoed', async () => {
     const page = await aBrowser(t.app).get('/no-such-page?x=1');
     expect(page.statusCode).toBe(404);
