@@ -117,7 +117,7 @@ export function billingBooks(app: () => TestApp) {
       if (!sub) return [];
       return db()
         .selectFrom('subscription_events')
-        .select(['kind', 'to_status', 'actor'])
+        .select(['kind', 'from_status', 'to_status', 'actor'])
         .where('subscription_id', '=', sub.id)
         .orderBy('id')
         .execute();
