@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { createCaches } from './caches.js';
 import { periodicJobs } from './jobs/schedule.js';
 import { databaseAnswers, type DatabaseHandle } from './db/database.js';
+import type { RedisHandle } from './db/redis.js';
 import { systemClock, type Clock } from './kernel/clock.js';
 import {
   accountMail,
@@ -19,7 +20,11 @@ import {
   readerSessions,
 } from './modules/accounts/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
-import { createRateLimiter, createSqlRateLimitStore } from './modules/rate-limit/index.js';
+import {
+  createRateLimiter,
+  createRedisRateLimitStore,
+  createSqlRateLimitStore,
+} from './modules/rate-limit/index.js';
 import { adminArticleRoutes, createContentService } from './modules/content/index.js';
 import {
   billingSettingsKey,
@@ -31,7 +36,7 @@ import {
 } from './modules/invoices/index.js';
 import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
-import { createMeterService, createSqlMeterStore } from './modules/metering/index.js';
+import { createMeterService, createRedisMeterStore, createSqlMeterStore } from './modules/metering/index.js';
 import {
   createPaywallService,
   crawlerVerifier,
@@ -67,6 +72,8 @@ import { sameOriginGuard } from './web/same-origin.js';
 
 export interface BuildOptions {
   readonly database: DatabaseHandle;
+  /** Redis (`REDIS_URL`): the meter and the attempt limits live there, shared by instances. */
+  readonly redis?: RedisHandle | undefined;
   readonly clock?: Clock;
   /** Services already made for this database (start-up seeding, tests), so caches are shared. */
   readonly services?: Services;
@@ -93,7 +100,12 @@ export function createServices(config: Config, options: BuildOptions) {
     clock,
     caches: { sections: caches.sections, articles: caches.articles, bodies: caches.articleBodies },
   });
-  const meter = createMeterService({ store: createSqlMeterStore(db), clock });
+  const { redis } = options;
+  // The meter and the attempt limits count in Redis when there is one, else in the database.
+  const meter = createMeterService({
+    store: redis ? createRedisMeterStore(redis) : createSqlMeterStore(db),
+    clock,
+  });
   const publication = createPublicationService({ settings });
   const plans = createPlanService({ db, clock, cache: caches.activePlans });
   const paywall = createPaywallService({
@@ -144,7 +156,10 @@ export function createServices(config: Config, options: BuildOptions) {
       log: logger,
     },
   });
-  const limiter = createRateLimiter({ store: createSqlRateLimitStore(db), clock });
+  const limiter = createRateLimiter({
+    store: redis ? createRedisRateLimitStore(redis) : createSqlRateLimitStore(db),
+    clock,
+  });
   const links = createAccountLinks({
     db,
     clock,
@@ -214,6 +229,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
 
   app.get('/healthz', async () => {
     await databaseAnswers(options.database.db);
+    await options.redis?.ping();
     return { status: 'ok' };
   });
 

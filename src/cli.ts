@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createServices } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
+import { openRedis } from './db/redis.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { fixedClock, type Clock } from './kernel/clock.js';
@@ -32,12 +33,15 @@ async function withDatabase<T>(
   clock?: Clock,
 ): Promise<T> {
   const database = openDatabase(config.databaseUrl);
+  const redis = config.redisUrl === undefined ? undefined : openRedis(config.redisUrl);
   try {
     await migrateToLatest(database);
+    await redis?.ping();
     // Log lines go to stderr: stdout is the command's answer (a script reads an API key from it).
     const logger = pino({ level: config.logLevel }, pino.destination(2));
-    return await work(createServices(config, { database, logger, ...(clock && { clock }) }));
+    return await work(createServices(config, { database, redis, logger, ...(clock && { clock }) }));
   } finally {
+    await redis?.close();
     await database.destroy();
   }
 }

@@ -1,6 +1,7 @@
 import { build, createServices } from './app.js';
 import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
+import { openRedis } from './db/redis.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { createJobScheduler } from './jobs/scheduler.js';
@@ -12,12 +13,14 @@ import { createJobScheduler } from './jobs/scheduler.js';
 export async function startServer(config: Config): Promise<void> {
   const database = openDatabase(config.databaseUrl);
   await migrateToLatest(database);
-  const services = createServices(config, { database });
+  const redis = config.redisUrl === undefined ? undefined : openRedis(config.redisUrl);
+  await redis?.ping();
+  const services = createServices(config, { database, redis });
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);
     console.log(`Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans.`);
   }
-  const app = await build(config, { database, services });
+  const app = await build(config, { database, redis, services });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -46,6 +49,7 @@ export async function startServer(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     await jobs.stop();
     await app.close();
+    await redis?.close();
     await database.destroy();
     process.exit(0);
   };

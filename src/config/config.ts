@@ -12,6 +12,8 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string;
   readonly databaseUrl: string;
+  /** The meter's and the rate limiter's store, shared by instances; undefined: the database. */
+  readonly redisUrl: string | undefined;
   readonly sessionSecret: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** CIDR ranges whose requests claiming to be a search crawler see full text. */
@@ -113,7 +115,13 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…')
     .default('sqlite:./data/masthead.db'),
-  REDIS_URL: z.string().optional(),
+  REDIS_URL: z
+    .string()
+    .regex(
+      /^rediss?:\/\/.+$/,
+      'expected redis://host:6379 or rediss://… (unset: the meter lives in the database)',
+    )
+    .optional(),
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   SMTP_URL: z.string().refine(isSmtpUrl, 'expected smtp://user:pass@host:587 or smtps://…').optional(),
   MAIL_FROM: z
@@ -194,11 +202,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   const e = parsed.data;
   const problems: string[] = [];
-  if (e.REDIS_URL !== undefined) {
-    problems.push(
-      'REDIS_URL: the Redis meter store is not available in this version; unset it to use the database',
-    );
-  }
   if (e.NODE_ENV === 'production' && e.SESSION_SECRET === undefined) {
     problems.push('SESSION_SECRET: required in production (at least 32 random characters)');
   }
@@ -222,6 +225,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.PORT,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     sessionSecret: e.SESSION_SECRET ?? developmentSecret(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     crawlerCidrs: Object.freeze(e.CRAWLER_CIDRS ?? [...defaultCrawlerCidrs]),

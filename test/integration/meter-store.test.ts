@@ -3,22 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createSqlMeterStore, type MeterStore } from '../../src/modules/metering/index.js';
-import { dialects } from '../support/databases.js';
+import { meterStores, type OpenStore } from '../support/stores.js';
 
 const at = new Date('2026-11-15T06:00:00Z');
 
-describe.each(dialects)('meter store on $name', (dialect) => {
-  let database: DatabaseHandle;
+describe.each(meterStores)('meter store on $name', (kind) => {
+  let opened: OpenStore<MeterStore>;
   let store: MeterStore;
 
   beforeAll(async () => {
-    database = await dialect.open();
-    store = createSqlMeterStore(database.db);
+    opened = await kind.open();
+    store = opened.store;
   });
-  afterAll(() => database.destroy());
+  afterAll(() => opened.close());
 
   it('counts distinct articles and stops at the limit', async () => {
     const reader = 'rdr_distinct';
@@ -81,6 +81,22 @@ describe.each(dialects)('meter store on $name', (dialect) => {
     expect(await store.used('rdr_prune', '2026-08')).toBe(0);
     expect(await store.used('rdr_prune', '2026-09')).toBe(2);
     expect(await store.peek('rdr_prune', '2026-09', 'art_2')).toEqual({ used: 2, alreadyRead: true });
+  });
+
+  it("lists a reader's reads oldest first, and forgets them all", async () => {
+    await store.consume('rdr_export', '2026-10', 'art_b', 5, new Date('2026-10-20T06:00:00Z'));
+    await store.consume('rdr_export', '2026-11', 'art_a', 5, new Date('2026-11-02T06:00:00Z'));
+    await store.consume('rdr_export', '2026-11', 'art_c', 5, new Date('2026-11-02T06:00:00Z'));
+    await store.consume('rdr_other', '2026-11', 'art_a', 5, at);
+    expect(await store.reads('rdr_export')).toEqual([
+      { period: '2026-10', articleId: 'art_b', readAt: '2026-10-20T06:00:00.000Z' },
+      { period: '2026-11', articleId: 'art_a', readAt: '2026-11-02T06:00:00.000Z' },
+      { period: '2026-11', articleId: 'art_c', readAt: '2026-11-02T06:00:00.000Z' },
+    ]);
+    expect(await store.forget('rdr_export')).toBe(3);
+    expect(await store.reads('rdr_export')).toEqual([]);
+    expect(await store.used('rdr_export', '2026-11')).toBe(0);
+    expect(await store.used('rdr_other', '2026-11')).toBe(1);
   });
 
   it('counts nothing when the limit is zero', async () => {

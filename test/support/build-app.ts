@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import type { RedisHandle } from '../../src/db/redis.js';
 import { fixedClock } from '../../src/kernel/clock.js';
 import type { ArticleInput } from '../../src/modules/content/index.js';
 import { demoPlans } from '../../src/seed/demo.js';
@@ -34,7 +35,12 @@ export const testSecret = 'test-secret-that-is-long-enough-0123456789';
  */
 export async function buildTestApp(
   dialect: TestDialect,
-  options: { env?: Record<string, string>; at?: string; logger?: FastifyBaseLogger } = {},
+  options: {
+    env?: Record<string, string>;
+    at?: string;
+    logger?: FastifyBaseLogger;
+    redis?: RedisHandle;
+  } = {},
 ): Promise<TestApp> {
   const database = await dialect.open();
   const config = loadConfig({
@@ -48,6 +54,7 @@ export async function buildTestApp(
   const built: { app?: FastifyInstance } = {};
   const services = createServices(config, {
     database,
+    redis: options.redis,
     clock,
     ...(options.logger && { logger: options.logger }),
     deliverWebhook: async (body, headers) =>
@@ -65,7 +72,7 @@ export async function buildTestApp(
   }
   for (const plan of demoPlans) await services.plans.create(plan);
   const { key } = await services.apiKeys.create('tests', 'admin');
-  const app = (built.app = await build(config, { database, clock, services }));
+  const app = (built.app = await build(config, { database, redis: options.redis, clock, services }));
   await app.ready();
   return {
     app,

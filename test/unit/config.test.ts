@@ -74,8 +74,12 @@ describe('configuration', () => {
     expect(problems({ CRAWLER_CIDRS: '66.249.64.0/19, banana' })[0]).toMatch(/^CRAWLER_CIDRS/);
   });
 
-  it('says plainly that stores of later versions are not available', () => {
-    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })[0]).toMatch(/^REDIS_URL/);
+  it('takes a Redis URL for the meter and rate limits, and refuses anything else', () => {
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    );
+    expect(loadConfig(base).redisUrl).toBeUndefined();
+    expect(problems({ REDIS_URL: 'http://127.0.0.1:6379' })[0]).toMatch(/^REDIS_URL: expected redis:\/\//);
   });
 
   describe('payment gateway', () => {

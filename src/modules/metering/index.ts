@@ -1,5 +1,6 @@
 export { createMeterService, type MeterService } from './service.js';
 export { createSqlMeterStore } from './sql-store.js';
+export { createRedisMeterStore } from './redis-store.js';
 export type { MeterStore, MeterRead, ConsumeResult } from './store.js';
 export {
   meterPeriod,
