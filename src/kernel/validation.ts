@@ -32,3 +32,26 @@ export function printable(schema: z.ZodString): z.ZodString {
     }
   });
 }
+
+// Line breaks (the C0 and C1 ones are control characters already) and the bidirectional
+// formatting characters, which reorder the text around them as it is displayed.
+const notInOneLine = /[\n\r\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * `schema` for a name or a title: `printable`, and on one line, with no bidirectional
+ * formatting characters. Such a value is drawn where a line break starts a line of its own
+ * (an invoice PDF's "Bill to", a mail's text part), so a name with one could add a line the
+ * document never had ("GSTIN: …"), and a right-to-left override could make it read as another.
+ */
+export function singleLine(schema: z.ZodString): z.ZodString {
+  return printable(schema).superRefine((value, ctx) => {
+    const found = notInOneLine.exec(value);
+    if (found) {
+      const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be one line, without line breaks or bidirectional controls (found U+${code} at character ${found.index + 1})`,
+      });
+    }
+  });
+}

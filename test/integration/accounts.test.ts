@@ -72,6 +72,25 @@ describe.each(dialects)('reader accounts on $name', (dialect) => {
     ).toBe(422);
   });
 
+  it('refuses a name that is not one line: it would add lines to the mail and invoices it is printed in', async () => {
+    for (const name of ['Asha\nGSTIN: 29ABCDE1234F1Z5', 'Asha\u2028Rao', 'Asha \u202Eoar']) {
+      const refused = await newBrowser().send('POST', '/api/v1/auth/register', {
+        email: anEmail(),
+        password,
+        name,
+      });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error.message).toMatch(/^body.name: must be one line/);
+    }
+    const kept = await newBrowser().send('POST', '/api/v1/auth/register', {
+      email: anEmail(),
+      password,
+      name: '  आशा राव ',
+    });
+    expect(kept.statusCode).toBe(201);
+    expect(kept.json().account.name).toBe('आशा राव');
+  });
+
   it('answers a wrong password and an unknown email alike', async () => {
     const email = anEmail();
     await newBrowser().send('POST', '/api/v1/auth/register', { email, password });

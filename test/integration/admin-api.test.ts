@@ -253,6 +253,14 @@ describe.each(dialects)('admin API on $name', (dialect) => {
       (await call('PATCH', '/api/admin/v1/settings', { publication: { timeZone: 'Mars/Olympus' } }))
         .statusCode,
     ).toBe(422);
+    // The name is the sender's name of every mail, and a line of every page's header.
+    expect(
+      (
+        await call('PATCH', '/api/admin/v1/settings', {
+          publication: { name: 'The Ledger\r\nBcc: x@example.com' },
+        })
+      ).statusCode,
+    ).toBe(422);
   });
 
   it('renames the publication', async () => {

@@ -167,6 +167,8 @@ describe.each(dialects)('admin API for plans on $name', (dialect) => {
         /INR price must come first/,
       ],
       [{ prices: [] }, 422, /at least one price/],
+      // A plan's name is a mail's subject and a line of the invoice.
+      [{ name: 'Smart\nQuarterly' }, 422, /name: must be one line/],
       [{ prices: [{ amount: 0, currency: 'INR' }] }, 422, /prices\.0\.amount: expected an amount above zero/],
       [{ prices: [{ amount: 299.5, currency: 'INR' }] }, 422, /whole number of minor units/],
       [{ prices: [{ amount: 2 ** 53, currency: 'INR' }] }, 422, /prices\.0\.amount/],

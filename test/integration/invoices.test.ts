@@ -334,6 +334,25 @@ describe.each(dialects)('invoices on $name', (dialect) => {
       }
     });
 
+    it('draws the buyer on the lines it has, whatever line breaks a stored name holds', async () => {
+      // A name saved before names had to be one line: its line break must not add a line of its
+      // own (a GSTIN the buyer does not have) to a tax document.
+      const email = `ravi-${dialect.name}@example.com`;
+      const ravi = await registered(email);
+      const forged = await issue(
+        anInput({
+          accountId: ravi.id,
+          issuedAt: new Date('2034-07-02T06:00:00Z'),
+          buyer: { name: 'Asha Rao\nGSTIN: 29ABCDE1234F1Z5\u2028Karnataka', email, stateCode: '27' },
+        }),
+      );
+      const response = await ravi.browser.get(`/api/v1/invoices/${forged.id}?format=pdf`);
+      expect(response.statusCode).toBe(200);
+      const lines = pdfText(response.rawPayload).split('\n');
+      expect(lines.filter((line) => line.startsWith('GSTIN: 29ABCDE1234F1Z5'))).toEqual([]);
+      expect(lines.some((line) => line.includes('Asha Rao GSTIN: 29ABCDE1234F1Z5 Karnataka'))).toBe(true);
+    });
+
     it('serves the reader pages: the list, the printable invoice and its PDF', async () => {
       const list = await asha.get('/account/invoices');
       expect(list.statusCode).toBe(200);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../kernel/validation.js';
 import { AppError } from '../../kernel/errors.js';
 import type { RateLimiter, RateLimitRule } from '../rate-limit/index.js';
 import type { AccountPrivacy } from './privacy.js';
@@ -58,7 +59,7 @@ export async function requireReader(request: FastifyRequest, reply: FastifyReply
 export const accountFields = {
   email: z.email({ error: 'expected an email address' }).max(254),
   password: z.string().min(1, 'expected a password').max(512, 'expected at most 512 characters'),
-  name: z.string().trim().max(120).optional(),
+  name: singleLine(z.string().trim().max(120)).optional(),
 };
 const Credentials = z.object({
   email: accountFields.email,

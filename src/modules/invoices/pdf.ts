@@ -19,6 +19,16 @@ export function pdfText(text: string): string {
     .join('');
 }
 
+/**
+ * `pdfText` for a field that is one line (a name, an email): its line breaks become spaces.
+ * PDFKit starts a new line at every line break, so a name that kept one would draw a line of
+ * its own on a tax document ("GSTIN: …" under "Bill to"). Names are refused with line breaks
+ * on input; this holds for what was stored before, and for what else may hold one.
+ */
+export function pdfLine(text: string): string {
+  return pdfText(text.replace(/\s+/g, ' ').trim());
+}
+
 const pageMargin = 50;
 const pageWidth = 595.28; // A4, points
 const contentWidth = pageWidth - 2 * pageMargin;
@@ -38,7 +48,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
     margin: pageMargin,
     info: {
       Title: pdfText(`${title} ${invoice.number}`),
-      Author: pdfText(invoice.seller.legalName),
+      Author: pdfLine(invoice.seller.legalName),
       CreationDate: issued,
       ModDate: issued,
     },
@@ -60,7 +70,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   const top = doc.y;
 
   // The supplier, left; the invoice's own particulars, right.
-  doc.font('Helvetica-Bold').fontSize(11).text(pdfText(seller.legalName), left, top, { width: half });
+  doc.font('Helvetica-Bold').fontSize(11).text(pdfLine(seller.legalName), left, top, { width: half });
   doc.font('Helvetica').fontSize(10);
   doc.text(pdfText(seller.address), { width: half });
   if (seller.gstin !== null) doc.text(`GSTIN: ${seller.gstin}`, { width: half });
@@ -76,14 +86,14 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   doc.text('', right, top);
   for (const [label, value] of particulars) {
     doc.font('Helvetica-Bold').text(`${label}: `, { continued: true, width: half });
-    doc.font('Helvetica').text(pdfText(value), { width: half });
+    doc.font('Helvetica').text(pdfLine(value), { width: half });
   }
   doc.y = Math.max(sellerBottom, doc.y) + 15;
 
   doc.font('Helvetica-Bold').fontSize(11).text('Bill to', left, doc.y);
   doc.font('Helvetica').fontSize(10);
-  doc.text(pdfText(buyer.name || buyer.email));
-  if (buyer.name) doc.text(pdfText(buyer.email));
+  doc.text(pdfLine(buyer.name || buyer.email));
+  if (buyer.name) doc.text(pdfLine(buyer.email));
   doc.text(
     pdfText(
       buyer.stateCode === null ? 'State: not given' : `State: ${buyer.stateCode}-${buyer.stateName ?? ''}`,
@@ -116,7 +126,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   for (const line of invoice.lines) {
     const period = periodText(line);
     const cells = [
-      pdfText(period ? `${line.description}\n${period}` : line.description),
+      period ? `${pdfLine(line.description)}\n${pdfLine(period)}` : pdfLine(line.description),
       line.sac,
       amountText(line.taxable),
       amountText(line.tax),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from '../../kernel/validation.js';
 import type { SettingsStore } from '../settings/index.js';
 import { gstinProblem } from './gstin.js';
 import { isStateCode } from './states.js';
@@ -38,7 +39,7 @@ const gstin = z
  */
 export const billingSettingsSchema = z
   .object({
-    legalName: z.string().trim().min(1).max(200).default('The Daily Ledger Media Pvt Ltd'),
+    legalName: singleLine(z.string().trim().min(1).max(200)).default('The Daily Ledger Media Pvt Ltd'),
     address: address.default('4th Floor, Ledger House\nNariman Point\nMumbai, Maharashtra 400021'),
     gstin: gstin.default('27AABCD1234E1Z8'),
     stateCode: z

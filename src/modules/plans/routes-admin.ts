@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../kernel/validation.js';
 import { notFound } from '../../kernel/errors.js';
 import { isCurrency, money } from '../../kernel/money.js';
 import { benefitKeys } from './benefits.js';
@@ -23,7 +24,7 @@ export const AmountBody = z
 const PlanParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a plan id') });
 
 const PlanFields = {
-  name: z.string().trim().min(1).max(120),
+  name: singleLine(z.string().trim().min(1).max(120)),
   trialDays: z.number().int().min(0).max(365),
   benefits: z
     .array(z.enum(benefitKeys, { error: `expected one of ${benefitKeys.join(', ')}` }))

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../kernel/validation.js';
 import { AppError } from '../../kernel/errors.js';
 import type { Money } from '../../kernel/money.js';
 import { requireReader, safeReturnTo } from '../accounts/index.js';
@@ -30,7 +31,7 @@ export const CheckoutBody = z
     planId: id,
     coupon: z.string().trim().min(1).max(64).optional(),
     returnTo: z.string().max(2000).optional(),
-    billingName: z.string().trim().min(1).max(200).optional(),
+    billingName: singleLine(z.string().trim().min(1).max(200)).optional(),
     billingState: z
       .string()
       .regex(/^\d{2}$/, 'expected a two-digit GST state code, e.g. 27 for Maharashtra')

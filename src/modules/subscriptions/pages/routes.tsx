@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { VNode } from 'preact';
 import { z } from 'zod';
+import { singleLine } from '../../../kernel/validation.js';
 import { formatDate } from '../../../kernel/dates.js';
 import { AppError, notFound } from '../../../kernel/errors.js';
 import { renderPage } from '../../../web/render.js';
@@ -182,7 +183,7 @@ const SubscribePosted = z
     coupon: '',
   });
 const BillingFields = z.object({
-  billingName: z.string().trim().max(120, 'expected at most 120 characters'),
+  billingName: singleLine(z.string().trim().max(120, 'expected at most 120 characters')),
   coupon: z.string().trim().max(64, 'expected at most 64 characters'),
 });
 const Credentials = z.object({ email: accountFields.email, password: accountFields.password });
