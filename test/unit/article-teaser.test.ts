@@ -142,6 +142,16 @@ describe('the teaser of a malformed body, read as a browser reads it', () => {
     expect(teaser).toMatch(/^<p>lead0 lead1 .*…<\/p>$/);
     expect(plainText(teaser).length).toBeLessThanOrEqual(281);
   });
+
+  it('an excerpt is cut between characters, never inside one (a surrogate pair)', () => {
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    // No space to cut at, and an odd number of code units before the emoji.
+    for (const lead of ['a', 'ab', 'a b']) {
+      const teaser = teaserOf(`<p>${lead}${'😀'.repeat(300)}</p><p>hidden</p>`);
+      expect(teaser).toMatch(/😀…<\/p>$/);
+      expect(teaser).not.toMatch(loneSurrogate);
+    }
+  });
 });
 
 // ---- the same promise over generated shapes ----

@@ -401,7 +401,16 @@ function textOf(node: T.ChildNode): string {
 function excerpt(text: string): string {
   if (text.length <= excerptChars) return text;
   const cut = text.slice(0, excerptChars);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), excerptChars / 2)).trimEnd()}…`;
+  return `${cutBefore(cut, Math.max(cut.lastIndexOf(' '), excerptChars / 2)).trimEnd()}…`;
+}
+
+/**
+ * `text` up to code unit `end`, stepping back rather than keeping half of a surrogate pair:
+ * an emoji cut in two is a character no one wrote (and one XML cannot carry).
+ */
+function cutBefore(text: string, end: number): string {
+  const last = text.charCodeAt(end - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
 }
 
 const escapeText = (text: string) =>
