@@ -85,6 +85,8 @@ function aCheckout(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
     customer: { id: `acc_reader${counter}`, email: `reader${counter}@example.in`, name: `Reader ${counter}` },
     successUrl: `${publicUrl}/subscribe/return?checkout=${counter}`,
     cancelUrl: `${publicUrl}/subscribe`,
+    // Masthead's checkout lasts an hour.
+    expiresAt: new Date(clock.now().getTime() + 60 * 60_000),
     ...overrides,
   };
 }
@@ -306,12 +308,21 @@ describe('Razorpay checkout', () => {
     expect(standIn.customers.get(order.customerId!)?.contact).toBe('+919812345678');
   });
 
-  it('expires a checkout nobody paid within a day', async () => {
+  it('expires a checkout nobody paid when Masthead’s checkout ends, and its widget closes then', async () => {
+    // Razorpay orders never expire: the order carries the checkout's end, and the page obeys it.
     const checkout = aCheckout();
     const { sessionId, url } = await gateway.createCheckout(checkout);
-    clock.set('2026-11-16T05:59:00.000Z');
+    expect(standIn.orders.get(sessionId)?.notes).toMatchObject({
+      expires_at: String(Date.parse('2026-11-15T07:00:00.000Z') / 1000),
+    });
+    clock.set('2026-11-15T06:45:00.000Z');
+    const open = await app.inject({ method: 'GET', url: new URL(url).pathname });
+    expect(open.statusCode).toBe(200);
+    // Fifteen minutes left: the widget stops taking the payment then.
+    expect(open.body).toContain('"timeout":900');
+    clock.set('2026-11-15T06:59:00.000Z');
     expect(await gateway.retrieveCheckout(sessionId)).toEqual({ status: 'open' });
-    clock.set('2026-11-16T06:00:00.000Z');
+    clock.set('2026-11-15T07:00:00.000Z');
     expect(await gateway.retrieveCheckout(sessionId)).toMatchObject({
       status: 'expired',
       reference: checkout.reference,

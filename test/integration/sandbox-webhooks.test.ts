@@ -70,6 +70,7 @@ describe.each(dialects)('sandbox webhooks and gateway on $name', (dialect) => {
       customer: { id: 'acc_reader', email: 'reader@example.com', name: 'Reader' },
       successUrl: `${publicUrl}/subscribe/done`,
       cancelUrl: `${publicUrl}/subscribe`,
+      expiresAt: new Date(clock.now().getTime() + 60 * 60_000),
     });
   }
 

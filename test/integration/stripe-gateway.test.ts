@@ -42,6 +42,7 @@ function aCheckout(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
     customer: { id: 'acc_reader1', email: 'reader@news.example', name: 'Asha Rao' },
     successUrl: 'https://news.example/checkout/return?status=success',
     cancelUrl: 'https://news.example/subscribe',
+    expiresAt: new Date(Date.now() + 60 * 60_000),
     ...overrides,
   };
 }

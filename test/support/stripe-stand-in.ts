@@ -119,6 +119,8 @@ interface SessionRecord {
   paymentIntent: string | null;
   setupIntent: string | null;
   readonly created: number;
+  /** Unix seconds; Stripe's default is a day after `created`. */
+  readonly expiresAt: number;
 }
 
 interface CardErrorBody {
@@ -428,7 +430,7 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
           : s.setupIntent,
       livemode: false,
       created: s.created,
-      expires_at: s.created + 24 * 3600,
+      expires_at: s.expiresAt,
     };
   }
 
@@ -539,6 +541,13 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
       return invalidRequest(`Invalid currency: ${currency}.`, { param: 'currency' });
     }
     const intentData = obj(params, mode === 'payment' ? 'payment_intent_data' : 'setup_intent_data');
+    // Stripe takes 30 minutes to 24 hours after now; the stand-in's now is the wall clock and the
+    // app's a test's, so only the form is checked.
+    const expiresAt = str(params, 'expires_at');
+    if (expiresAt !== undefined && !/^\d+$/.test(expiresAt)) {
+      return invalidRequest(`Invalid integer: ${expiresAt}`, { param: 'expires_at' });
+    }
+    const created = now();
     const session: SessionRecord = {
       id: stripeId('cs_test', 58),
       mode,
@@ -556,7 +565,8 @@ export async function startStripeStandIn(secretKey = 'sk_test_standin'): Promise
       setupFutureUsage: str(intentData, 'setup_future_usage') ?? null,
       paymentIntent: null,
       setupIntent: null,
-      created: now(),
+      created,
+      expiresAt: expiresAt === undefined ? created + 24 * 3600 : Number(expiresAt),
     };
     sessions.set(session.id, session);
     return { status: 200, body: renderSession(session, expandOf(params)) };

@@ -50,6 +50,13 @@ export interface CheckoutRequest {
   /** Absolute URLs the reader's browser is sent to afterwards. */
   readonly successUrl: string;
   readonly cancelUrl: string;
+  /**
+   * When Masthead's checkout ends. The provider's session must stop taking payment then, not
+   * at its own default (Stripe's and the sandbox's are a day): a reader paying a checkout
+   * Masthead has closed would be charged for nothing. A payment that lands after it anyway (a
+   * reader mid-payment at the moment it ends) is settled by the checkout all the same.
+   */
+  readonly expiresAt: Date;
 }
 
 export interface SavedPaymentMethod {

@@ -111,6 +111,9 @@ function CheckoutPage({ page, nonce, merchant }: CheckoutPageProps) {
     prefill: { name: page.customer.name, email: page.customer.email },
     // The payment's notes: how its webhooks are told apart from renewals'.
     notes: { masthead: 'checkout', reference: page.reference },
+    // The widget closes when the checkout ends: a page left open must not take a payment for a
+    // checkout Masthead has closed.
+    timeout: page.secondsLeft,
   };
   return (
     <html lang="en-IN">

@@ -48,6 +48,8 @@ export type RazorpayCheckoutPage =
       readonly description: string;
       readonly customer: { readonly name: string; readonly email: string };
       readonly cancelUrl: string;
+      /** Seconds until the checkout ends: the widget's `timeout`, after which it takes no payment. */
+      readonly secondsLeft: number;
     }
   | { readonly status: 'paid'; readonly successUrl: string }
   | { readonly status: 'expired'; readonly cancelUrl: string };
@@ -82,8 +84,12 @@ export interface RazorpayGateway extends PaymentGateway {
 const mandateMaxAmountMinor = 1_500_000;
 /** Razorpay's smallest card payment (₹1): the card check of a setup checkout. */
 const verificationAmountMinor = 100;
-/** Razorpay orders never expire by themselves; a Masthead checkout does, a day after it starts. */
-const checkoutLifetimeMs = 24 * 60 * 60 * 1000;
+/**
+ * Razorpay orders never expire by themselves: the order's notes carry when Masthead's checkout
+ * ends (`expires_at`), after which its page no longer opens the widget. An order written before
+ * they did ends a day after it was created.
+ */
+const legacyCheckoutLifetimeMs = 24 * 60 * 60 * 1000;
 /** How long a card token may be charged: Razorpay's default, ten years. */
 const mandateLifetimeMs = 10 * 365 * 24 * 60 * 60 * 1000;
 /** Razorpay's limit for each note's value. */
@@ -140,6 +146,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
     const customerId = notes.customer_id;
     const successUrl = notes.success_url;
     const cancelUrl = notes.cancel_url;
+    const expiresAtSeconds = Number(notes.expires_at);
     if (notes.masthead !== noteKind.checkout || !reference || !customerId || !successUrl || !cancelUrl) {
       throw new AppError('not_found', 'That Razorpay checkout was not found.');
     }
@@ -147,7 +154,10 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
       id: order.id,
       status: order.status,
       amount: money(Number(order.amount), order.currency),
-      createdAt: order.created_at * 1000,
+      expiresAt:
+        notes.expires_at !== undefined && Number.isSafeInteger(expiresAtSeconds)
+          ? expiresAtSeconds * 1000
+          : order.created_at * 1000 + legacyCheckoutLifetimeMs,
       mode: notes.mode === 'setup' ? ('setup' as const) : ('payment' as const),
       description: notes.description ?? '',
       reference,
@@ -157,8 +167,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
     };
   }
 
-  const expired = (order: { createdAt: number }) =>
-    clock.now().getTime() >= order.createdAt + checkoutLifetimeMs;
+  const expired = (order: { expiresAt: number }) => clock.now().getTime() >= order.expiresAt;
 
   async function paymentsOf(orderId: string): Promise<PaymentView[]> {
     const { items } = await razorpayCall('list an order’s payments', () =>
@@ -268,6 +277,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
         description: input.description.slice(0, noteLimit),
         success_url: fitsNote('successUrl', input.successUrl),
         cancel_url: fitsNote('cancelUrl', input.cancelUrl),
+        expires_at: String(Math.floor(input.expiresAt.getTime() / 1000)),
       };
       const customer = await razorpayCall('create a customer', () =>
         client.customers.create({
@@ -317,7 +327,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
           return {
             status: 'expired',
             reference: order.reference,
-            reason: 'The checkout was not paid within a day of starting it.',
+            reason: 'The checkout expired before it was paid.',
           };
         }
         return { status: 'open' };
@@ -483,6 +493,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
         description: order.description,
         customer: { name: customer.name ?? '', email: customer.email ?? '' },
         cancelUrl: order.cancelUrl,
+        secondsLeft: Math.max(1, Math.floor((order.expiresAt - clock.now().getTime()) / 1000)),
       };
     },
 

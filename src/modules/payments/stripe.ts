@@ -64,6 +64,9 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
           metadata: { reference },
           success_url: input.successUrl,
           cancel_url: input.cancelUrl,
+          // Stripe keeps a session payable for a day unless told otherwise; it must end with
+          // Masthead's checkout (an hour, inside the 30 minutes to 24 hours Stripe accepts).
+          expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         };
         const session =
           input.mode === 'payment'

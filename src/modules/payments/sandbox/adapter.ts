@@ -89,6 +89,7 @@ export function createSandboxGateway(deps: {
         reference: input.reference,
         successUrl: input.successUrl,
         cancelUrl: input.cancelUrl,
+        expiresAt: input.expiresAt,
       });
       return { sessionId: session.id, url: `${publicUrl}${sandboxCheckoutPath(session.id)}` };
     },

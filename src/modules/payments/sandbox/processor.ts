@@ -34,6 +34,8 @@ export interface CreateSessionInput {
   readonly reference: string;
   readonly successUrl: string;
   readonly cancelUrl: string;
+  /** When the session stops taking payment; unset, an hour from now. */
+  readonly expiresAt?: Date;
 }
 
 /** Why a session cannot be paid or authenticated now. */
@@ -91,7 +93,7 @@ export class IdempotencyKeyReusedError extends Error {
 
 /** The sandbox card processor: sessions, saved cards, charges and refunds in its own books. */
 export interface SandboxProcessor {
-  /** Opens a hosted checkout session (`cs_…`) that expires after an hour. */
+  /** Opens a hosted checkout session (`cs_…`) that expires at `expiresAt`, or after an hour. */
   createSession(input: CreateSessionInput): Promise<SandboxSession>;
   /** A session as the payer sees it now (an open one past its expiry shows as expired). */
   retrieveSession(id: string): Promise<SandboxSession | undefined>;
@@ -311,7 +313,7 @@ export function createSandboxProcessor(deps: { db: Kysely<Database>; clock: Cloc
           payment_method_id: null,
           charge_id: null,
           created_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + sessionLifetimeMs).toISOString(),
+          expires_at: (input.expiresAt ?? new Date(now.getTime() + sessionLifetimeMs)).toISOString(),
           completed_at: null,
         })
         .execute();

@@ -145,6 +145,8 @@ export function createCheckouts(deps: {
         customer: { id: account.id, email: account.email, name: account.name || row.billing_name },
         successUrl: `${publicUrl}/subscribe/return?checkout=${id}`,
         cancelUrl: `${publicUrl}${cancelPath}`,
+        // The gateway's session ends with this checkout: nobody pays for one Masthead has closed.
+        expiresAt,
       })
       .catch(async (error: unknown) => {
         // Never started at the gateway: it ends here, and gives back what it held.
