@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aSignedInReader, billingBooks, cards, planId } from '../support/billing.js';
 import type { Browser } from '../support/browser.js';
-import { buildTestApp, type TestApp } from '../support/build-app.js';
+import { buildTestApp, sandboxOf, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
-import { startStripeStandIn, type StripeStandIn } from '../support/stripe-stand-in.js';
+import {
+  signedDelivery,
+  startStripeStandIn,
+  stripeEvent,
+  type StripeStandIn,
+} from '../support/stripe-stand-in.js';
 
 // Masthead closes an unpaid checkout after an hour. The gateway's session must close with it,
 // and a payment that lands after it anyway (a reader mid-payment as it ended, or a session that
@@ -44,6 +49,29 @@ describe.each(dialects)('a checkout past its hour, on the sandbox, on $name', (d
     expect(late.statusCode).toBe(409);
     expect(await subscriptionOf(reader.accountId)).toBeNull();
   });
+
+  it('a session that outlived its checkout and was paid opens the subscription when its webhook comes', async () => {
+    at(start);
+    const reader = await aSignedInReader(t);
+    const { checkoutId, sessionId } = await startCheckout(t, reader.browser);
+    // A session opened before sessions ended with their checkout: payable for a day.
+    await t.database.db
+      .updateTable('sandbox_sessions')
+      .set({ expires_at: '2026-11-16T06:00:00.000Z' })
+      .where('id', '=', sessionId)
+      .execute();
+    at(hourAndMinuteLater);
+    await sweep();
+    expect((await checkoutRow(checkoutId)).status).toBe('expired');
+
+    const paid = await reader.browser.send('POST', `/sandbox/checkout/${sessionId}/pay`, { card: cards.ok });
+    expect(paid.json()).toMatchObject({ status: 'paid' });
+    await sandboxOf(t).webhooks.deliverDue();
+    expect(await checkoutRow(checkoutId)).toMatchObject({ status: 'completed' });
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ status: 'active' });
+    const returned = await reader.browser.get(`/api/v1/checkout/${checkoutId}`);
+    expect(returned.json().checkout).toMatchObject({ status: 'completed' });
+  });
 });
 
 describe.each(dialects)('a checkout past its hour, on Stripe, on $name', (dialect) => {
@@ -66,7 +94,18 @@ describe.each(dialects)('a checkout past its hour, on Stripe, on $name', (dialec
     await t?.close();
     await standIn?.close();
   });
-  const { at, checkoutRow } = billingBooks(() => t);
+  const { at, sweep, checkoutRow, subscriptionOf, subscriptionRowOf, paymentsOf } = billingBooks(() => t);
+
+  /** Stripe's `checkout.session.completed` for the session, posted to the webhook endpoint. */
+  const deliverCompleted = (sessionId: string) => {
+    const { rawBody, headers } = signedDelivery(
+      stripeEvent('checkout.session.completed', standIn.object(sessionId)),
+      webhookSecret,
+    );
+    return t.app.inject({ method: 'POST', url: '/webhooks/stripe', payload: rawBody, headers });
+  };
+  const payAtStripe = (sessionId: string) =>
+    standIn.completeCheckout(sessionId, standIn.createPaymentMethod({ brand: 'visa', last4: '4242' }));
 
   it('asks Stripe for a session that ends with the checkout, not a day later', async () => {
     at(start);
@@ -75,5 +114,52 @@ describe.each(dialects)('a checkout past its hour, on Stripe, on $name', (dialec
     const expiresAt = Date.parse((await checkoutRow(checkoutId)).expires_at) / 1000;
     expect(expiresAt).toBe(Date.parse(start) / 1000 + 3600);
     expect(standIn.object(sessionId)).toMatchObject({ expires_at: expiresAt });
+  });
+
+  it('a payment Stripe took after Masthead closed the checkout opens the subscription', async () => {
+    at(start);
+    const reader = await aSignedInReader(t);
+    const { checkoutId, sessionId } = await startCheckout(t, reader.browser);
+    at(hourAndMinuteLater);
+    await sweep();
+    expect((await checkoutRow(checkoutId)).status).toBe('expired');
+
+    payAtStripe(sessionId);
+    expect((await deliverCompleted(sessionId)).statusCode).toBe(200);
+    expect(await checkoutRow(checkoutId)).toMatchObject({ status: 'completed' });
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ status: 'active' });
+    expect((await paymentsOf(reader.accountId)).map((p) => [p.kind, p.status, p.amount_minor])).toEqual([
+      ['initial', 'succeeded', 270_000],
+    ]);
+    expect(standIn.requestsTo('POST', '/v1/refunds')).toHaveLength(0);
+  });
+
+  it('a late payment from a reader who has subscribed since is refunded, once', async () => {
+    at(start);
+    const reader = await aSignedInReader(t);
+    const first = await startCheckout(t, reader.browser);
+    at(hourAndMinuteLater);
+    await sweep();
+    const second = await startCheckout(t, reader.browser);
+    payAtStripe(second.sessionId);
+    expect((await reader.browser.get(`/api/v1/checkout/${second.checkoutId}`)).json().checkout).toMatchObject(
+      {
+        status: 'completed',
+      },
+    );
+    const subscription = (await subscriptionRowOf(reader.accountId))!.id;
+
+    payAtStripe(first.sessionId);
+    expect((await deliverCompleted(first.sessionId)).statusCode).toBe(200);
+    // The reader's return after it finds the same answer, and refunds nothing more.
+    const returned = await reader.browser.get(`/api/v1/checkout/${first.checkoutId}`);
+    expect(returned.json().checkout).toMatchObject({
+      status: 'failed',
+      reason: 'You already had a subscription; this payment was refunded.',
+    });
+    const intent = (standIn.object(first.sessionId) as { payment_intent: string }).payment_intent;
+    const refunds = standIn.requestsTo('POST', '/v1/refunds').filter((r) => !r.replayed);
+    expect(refunds.map((r) => [r.params.payment_intent, r.params.amount])).toEqual([[intent, '270000']]);
+    expect((await subscriptionRowOf(reader.accountId))!.id).toBe(subscription);
   });
 });

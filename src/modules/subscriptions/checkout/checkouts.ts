@@ -4,7 +4,7 @@ import type { Clock } from '../../../kernel/clock.js';
 import { AppError } from '../../../kernel/errors.js';
 import { newId } from '../../../kernel/ids.js';
 import { money, type Money } from '../../../kernel/money.js';
-import type { PaymentGateway } from '../../payments/index.js';
+import type { CheckoutOutcome, PaymentGateway } from '../../payments/index.js';
 import { termLabel, type Plan, type PlanService } from '../../plans/index.js';
 import type { Actor, SubscriptionLedger } from '../ledger/ledger.js';
 import { isLive } from '../domain/lifecycle.js';
@@ -17,6 +17,7 @@ import {
   insertCheckout,
   setGatewaySession,
   staleCheckouts,
+  type SettleableStatus,
 } from './queries.js';
 
 /** The part of the coupons module a checkout uses. */
@@ -249,11 +250,21 @@ export function createCheckouts(deps: {
     /**
      * Settles a checkout from the gateway's answer. Safe to call any number of times, from the
      * reader's return and from webhooks at once: the subscription opens once.
+     *
+     * An expired checkout is asked about again: the gateway may have taken a payment after
+     * Masthead closed it (a reader mid-payment at the moment it ended, or a session that
+     * outlived it). That payment is settled as if it had come in time, never kept for nothing:
+     * it opens the subscription, or is refunded when it cannot (the reader subscribed since,
+     * the coupon ran out).
      */
     async complete(checkoutId: string, actor: Actor): Promise<CheckoutState> {
       const checkout = await checkoutById(db, checkoutId);
       if (!checkout) throw new AppError('not_found', 'The checkout was not found.');
       const returnTo = checkout.return_to;
+      if (checkout.status === 'expired' && checkout.gateway_session !== null) {
+        const late = await gateway.retrieveCheckout(checkout.gateway_session);
+        return late.status === 'paid' ? settlePaid(checkout, late, actor) : stateOf(checkout);
+      }
       if (checkout.status !== 'open') return stateOf(checkout);
       if (checkout.gateway_session === null) {
         // Never reached the gateway (a crash between the two writes): nothing can be paid.
@@ -266,59 +277,7 @@ export function createCheckouts(deps: {
         return fail(checkout, 'expired', 'The checkout expired before it was paid.');
       }
       if (outcome.status !== 'paid') return fail(checkout, outcome.status, outcome.reason);
-      const expected = money(checkout.amount_minor, checkout.currency);
-      if (
-        outcome.amount.amountMinor !== expected.amountMinor ||
-        outcome.amount.currency !== expected.currency
-      ) {
-        // Never grant on a payment that is not what was asked for.
-        return fail(checkout, 'failed', 'The amount paid does not match the checkout.');
-      }
-      if (checkout.purpose === 'payment_method') {
-        const claimed = await closeCheckout(db, checkout.id, {
-          status: 'completed',
-          completed_at: clock.now().toISOString(),
-        });
-        if (claimed && checkout.subscription_id) {
-          await ledger.updatePaymentMethod(checkout.subscription_id, outcome.paymentMethod, actor);
-        }
-        return { status: 'completed', subscriptionId: checkout.subscription_id, returnTo };
-      }
-      const started = await ledger.startFromCheckout(checkout, outcome, actor);
-      if (started === 'duplicate') {
-        // Two checkouts paid at once: the reader has a subscription already, so this money goes back.
-        if (outcome.paymentRef) {
-          await gateway.refund({
-            idempotencyKey: `duplicate:${checkout.id}`,
-            paymentRef: outcome.paymentRef,
-            amount: outcome.amount,
-          });
-        }
-        return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
-      }
-      if (started === 'coupon_refused') {
-        // The code was switched off (or used up) after this checkout quoted it: no discount is
-        // given beyond what the publisher allows, and no money is kept without a subscription.
-        const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
-        if (refunded) {
-          await gateway.refund({
-            idempotencyKey: `coupon:${checkout.id}`,
-            paymentRef: outcome.paymentRef!,
-            amount: outcome.amount,
-          });
-        }
-        const code = checkout.discount === null ? '' : ` ${String(JSON.parse(checkout.discount).code)}`;
-        return fail(
-          checkout,
-          'failed',
-          `The code${code} was withdrawn before your payment completed, so no subscription was started; ${
-            refunded ? 'your payment has been refunded' : 'nothing was charged'
-          }. You can subscribe without it.`,
-        );
-      }
-      const fresh = await checkoutById(db, checkout.id);
-      if (!fresh) throw new Error(`Checkout ${checkout.id} vanished.`);
-      return stateOf(fresh);
+      return settlePaid(checkout, outcome, actor);
     },
 
     /** Open checkouts past their lifetime: asks the gateway once more, then lets them go. */
@@ -330,13 +289,75 @@ export function createCheckouts(deps: {
   };
   return checkouts;
 
+  /** Opens what a paid checkout (open, or expired and paid late) bought, once; or gives the money back. */
+  async function settlePaid(
+    checkout: CheckoutRow,
+    outcome: Extract<CheckoutOutcome, { status: 'paid' }>,
+    actor: Actor,
+  ): Promise<CheckoutState> {
+    const returnTo = checkout.return_to;
+    const expected = money(checkout.amount_minor, checkout.currency);
+    if (
+      outcome.amount.amountMinor !== expected.amountMinor ||
+      outcome.amount.currency !== expected.currency
+    ) {
+      // Never grant on a payment that is not what was asked for.
+      return fail(checkout, 'failed', 'The amount paid does not match the checkout.');
+    }
+    if (checkout.purpose === 'payment_method') {
+      const claimed = await closeCheckout(db, checkout.id, settledFrom(checkout), {
+        status: 'completed',
+        completed_at: clock.now().toISOString(),
+      });
+      if (claimed && checkout.subscription_id) {
+        await ledger.updatePaymentMethod(checkout.subscription_id, outcome.paymentMethod, actor);
+      }
+      return { status: 'completed', subscriptionId: checkout.subscription_id, returnTo };
+    }
+    const started = await ledger.startFromCheckout(checkout, outcome, actor);
+    if (started === 'duplicate') {
+      // Two checkouts paid at once: the reader has a subscription already, so this money goes back.
+      if (outcome.paymentRef) {
+        await gateway.refund({
+          idempotencyKey: `duplicate:${checkout.id}`,
+          paymentRef: outcome.paymentRef,
+          amount: outcome.amount,
+        });
+      }
+      return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
+    }
+    if (started === 'coupon_refused') {
+      // The code was switched off (or used up) after this checkout quoted it: no discount is
+      // given beyond what the publisher allows, and no money is kept without a subscription.
+      const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
+      if (refunded) {
+        await gateway.refund({
+          idempotencyKey: `coupon:${checkout.id}`,
+          paymentRef: outcome.paymentRef!,
+          amount: outcome.amount,
+        });
+      }
+      const code = checkout.discount === null ? '' : ` ${String(JSON.parse(checkout.discount).code)}`;
+      return fail(
+        checkout,
+        'failed',
+        `The code${code} was withdrawn before your payment completed, so no subscription was started; ${
+          refunded ? 'your payment has been refunded' : 'nothing was charged'
+        }. You can subscribe without it.`,
+      );
+    }
+    const fresh = await checkoutById(db, checkout.id);
+    if (!fresh) throw new Error(`Checkout ${checkout.id} vanished.`);
+    return stateOf(fresh);
+  }
+
   async function fail(
     checkout: CheckoutRow,
     status: 'failed' | 'expired',
     reason: string,
   ): Promise<CheckoutState> {
     await db.transaction().execute(async (trx) => {
-      const ended = await closeCheckout(trx, checkout.id, {
+      const ended = await closeCheckout(trx, checkout.id, settledFrom(checkout), {
         status,
         failure_reason: reason,
         completed_at: clock.now().toISOString(),
@@ -347,6 +368,13 @@ export function createCheckouts(deps: {
     return { status, reason, returnTo: checkout.return_to };
   }
 }
+
+/**
+ * The status a checkout is settled from: `expired` for one paid late, else `open` (a checkout
+ * settled already matches neither, and the guarded update leaves it be).
+ */
+const settledFrom = (checkout: CheckoutRow): SettleableStatus =>
+  checkout.status === 'expired' ? 'expired' : 'open';
 
 function stateOf(checkout: CheckoutRow): CheckoutState {
   const returnTo = checkout.return_to;

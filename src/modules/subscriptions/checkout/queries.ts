@@ -27,20 +27,24 @@ export async function checkoutOfAccount(
     .executeTakeFirst();
 }
 
+/** The states a checkout is settled from: open, or expired when its payment arrived late. */
+export type SettleableStatus = Extract<CheckoutRow['status'], 'open' | 'expired'>;
+
 /**
- * Moves an open checkout out of `open` with `changes`: true for the one caller that did it, so
- * a checkout is settled once however many callers race.
+ * Moves a checkout out of `from` (the status it was read with) with `changes`: true for the one
+ * caller that did it, so a checkout is settled once however many callers race.
  */
 export async function closeCheckout(
   db: Kysely<Database>,
   id: string,
+  from: SettleableStatus,
   changes: Updateable<CheckoutsTable>,
 ): Promise<boolean> {
   const closed = await db
     .updateTable('checkouts')
     .set(changes)
     .where('id', '=', id)
-    .where('status', '=', 'open')
+    .where('status', '=', from)
     .executeTakeFirst();
   return Number(closed.numUpdatedRows) > 0;
 }

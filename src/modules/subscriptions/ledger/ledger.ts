@@ -159,8 +159,8 @@ export function createSubscriptionLedger(deps: {
 
     /**
      * Opens the subscription a paid (or trial) checkout bought, with its first payment and
-     * invoice, in one transaction. Runs once per checkout: the checkout leaves `open` by a
-     * guarded update. Returns undefined when another caller completed it first, `duplicate`
+     * invoice, in one transaction. Runs once per checkout: the checkout leaves `open` (or
+     * `expired`, for a payment that arrived after it ended) by a guarded update. Returns undefined when another caller completed it first, `duplicate`
      * when the reader already had a live subscription, and `coupon_refused` when the checkout's
      * coupon can no longer be redeemed (both roll back; the caller refunds).
      */
@@ -171,6 +171,8 @@ export function createSubscriptionLedger(deps: {
     ): Promise<SubscriptionRow | 'duplicate' | 'coupon_refused' | undefined> {
       if (checkout.plan_id === null || checkout.price_id === null)
         throw new Error('Not a subscribe checkout.');
+      const from = checkout.status;
+      if (from !== 'open' && from !== 'expired') throw new Error(`Checkout ${checkout.id} is ${from}.`);
       const plan = await planOf(checkout.plan_id);
       const at = clock.now();
       const trial = checkout.trial_days > 0;
@@ -182,7 +184,7 @@ export function createSubscriptionLedger(deps: {
       const result = await db
         .transaction()
         .execute(async (trx) => {
-          const claimed = await closeCheckout(trx, checkout.id, {
+          const claimed = await closeCheckout(trx, checkout.id, from, {
             status: 'completed',
             completed_at: at.toISOString(),
             subscription_id: subscriptionId,
