@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aSignedInReader, billingBooks, cards, planId } from '../support/billing.js';
 import type { Browser } from '../support/browser.js';
 import { buildTestApp, sandboxOf, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
+import { startRazorpayStandIn, type RazorpayStandIn } from '../support/razorpay-stand-in.js';
 import {
   signedDelivery,
   startStripeStandIn,
@@ -161,5 +163,62 @@ describe.each(dialects)('a checkout past its hour, on Stripe, on $name', (dialec
     const refunds = standIn.requestsTo('POST', '/v1/refunds').filter((r) => !r.replayed);
     expect(refunds.map((r) => [r.params.payment_intent, r.params.amount])).toEqual([[intent, '270000']]);
     expect((await subscriptionRowOf(reader.accountId))!.id).toBe(subscription);
+  });
+});
+
+describe.each(dialects)('a checkout past its hour, on Razorpay, on $name', (dialect) => {
+  const webhookSecret = 'razorpay-webhook-secret-checkout-expiry';
+  let standIn: RazorpayStandIn;
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    standIn = await startRazorpayStandIn({ now: () => t?.clock.now() ?? new Date(start) });
+    t = await buildTestApp(dialect, {
+      at: start,
+      env: {
+        PAYMENT_GATEWAY: 'razorpay',
+        RAZORPAY_KEY_ID: standIn.keyId,
+        RAZORPAY_KEY_SECRET: standIn.keySecret,
+        RAZORPAY_WEBHOOK_SECRET: webhookSecret,
+        RAZORPAY_API_URL: standIn.url,
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await standIn?.close();
+  });
+  const app = () => t!;
+  const { at, sweep, checkoutRow, subscriptionOf } = billingBooks(app);
+
+  it('its page no longer opens the widget; a payment the widget took as it ended opens the subscription', async () => {
+    at(start);
+    const reader = await aSignedInReader(app());
+    const { checkoutId, sessionId: orderId } = await startCheckout(app(), reader.browser);
+    // The reader opened the page with a minute left, and pays as the hour ends.
+    at('2026-11-15T06:59:00.000Z');
+    const page = await reader.browser.get(`/payments/razorpay/checkout/${orderId}`);
+    expect(page.body).toContain('"timeout":60');
+    at(hourAndMinuteLater);
+    await sweep();
+    expect((await checkoutRow(checkoutId)).status).toBe('expired');
+    const closed = await reader.browser.get(`/payments/razorpay/checkout/${orderId}`);
+    expect(closed.statusCode).toBe(303);
+
+    const payment = standIn.payInWidget(orderId, { notes: { masthead: 'checkout', reference: checkoutId } });
+    const orderPaid = standIn.events.find((e) => e.event === 'order.paid' && e.body.includes(orderId))!;
+    const delivered = await app().app.inject({
+      method: 'POST',
+      url: '/webhooks/razorpay',
+      payload: orderPaid.body,
+      headers: {
+        'content-type': 'application/json',
+        'x-razorpay-event-id': orderPaid.id,
+        'x-razorpay-signature': createHmac('sha256', webhookSecret).update(orderPaid.body).digest('hex'),
+      },
+    });
+    expect(delivered.statusCode).toBe(200);
+    expect(await checkoutRow(checkoutId)).toMatchObject({ status: 'completed' });
+    expect(await subscriptionOf(reader.accountId)).toMatchObject({ status: 'active' });
+    expect(payment.notes.reference).toBe(checkoutId);
   });
 });
