@@ -216,6 +216,41 @@ describe.each(dialects)('billing on $name', (dialect) => {
       expect((await eventsOf(reader.accountId)).map((e) => e.kind)).toEqual(['start']);
     });
 
+    it('two checkouts paid at once open one subscription; the second payment is refunded in full, once', async () => {
+      at(start);
+      const refunds = g.calls('refund');
+      const reader = await aSignedInReader(g.t);
+      // Two tabs: both checkouts start before either is paid.
+      const first = await startCheckout(reader.browser);
+      const second = await startCheckout(reader.browser);
+      await g.pay(reader.browser, first);
+      await g.pay(reader.browser, second);
+
+      const opened = await reader.browser.get(`/api/v1/checkout/${first.checkoutId}`);
+      expect(opened.json().checkout).toMatchObject({ status: 'completed' });
+      const refused = await reader.browser.get(`/api/v1/checkout/${second.checkoutId}`);
+      expect(refused.json().checkout).toMatchObject({
+        status: 'failed',
+        reason: 'You already had a subscription; this payment was refunded.',
+      });
+      expect(await g.refundedOf(second.checkoutId)).toBe(270_000);
+      expect(await g.refundedOf(first.checkoutId)).toBe(0);
+      expect(await paymentsOf(reader.accountId)).toHaveLength(1);
+      expect(await invoicesOf(reader.accountId)).toHaveLength(1);
+      expect((await eventsOf(reader.accountId)).map((e) => e.kind)).toEqual(['start']);
+
+      // The provider's news of the second payment, and the reader looking again, refund nothing more.
+      for (const delivery of await g.checkoutEvents(second.checkoutId)) {
+        expect((await g.deliver(delivery)).statusCode).toBe(200);
+      }
+      expect((await reader.browser.get(`/api/v1/checkout/${second.checkoutId}`)).json().checkout.status).toBe(
+        'failed',
+      );
+      expect(g.calls('refund')).toBe(refunds + 1);
+      expect(await g.refundedOf(second.checkoutId)).toBe(270_000);
+      expect(await paymentsOf(reader.accountId)).toHaveLength(1);
+    });
+
     it('a webhook with a bad signature is a 400 and changes nothing; the genuine one completes the checkout', async () => {
       at(start);
       const reader = await aSignedInReader(g.t);

@@ -72,6 +72,8 @@ export interface GatewayStand {
   forgeries(delivery: Delivery): ReadonlyArray<readonly [string, () => Promise<LightMyRequestResponse>]>;
   /** The off-session charges the provider holds for Masthead's payment `reference`. */
   chargesFor(reference: string): Promise<ProviderCharge[]>;
+  /** How much of the payment taken at checkout `checkoutId` the provider has refunded (minor units). */
+  refundedOf(checkoutId: string): Promise<number>;
   /**
    * Runs `work` (a sweep) while the provider is down (`outage`: nothing is charged, the call
    * throws) or charges and then loses its answer (`lostAnswer`: a timeout after the charge).
@@ -235,6 +237,14 @@ export const sandboxGateway: TestGateway = {
           .execute();
         return rows.map((row) => ({ ref: row.id, status: normalised(row.status) }));
       },
+      async refundedOf(checkoutId) {
+        const row = await t.database.db
+          .selectFrom('sandbox_charges')
+          .select('refunded_minor')
+          .where('reference', '=', checkoutId)
+          .executeTakeFirstOrThrow();
+        return row.refunded_minor;
+      },
       async withTrouble(kind, work) {
         trouble = kind;
         try {
@@ -347,6 +357,10 @@ export const stripeGateway: TestGateway<StripeStand> = {
           ref: String(pi.id),
           status: normalised(String(pi.status)),
         }));
+      },
+      async refundedOf(checkoutId) {
+        const intent = standIn.object(String(standIn.object(sessionOf(checkoutId)).payment_intent));
+        return Number(standIn.object(String(intent.latest_charge)).amount_refunded);
       },
       async withTrouble(kind, work) {
         // Every attempt of the SDK (the first and its two retries) meets the trouble; `work` must
@@ -480,6 +494,11 @@ export const razorpayGateway: TestGateway<RazorpayStand> = {
         commonForgeries(post, d, (body, secret) => sign(body, d.eventId, secret), 'x-razorpay-signature'),
       async chargesFor(reference) {
         return paymentsFor(reference).map((p) => ({ ref: p.id, status: normalised(p.status) }));
+      },
+      async refundedOf(checkoutId) {
+        const [payment] = paymentsFor(checkoutId);
+        if (!payment) throw new Error(`Razorpay has no payment for ${checkoutId}`);
+        return payment.amountRefunded;
       },
       async withTrouble(kind, work) {
         if (kind === 'lostAnswer') {
