@@ -123,7 +123,8 @@ describe.each(dialects)('emailed links over SMTP, on $name', (dialect) => {
 
     const { mail, url, path, token } = await confirmation(email);
     expect(mail.from?.value).toEqual([{ name: 'The Daily Ledger', address: 'no-reply@localhost' }]);
-    expect(mail.text).toContain('Hello Asha,');
+    // Not "Hello Asha": the address is unproven, and whoever signed up chose the name.
+    expect(mail.text).toMatch(/^Hello,\n/);
     expect(mail.text).toMatch(/works for 24 hours/);
     expect(`${url.origin}${url.pathname}`).toBe(`${origin}/account/confirm`);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes

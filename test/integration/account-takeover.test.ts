@@ -143,6 +143,40 @@ describe.each(dialects)('the first proof of an address takes the account over, o
     ).toBe(401);
   });
 
+  it('the name the sign-up gave is not printed in mail to the unproven address, and goes with the password', async () => {
+    // Whoever signs up with an address writes the name the mail to that address greets it by.
+    const name = 'Your account is suspended, call +1 555 0100';
+    const email = anEmail();
+    const signedUp = await browser().send('POST', '/api/v1/auth/register', {
+      email,
+      password: attackerPassword,
+      name,
+    });
+    expect(signedUp.statusCode).toBe(201);
+    const owner = browser();
+    expect((await owner.send('POST', '/api/v1/auth/link', { email })).statusCode).toBe(202);
+    for (const template of ['confirm-email', 'sign-in-link']) {
+      const mail = await mailOf(email, template);
+      expect(mail.text).toMatch(/^Hello,\n/);
+      expect(`${mail.subject} ${mail.text} ${mail.html}`).not.toContain('suspended');
+    }
+
+    const opened = await owner.get(await linkOf(email, 'sign-in-link'));
+    const { action, fields } = formOf(opened);
+    expect((await owner.post(action, fields)).statusCode).toBe(303);
+    const notice = await mailOf(email, 'password-removed');
+    expect(`${notice.text} ${notice.html}`).not.toContain('suspended');
+    // The owner's account, mail and invoices do not carry it either.
+    expect((await owner.get('/api/v1/me')).json().reader).toMatchObject({ email, name: '' });
+    const { checkoutId } = await checkoutAndPay(t, owner);
+    await owner.get(`/api/v1/checkout/${checkoutId}`);
+    const receipt = await mailOf(email, 'receipt');
+    expect(receipt.text).toMatch(/^Hello,\n/);
+    const [invoice] = (await owner.get('/api/v1/invoices')).json().invoices as { id: string }[];
+    const full = (await owner.get(`/api/v1/invoices/${invoice!.id}`)).json().invoice;
+    expect(full.buyer).toMatchObject({ name: email });
+  });
+
   it('a confirmation link opened without the password takes the account over too; a wrong password uses nothing up', async () => {
     const email = anEmail();
     const { attacker, tokens } = await preHijacked(email);

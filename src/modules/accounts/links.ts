@@ -107,6 +107,13 @@ async function markEmailVerified(db: Kysely<Database>, accountId: string, now: s
     .execute();
 }
 
+/**
+ * The name mail about the account greets the reader by: none while the address is unproven,
+ * since anyone may sign up with an address and write what its owner's mail then says.
+ */
+const greetingName = (account: { name: string; email_verified_at: string | null }): string =>
+  account.email_verified_at === null ? '' : account.name;
+
 /** What proving the address did to the account. */
 interface Proof {
   /** The address was not proven before: this was the takeover. */
@@ -119,7 +126,7 @@ interface Proof {
  * Records that the account's address is proven. The first proof takes the account over: until
  * then anyone could have signed up with the address, so every session opened before it ends
  * (app sessions with their refresh tokens), except `keep.sessionId`, the prover's own; and the
- * password goes unless `keep.password`, when the prover showed they know it. Of two racing
+ * password and the name go unless `keep.password`, when the prover showed they know it. Of two racing
  * first proofs, one is first.
  */
 async function proveAddress(
@@ -129,9 +136,15 @@ async function proveAddress(
   keep: { readonly password: boolean; readonly sessionId?: string | undefined },
 ): Promise<Proof> {
   const account = await q.selectAccount(trx, accountId);
+  // The name goes with the password: both were chosen by whoever signed up, and a name an
+  // attacker wrote would greet the owner in every mail and stand on their invoices.
   const claimed = await trx
     .updateTable('accounts')
-    .set({ email_verified_at: now, updated_at: now, ...(!keep.password && { password_hash: null }) })
+    .set({
+      email_verified_at: now,
+      updated_at: now,
+      ...(!keep.password && { password_hash: null, name: '' }),
+    })
     .where('id', '=', accountId)
     .where('email_verified_at', 'is', null)
     .executeTakeFirst();
@@ -259,7 +272,7 @@ export function createAccountLinks(deps: {
 
   /** Issues a link of `purpose` for the account and mails it. */
   async function issue(
-    account: { id: string; email: string; name: string },
+    account: { id: string; email: string; name: string; email_verified_at: string | null },
     purpose: LinkPurpose,
     returnTo?: string,
   ): Promise<void> {
@@ -290,7 +303,7 @@ export function createAccountLinks(deps: {
       to: account.email,
       template,
       variables: {
-        reader_name: account.name,
+        reader_name: greetingName(account),
         link: link.toString(),
         expires_in_minutes: lifetimeMs / 60_000,
       },
@@ -325,13 +338,16 @@ export function createAccountLinks(deps: {
     return { ok: false, refusal: check.ok ? 'used' : check.refusal };
   }
 
-  /** Tells the owner that the password chosen before they proved the address is gone. */
-  function tellPasswordRemoved(account: { email: string; name: string }, log: FailureLog) {
+  /**
+   * Tells the owner that the password chosen before they proved the address is gone. Without a
+   * name: the account's was chosen then too, by whoever signed up, and went with the password.
+   */
+  function tellPasswordRemoved(account: { email: string }, log: FailureLog) {
     later('password-removed notice not mailed', log, async () => {
       await mailer.send({
         to: account.email,
         template: 'password-removed',
-        variables: { reader_name: account.name, link: new URL('/login/reset', publicUrl).toString() },
+        variables: { reader_name: '', link: new URL('/login/reset', publicUrl).toString() },
       });
     });
   }

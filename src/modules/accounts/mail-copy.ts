@@ -50,7 +50,7 @@ const copy: Readonly<Record<AccountTemplateName, MailTemplate>> = {
     subject: 'The password of your {{ publication_name }} account was removed',
     text: `${greeting.text}
 
-You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password and signed out every device that used it.
+You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password, and the name the account was given with it, and signed out every device that used it.
 
 You can sign in with a link emailed to you, or choose a password here:
 
@@ -58,7 +58,7 @@ You can sign in with a link emailed to you, or choose a password here:
 
 {{ publication_name }}`,
     html: `${greeting.html}
-<p>You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password and signed out every device that used it.</p>
+<p>You confirmed your email address with a link we sent to it, so the {{ publication_name }} account for this address is yours alone. It had a password that was chosen before the address was confirmed: by you, or by someone else who signed up with your address. We removed that password, and the name the account was given with it, and signed out every device that used it.</p>
 <p>You can sign in with a link emailed to you, or choose a password:</p>
 <p><a href="{{ link }}">Choose a password</a></p>
 <p>If the button does not work, paste this address into your browser:<br>{{ link }}</p>
