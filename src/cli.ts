@@ -8,7 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { fixedClock, type Clock } from './kernel/clock.js';
 import { isoInstant } from './kernel/validation.js';
-import { startServer } from './server.js';
+import { startServer, upgradeStoredData } from './server.js';
 import { createJobScheduler } from './jobs/scheduler.js';
 
 const usage = `Usage: masthead <command>
@@ -97,8 +97,14 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     case 'migrate': {
       const database = openDatabase(config.databaseUrl);
-      const applied = await migrateToLatest(database).finally(() => database.destroy());
-      console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'The database is up to date.');
+      try {
+        const applied = await migrateToLatest(database);
+        console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'The database is up to date.');
+        const logger = pino({ level: config.logLevel }, pino.destination(2));
+        await upgradeStoredData(createServices(config, { database, logger }), (line) => console.log(line));
+      } finally {
+        await database.destroy();
+      }
       return 0;
     }
     case 'seed': {

@@ -1,10 +1,27 @@
-import { build, createServices } from './app.js';
+import { build, createServices, type Services } from './app.js';
 import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { openRedis } from './db/redis.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { createJobScheduler } from './jobs/scheduler.js';
+
+/**
+ * What a new version does to stored data after the schema migrations and before it serves:
+ * articles whose teaser an older preparation cut are prepared again (an old teaser could show
+ * hidden text). `say` gets a line for each thing done or needing a person.
+ */
+export async function upgradeStoredData(services: Services, say: (line: string) => void): Promise<void> {
+  const bodies = await services.content.upgradeStoredBodies();
+  if (bodies.upgraded > 0) {
+    say(`Prepared ${bodies.upgraded} stored article bodies again (teasers and search text).`);
+  }
+  if (bodies.failed.length > 0) {
+    say(
+      `These articles have no text once cleaned and were left as they were; edit them: ${bodies.failed.join(', ')}`,
+    );
+  }
+}
 
 /**
  * Starts one instance: migrates the database, seeds the demo newsroom into an empty one (when
@@ -16,6 +33,7 @@ export async function startServer(config: Config): Promise<void> {
   const redis = config.redisUrl === undefined ? undefined : openRedis(config.redisUrl);
   await redis?.ping();
   const services = createServices(config, { database, redis });
+  await upgradeStoredData(services, (line) => console.log(line));
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);
     console.log(`Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans.`);

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-account-links.js';
 import * as m0006 from './migrations/0006-billing.js';
 import * as m0007 from './migrations/0007-mail-queue.js';
 import * as m0008 from './migrations/0008-coupon-reservations.js';
+import * as m0009 from './migrations/0009-article-body-format.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-billing': m0006,
   '0007-mail-queue': m0007,
   '0008-coupon-reservations': m0008,
+  '0009-article-body-format': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

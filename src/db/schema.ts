@@ -58,6 +58,8 @@ export interface ArticlesTable {
   body_html: string;
   /** Lower-cased headline, standfirst and teaser: public search never matches hidden text. */
   search_text: string;
+  /** Which preparation of the body (`bodyFormat` in content) wrote body, teaser and search text. */
+  body_format: number;
   published_at: string;
   created_at: string;
   updated_at: string;

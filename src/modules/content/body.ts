@@ -165,6 +165,13 @@ const excerptChars = 280;
 /** Image figures that may open a teaser; more stay behind the wall. */
 const teaserMaxImages = 1;
 
+/**
+ * The version of `prepareBody`'s output. Raise it when the preparation changes what it stores:
+ * articles saved under an older one are prepared again (`ContentService.upgradeStoredBodies`).
+ * 1: before bodies were parsed as a browser parses them. 2: HTML5 parsing, teaser from the first block.
+ */
+export const bodyFormat = 2;
+
 export interface PreparedBody {
   /** The cleaned, well-formed body, as a granted reader sees it. */
   readonly bodyHtml: string;

@@ -1,6 +1,6 @@
 import { plainText } from './body.js';
 
-export { prepareBody, plainText, type PreparedBody } from './body.js';
+export { bodyFormat, prepareBody, plainText, type PreparedBody } from './body.js';
 export const articleAccessLevels = ['free', 'metered', 'premium'] as const;
 /** `free` never counts, `metered` counts against the meter, `premium` is for subscribers. */
 export type ArticleAccess = (typeof articleAccessLevels)[number];

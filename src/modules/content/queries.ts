@@ -134,6 +134,23 @@ export async function updateArticle(db: Kysely<Database>, id: string, patch: Art
   await db.updateTable('articles').set(patch).where('id', '=', id).execute();
 }
 
+/** A batch of articles whose body was prepared by an older `bodyFormat`, in id order after `afterId`. */
+export async function selectArticlesToPrepare(
+  db: Kysely<Database>,
+  format: number,
+  afterId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('articles')
+    .select(['id', 'headline', 'standfirst', 'body_html'])
+    .where('body_format', '<', format)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 export async function deleteArticle(db: Kysely<Database>, id: string): Promise<boolean> {
   const result = await db.deleteFrom('articles').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;

@@ -8,6 +8,7 @@ import type { TtlCache } from '../../kernel/ttl-cache.js';
 import {
   searchTextOf,
   slugify,
+  bodyFormat,
   prepareBody,
   type ArticleAccess,
   type ArticleSummary,
@@ -58,6 +59,13 @@ export interface ContentService {
   create(input: ArticleInput): Promise<EditorialArticle>;
   update(idOrSlug: string, patch: Partial<ArticleInput>): Promise<EditorialArticle>;
   remove(idOrSlug: string): Promise<void>;
+  /**
+   * Prepares again every article whose body an older preparation stored (`bodyFormat`), a
+   * batch at a time: body, teaser and search text as a save would write them now. Run before
+   * serving (`masthead migrate`, `masthead start`), since an old teaser may show hidden text.
+   * A body that no longer has any text is left as it was and named in `failed`.
+   */
+  upgradeStoredBodies(): Promise<{ upgraded: number; failed: string[] }>;
 }
 
 /**
@@ -146,7 +154,33 @@ export function createContentService(deps: {
       teaser_html: teaserHtml,
       body_html: bodyHtml,
       search_text: searchTextOf(headline, standfirst, teaserHtml),
+      body_format: bodyFormat,
     };
+  }
+
+  async function upgradeStoredBodies() {
+    let upgraded = 0;
+    const failed: string[] = [];
+    for (let after = ''; ;) {
+      const batch = await q.selectArticlesToPrepare(db, bodyFormat, after, 200);
+      if (batch.length === 0) break;
+      for (const article of batch) {
+        const { teaserHtml, bodyHtml } = prepareBody(article.body_html);
+        if (bodyHtml === '') failed.push(article.id);
+        else {
+          await q.updateArticle(db, article.id, {
+            teaser_html: teaserHtml,
+            body_html: bodyHtml,
+            search_text: searchTextOf(article.headline, article.standfirst, teaserHtml),
+            body_format: bodyFormat,
+          });
+          upgraded++;
+        }
+      }
+      after = batch.at(-1)!.id;
+    }
+    if (upgraded > 0) forgetCached();
+    return { upgraded, failed };
   }
 
   return {
@@ -169,6 +203,7 @@ export function createContentService(deps: {
     yearsWithArticles: () => q.selectYearCounts(db, now()),
     count: () => q.countArticles(db),
 
+    upgradeStoredBodies,
     find: editorial,
     list: (options) => q.selectArticles(db, options),
 
