@@ -301,8 +301,20 @@ export function createCheckouts(deps: {
       outcome.amount.amountMinor !== expected.amountMinor ||
       outcome.amount.currency !== expected.currency
     ) {
-      // Never grant on a payment that is not what was asked for.
-      return fail(checkout, 'failed', 'The amount paid does not match the checkout.');
+      // Never grant on a payment that is not what was asked for, nor keep it.
+      const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
+      if (refunded) {
+        await gateway.refund({
+          idempotencyKey: `mismatch:${checkout.id}`,
+          paymentRef: outcome.paymentRef!,
+          amount: outcome.amount,
+        });
+      }
+      return fail(
+        checkout,
+        'failed',
+        `The amount paid does not match the checkout${refunded ? '; the payment was refunded' : ''}.`,
+      );
     }
     if (checkout.purpose === 'payment_method') {
       const claimed = await closeCheckout(db, checkout.id, settledFrom(checkout), {
