@@ -1,6 +1,6 @@
 import type { Clock } from './kernel/clock.js';
 import { ttlCache, type TtlCache } from './kernel/ttl-cache.js';
-import type { ArticleSummary, Section } from './modules/content/index.js';
+import type { ArticleSummary, PublishedBody, Section } from './modules/content/index.js';
 import type { Plan } from './modules/plans/index.js';
 
 /**
@@ -24,24 +24,29 @@ export interface Caches {
   /** Published articles by id or slug (`content` service). */
   readonly articles: TtlCache<string, ArticleSummary | undefined>;
   /** Article bodies by article id (`content` service). */
-  readonly articleBodies: TtlCache<string, string>;
+  readonly articleBodies: TtlCache<string, PublishedBody>;
   /** A reader's entitlements by account id (`billing`). */
   readonly entitlements: TtlCache<string, ReadonlySet<string>>;
   /** Rendered article pages, by a key derived from everything the page shows (`reading`). */
   readonly articlePages: TtlCache<string, Buffer>;
 }
 
-/** How long each cache keeps an entry, and how many it keeps. */
+/**
+ * How long each cache keeps an entry, and how many it keeps. The plain data that pages are
+ * rendered from is deep-frozen as it is loaded (`frozen`): one caller cannot change it under
+ * another, and the article page's key names each such value by a digest computed once, not
+ * by writing it all out again on every view (`cacheKeyOf`).
+ */
 export const cachePolicy = {
-  settings: { ttlMs: 2000, capacity: 1000 },
-  activePlans: { ttlMs: 2000, capacity: 1 },
-  sections: { ttlMs: 2000, capacity: 1 },
-  articles: { ttlMs: 2000, capacity: 5000 },
-  articleBodies: { ttlMs: 2000, capacity: 2000 },
-  entitlements: { ttlMs: 2000, capacity: 1000 },
+  settings: { ttlMs: 2000, capacity: 1000, frozen: true },
+  activePlans: { ttlMs: 2000, capacity: 1, frozen: true },
+  sections: { ttlMs: 2000, capacity: 1, frozen: true },
+  articles: { ttlMs: 2000, capacity: 5000, frozen: true },
+  articleBodies: { ttlMs: 2000, capacity: 2000, frozen: true },
+  entitlements: { ttlMs: 2000, capacity: 1000, frozen: false },
   // With the 256 KB limit on a kept page, at most 128 MB.
-  articlePages: { ttlMs: 2000, capacity: 500 },
-} as const satisfies Record<keyof Caches, { ttlMs: number; capacity: number }>;
+  articlePages: { ttlMs: 2000, capacity: 500, frozen: false },
+} as const satisfies Record<keyof Caches, { ttlMs: number; capacity: number; frozen: boolean }>;
 
 /** The app's caches, each with its policy; entries expire by `clock`. */
 export function createCaches(deps: { clock: Clock }): Caches {

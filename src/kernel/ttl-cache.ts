@@ -1,3 +1,4 @@
+import { deepFreeze } from './cache-key.js';
 import type { Clock } from './clock.js';
 
 /**
@@ -12,18 +13,31 @@ export interface TtlCache<K, V> {
   clear(): void;
 }
 
-export function ttlCache<K, V>(options: { ttlMs: number; clock: Clock; capacity?: number }): TtlCache<K, V> {
+export function ttlCache<K, V>(options: {
+  ttlMs: number;
+  clock: Clock;
+  capacity?: number;
+  /**
+   * Deep-freeze each value as it is loaded (`deepFreeze`): for plain data that every reader
+   * shares, so that no caller can change it for the others, and so that a cache key can name
+   * it by a digest computed once (`cacheKeyOf`).
+   */
+  frozen?: boolean;
+}): TtlCache<K, V> {
   const { ttlMs, clock } = options;
   const capacity = options.capacity ?? 1000;
+  const load = options.frozen
+    ? (from: () => Promise<V>) => from().then(deepFreeze)
+    : (from: () => Promise<V>) => from();
   const entries = new Map<K, { value: Promise<V>; expires: number }>();
 
   return {
-    get(key, load) {
+    get(key, from) {
       const now = clock.now().getTime();
       const hit = entries.get(key);
       if (hit && hit.expires > now) return hit.value;
-      if (ttlMs <= 0) return load();
-      const value = load();
+      if (ttlMs <= 0) return load(from);
+      const value = load(from);
       // Re-inserting moves a refreshed key to the back, so evicting the first entry drops the
       // one that has gone longest without a load.
       if (hit) entries.delete(key);

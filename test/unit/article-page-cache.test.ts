@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKeyOf } from '../../src/kernel/cache-key.js';
+import { fixedClock } from '../../src/kernel/clock.js';
+import { ttlCache } from '../../src/kernel/ttl-cache.js';
+import { cacheKeyOf, deepFreeze } from '../../src/kernel/cache-key.js';
 import { articlePage, type ArticlePageProps } from '../../src/modules/reading/article-page.js';
 
 const article = {
@@ -47,7 +49,7 @@ const granted: ArticlePageProps = {
       paywallHtml: null,
       bannerHtml: '<strong>3 free stories left</strong> this month',
     },
-    bodyHtml: '<p>Markets opened higher on Tuesday.</p><p>Banks led the gains.</p>',
+    body: { html: '<p>Markets opened higher on Tuesday.</p><p>Banks led the gains.</p>' },
   },
   plans: [],
   ctx: ctx(),
@@ -62,7 +64,7 @@ const refused: ArticlePageProps = {
       paywallHtml: '<p>Subscribe to read on.</p>',
       bannerHtml: null,
     },
-    bodyHtml: null,
+    body: null,
   },
   plans: [
     {
@@ -99,15 +101,33 @@ function* variants(value: unknown, path = '$'): Generator<[string, unknown]> {
   }
 }
 
+/**
+ * `props` as a page view builds them: the article, its body, the plans and the sections as the
+ * caches hand them out (deep-frozen copies), the reader's state and the decision made afresh.
+ */
+function asCached(props: ArticlePageProps): ArticlePageProps {
+  const copy = <T>(value: T): T => deepFreeze(structuredClone(value));
+  const { opened, ctx } = props;
+  return {
+    opened: { ...opened, article: copy(opened.article), body: copy(opened.body) },
+    plans: copy(props.plans),
+    ctx: { ...ctx, chrome: { ...ctx.chrome, sections: copy(ctx.chrome.sections) } },
+  };
+}
+
 const html = (props: ArticlePageProps) => articlePage(props).render().toString('utf8');
 
 describe('the article page cache', () => {
   it.each([
-    ['granted on the meter', granted],
-    ['refused', refused],
-  ])('gives a different key to every change that shows on the page (%s)', (_name, props) => {
+    ['granted on the meter', granted, (props: ArticlePageProps) => props],
+    ['refused', refused, (props: ArticlePageProps) => props],
+    // The same walk with the article, body, plans and sections as the caches hold them
+    // (frozen, so keyed by remembered digests), the changed one among them.
+    ['granted, from cached inputs', granted, asCached],
+    ['refused, from cached inputs', refused, asCached],
+  ])('gives a different key to every change that shows on the page (%s)', (_name, props, prepare) => {
     const page = html(props);
-    const key = articlePage(props).key;
+    const key = articlePage(prepare(props)).key;
     const shown: string[] = [];
     const unkeyed: string[] = [];
     for (const [path, changed] of variants(props)) {
@@ -120,7 +140,7 @@ describe('the article page cache', () => {
       }
       if (otherPage === page) continue;
       shown.push(path);
-      if (articlePage(other).key === key) unkeyed.push(path);
+      if (articlePage(prepare(other)).key === key) unkeyed.push(path);
     }
     // A reader's own state is among what shows, so the walk did reach it.
     expect(shown).toEqual(expect.arrayContaining(['$.ctx.chrome.signedIn', '$.ctx.chrome.publicationName']));
@@ -130,6 +150,36 @@ describe('the article page cache', () => {
   it('keys the same page alike, whatever order its data was built in', () => {
     const reordered: ArticlePageProps = { ctx: granted.ctx, plans: granted.plans, opened: granted.opened };
     expect(articlePage(reordered).key).toBe(articlePage(granted).key);
+  });
+
+  it('keys cached inputs by what they hold: an equal article loaded again gives the same key', () => {
+    const page = asCached(granted);
+    expect(articlePage(page).key).toBe(articlePage(page).key);
+    expect(articlePage(asCached(granted)).key).toBe(articlePage(page).key);
+    expect(articlePage(asCached(refused)).key).not.toBe(articlePage(page).key);
+  });
+
+  it('remembers the digest only of data that cannot change', () => {
+    // Frozen, but holding an array that is not: what the array holds is read every time.
+    const sections = [{ slug: 'business', name: 'Business' }];
+    const chrome = Object.freeze({ sections });
+    const before = cacheKeyOf({ chrome });
+    sections.push({ slug: 'nation', name: 'Nation' });
+    expect(cacheKeyOf({ chrome })).not.toBe(before);
+    // A frozen object with a getter, or a frozen Date, can answer differently next time.
+    let name = 'Business';
+    const section = Object.freeze({
+      get name() {
+        return name;
+      },
+    });
+    const named = cacheKeyOf(section);
+    name = 'Nation';
+    expect(cacheKeyOf(section)).not.toBe(named);
+    const at = Object.freeze(new Date('2026-11-10T04:30:00Z'));
+    const dated = cacheKeyOf(Object.freeze({ at }));
+    at.setTime(0);
+    expect(cacheKeyOf(Object.freeze({ at }))).not.toBe(dated);
   });
 
   it('refuses to key data whose contents it cannot see (a Set of entitlements, a Map)', () => {
@@ -146,6 +196,19 @@ describe('the article page cache', () => {
 });
 
 describe('caches', () => {
+  it('can hand out their values deep-frozen: no caller changes them for the others', async () => {
+    const cache = ttlCache<string, { plans: { name: string }[] }>({
+      ttlMs: 1000,
+      clock: fixedClock('2026-11-15T00:00:00Z'),
+      frozen: true,
+    });
+    const value = await cache.get('active', async () => ({ plans: [{ name: 'Smart Essential' }] }));
+    expect(Object.isFrozen(value) && Object.isFrozen(value.plans) && Object.isFrozen(value.plans[0])).toBe(
+      true,
+    );
+    expect(() => value.plans.push({ name: 'Other' })).toThrow(TypeError);
+  });
+
   it('are made in one place, src/caches.ts: no service makes its own', () => {
     const src = resolve(import.meta.dirname, '../../src');
     const makers = readdirSync(src, { recursive: true, encoding: 'utf8' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, renderCopy } from '../../src/modules/paywall/index.js';
+import { checkTemplate, copyVariables, renderCopy } from '../../src/modules/paywall/index.js';
 import {
   defaultBannerTemplate,
   defaultLimitTemplate,
@@ -99,5 +99,35 @@ describe('paywall copy templates', () => {
       reader_name: '<img src=x onerror=alert(1)>',
     });
     expect(html).toBe('<p>Hi &lt;img src=x onerror=alert(1)&gt;</p>');
+  });
+
+  it('renders again for a change in any variable: the memo of rendered copy is keyed by each', () => {
+    const everything = copyVariables.map((name) => `{{ ${name} }}`).join('|');
+    const html = renderCopy(everything, context);
+    for (const name of copyVariables) {
+      const value = context[name as keyof typeof context];
+      const changed =
+        typeof value === 'string' ? `${value}~` : typeof value === 'number' ? value + 1 : !value;
+      expect(renderCopy(everything, { ...context, [name]: changed }), name).not.toBe(html);
+    }
+    // Two contexts whose texts run together alike are still two contexts.
+    for (const [one, other] of [
+      [
+        ['a', 'bc'],
+        ['ab', 'c'],
+      ],
+      [
+        ['a;', 'b'],
+        ['a', ';b'],
+      ],
+      [
+        ['a\u0000', 'b'],
+        ['a', '\u0000b'],
+      ],
+    ] as const) {
+      const render = ([reader_name, article_title]: readonly [string, string]) =>
+        renderCopy(everything, { ...context, reader_name, article_title });
+      expect(render(one)).not.toBe(render(other));
+    }
   });
 });

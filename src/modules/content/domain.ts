@@ -20,6 +20,15 @@ export interface ArticleSummary {
   readonly updatedAt: string;
 }
 
+/**
+ * The whole body of a published article, for a reader who was granted it. An object rather
+ * than the bare HTML so that the cache can hand out one frozen value per load, which the
+ * article page's key names by a digest computed once instead of hashing the text on every view.
+ */
+export interface PublishedBody {
+  readonly html: string;
+}
+
 export interface Section {
   readonly id: string;
   readonly slug: string;

@@ -12,6 +12,7 @@ import {
   prepareBody,
   type ArticleAccess,
   type ArticleSummary,
+  type PublishedBody,
   type Section,
 } from './domain.js';
 import * as q from './queries.js';
@@ -49,7 +50,7 @@ export interface ContentService {
   createSection(slug: string, name: string): Promise<Section>;
   findPublished(idOrSlug: string): Promise<ArticleSummary | undefined>;
   /** The whole body: call only after the reader was granted access. */
-  body(articleId: string): Promise<string>;
+  body(articleId: string): Promise<PublishedBody>;
   listPublished(options: ListOptions): Promise<ArticleSummary[]>;
   yearsWithArticles(): Promise<{ year: number; count: number }[]>;
   count(): Promise<number>;
@@ -81,7 +82,7 @@ export function createContentService(deps: {
     /** By id and by slug. */
     readonly articles: TtlCache<string, ArticleSummary | undefined>;
     /** By article id. */
-    readonly bodies: TtlCache<string, string>;
+    readonly bodies: TtlCache<string, PublishedBody>;
   };
 }): ContentService {
   const { db, clock } = deps;
@@ -198,7 +199,7 @@ export function createContentService(deps: {
       if (!article) articleCache.delete(idOrSlug);
       return article && article.publishedAt <= now() ? article : undefined;
     },
-    body: (articleId) => bodyCache.get(articleId, () => q.selectBody(db, articleId)),
+    body: (articleId) => bodyCache.get(articleId, async () => ({ html: await q.selectBody(db, articleId) })),
     listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
     yearsWithArticles: () => q.selectYearCounts(db, now()),
     count: () => q.countArticles(db),

@@ -111,27 +111,55 @@ function allowedLink(href: string): boolean {
   return scheme === null || copySchemes.includes(scheme[1]!.toLowerCase());
 }
 
-const parsed = new Map<string, Template[]>();
-const rendered = new Map<string, string>();
+/** A parsed template and what it rendered to, by the context's values (`contextKey`). */
+interface Memo {
+  readonly template: Template[];
+  readonly rendered: Map<string, string>;
+}
+const memos = new Map<string, Memo>();
+let memoised = 0;
+
+/**
+ * Every value of `context`, each variable in a fixed order (`copyVariables`, which the type
+ * of `sampleContext` holds to every field of `CopyContext`), strings with their length: two
+ * contexts share a key only if they are equal. Written out directly because it runs on every
+ * page view: `JSON.stringify` of the context cost several times as much.
+ */
+function contextKey(context: CopyContext): string {
+  let key = '';
+  for (const name of copyVariables) {
+    const value = context[name as keyof CopyContext];
+    key += typeof value === 'string' ? `${value.length}:${value}` : `${value};`;
+  }
+  return key;
+}
 
 /**
  * Renders validated copy to safe HTML. Throws if rendering fails (a template that slipped past
  * the check); callers fall back to the default copy.
- * Results are memoised: the same few banners and paywalls recur on every page view, and
- * cleaning HTML costs more than the rest of the access decision.
+ * Results are memoised, by template and then by the context's values: the same few banners
+ * and paywalls recur on every page view, and cleaning HTML costs more than the rest of the
+ * access decision.
  */
 export function renderCopy(source: string, context: CopyContext): string {
-  const key = `${source}\u0000${JSON.stringify(context)}`;
-  const hit = rendered.get(key);
+  let memo = memos.get(source);
+  const key = contextKey(context);
+  const hit = memo?.rendered.get(key);
   if (hit !== undefined) return hit;
-  let template = parsed.get(source);
-  if (!template) {
-    template = liquid.parse(source);
-    if (parsed.size >= 100) parsed.clear();
-    parsed.set(source, template);
+  if (!memo) {
+    if (memos.size >= 100) {
+      memos.clear();
+      memoised = 0;
+    }
+    memo = { template: liquid.parse(source), rendered: new Map() };
+    memos.set(source, memo);
   }
-  const html = sanitizeHtml(liquid.renderSync(template, context) as string, allowedMarkup);
-  if (rendered.size >= 2000) rendered.clear();
-  rendered.set(key, html);
+  const html = sanitizeHtml(liquid.renderSync(memo.template, context) as string, allowedMarkup);
+  if (memoised >= 2000) {
+    for (const other of memos.values()) other.rendered.clear();
+    memoised = 0;
+  }
+  memo.rendered.set(key, html);
+  memoised++;
   return html;
 }

@@ -334,12 +334,12 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       },
     },
     async (request, reply) => {
-      const { article, access, bodyHtml } = await open(request, reply, request.params.idOrSlug);
+      const { article, access, body } = await open(request, reply, request.params.idOrSlug);
       return {
         article: {
           ...articleJson(article),
           teaser: article.teaserHtml,
-          ...(bodyHtml !== null && { body: bodyHtml }),
+          ...(body !== null && { body: body.html }),
         },
         access: { granted: access.granted, reason: access.reason, meter: access.meter },
       };

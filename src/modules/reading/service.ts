@@ -1,11 +1,11 @@
-import type { ArticleSummary, ContentService } from '../content/index.js';
+import type { ArticleSummary, ContentService, PublishedBody } from '../content/index.js';
 import type { AccessOutcome, PaywallService, Reader, RequestOrigin } from '../paywall/index.js';
 
 export interface OpenedArticle {
   readonly article: ArticleSummary;
   readonly access: AccessOutcome;
   /** The whole body: present only when access was granted. */
-  readonly bodyHtml: string | null;
+  readonly body: PublishedBody | null;
 }
 
 export interface ReadingService {
@@ -22,8 +22,8 @@ export function createReadingService(deps: {
       const article = await content.findPublished(idOrSlug);
       if (!article) return undefined;
       const access = await paywall.check(article, reader, origin);
-      const bodyHtml = access.granted ? await content.body(article.id) : null;
-      return { article, access, bodyHtml };
+      const body = access.granted ? await content.body(article.id) : null;
+      return { article, access, body };
     },
   };
 }

@@ -179,7 +179,7 @@ function ArticleBody({
   plans: readonly Plan[];
   ctx: PageContext;
 }) {
-  const { article, access, bodyHtml } = opened;
+  const { article, access, body } = opened;
   return (
     <>
       {access.bannerHtml && (
@@ -188,10 +188,10 @@ function ArticleBody({
         </aside>
       )}
       <div class="article-body">
-        {bodyHtml !== null ? (
+        {body !== null ? (
           <Html
             class={article.access === 'free' ? 'article-text' : 'article-text paywalled-content'}
-            html={bodyHtml}
+            html={body.html}
           />
         ) : (
           <>
@@ -261,7 +261,7 @@ export function ArticlePage({
 
 /** The print view: the same article, the same access, no site chrome. */
 export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageContext }) {
-  const { article, access, bodyHtml } = opened;
+  const { article, access, body } = opened;
   return (
     <html lang="en-IN">
       <head>
@@ -277,8 +277,8 @@ export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageCon
         <p class="byline">
           {article.byline} · {formatDate(article.publishedAt, ctx.timeZone)}
         </p>
-        {bodyHtml !== null ? (
-          <Html html={bodyHtml} />
+        {body !== null ? (
+          <Html html={body.html} />
         ) : (
           <>
             <Html html={article.teaserHtml} />
