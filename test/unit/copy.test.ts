@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkTemplate, copyVariables, renderCopy } from '../../src/modules/paywall/index.js';
 import {
   defaultBannerTemplate,
@@ -128,6 +128,24 @@ describe('paywall copy templates', () => {
       const render = ([reader_name, article_title]: readonly [string, string]) =>
         renderCopy(everything, { ...context, reader_name, article_title });
       expect(render(one)).not.toBe(render(other));
+    }
+  });
+
+  it('does not refuse copy it accepted before because rendering it was slow this time', () => {
+    // Stored settings are checked again each time the settings cache fills; on a busy machine
+    // a render can overrun the time limit, which must not swap the publisher's copy for the default.
+    const source = '<p>{{ remaining }} of {{ free_limit }} left, {{ reader_name }}.</p>';
+    expect(checkTemplate(source)).toEqual({ ok: true });
+    let now = performance.now();
+    const slow = vi.spyOn(performance, 'now').mockImplementation(() => (now += 1000));
+    try {
+      expect(checkTemplate(source)).toEqual({ ok: true });
+      expect(checkTemplate(`${source} `)).toMatchObject({
+        ok: false,
+        problem: expect.stringMatching(/limit/),
+      });
+    } finally {
+      slow.mockRestore();
     }
   });
 });

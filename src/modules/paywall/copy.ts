@@ -65,17 +65,29 @@ const allowedSummary =
   `links to ${copySchemes.join(', ')} or a path`;
 
 /**
+ * Copy that passed its check, by source. Stored settings are checked again each time the
+ * settings cache fills (every two seconds under traffic): remembering what passed spares
+ * rendering every sample again, and keeps a busy moment, in which a render overruns Liquid's
+ * time limit, from refusing the publisher's copy and showing the default copy instead.
+ * Only successes are kept: a refusal may have been that busy moment.
+ */
+const accepted = new Set<string>();
+
+/**
  * Parses `source`, checks its variables and filters, and renders it with sample values. Copy
  * whose markup would lose something when cleaned is refused too, naming what: a publisher
  * must not save a `<script>` or an `onerror` and believe it is on the page.
  */
 export function checkTemplate(source: string): TemplateCheck {
+  if (accepted.has(source)) return { ok: true };
   const check = checkLiquid(liquid, source, { variables: copyVariables, samples: sampleContexts });
   if (!check.ok) return check;
   const removed = [...new Set(check.rendered.flatMap(disallowedMarkup))];
   if (removed.length > 0) {
     return { ok: false, problem: `markup that is not allowed: ${removed.join(', ')} (${allowedSummary})` };
   }
+  if (accepted.size >= 100) accepted.clear();
+  accepted.add(source);
   return { ok: true };
 }
 
