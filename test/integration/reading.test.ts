@@ -174,6 +174,23 @@ describe.each(dialects)('reading on $name', (dialect) => {
     expect(paywalled((await spent.get(`/article/${metered[7]}`)).body)).toBe(true);
   });
 
+  it('takes no reader cookie that another secret signed, though this process verified it for its own app', async () => {
+    const spent = aReader(t.app);
+    for (let i = 0; i < 5; i++) await spent.get(`/article/${metered[i]}`);
+    const other = await buildTestApp(dialect, {
+      env: { SESSION_SECRET: `${'another-secret-'.repeat(3)}0123` },
+    });
+    try {
+      const slug = (await other.services.content.create(anArticle({ access: 'metered' }))).slug;
+      const page = await other.app.inject({ url: `/article/${slug}`, headers: { cookie: spent.cookie } });
+      // A fresh reader there: the cookie was refused and a new one issued.
+      expect(page.cookies.find((c) => c.name === 'mh_reader')).toBeDefined();
+    } finally {
+      await other.close();
+    }
+    expect(paywalled((await spent.get(`/article/${metered[7]}`)).body)).toBe(true);
+  });
+
   it('resets the meter at the start of the next month in the publication time zone', async () => {
     const reader = aReader(t.app);
     for (let i = 0; i < 5; i++) await reader.get(`/article/${metered[i]}`);
