@@ -289,6 +289,19 @@ export function createCheckouts(deps: {
   };
   return checkouts;
 
+  /**
+   * Refunds a payment that bought nothing, in full; the key makes a second call (a webhook and
+   * the reader's return at once) a no-op at the gateway. False when nothing was taken.
+   */
+  async function giveBack(
+    outcome: Extract<CheckoutOutcome, { status: 'paid' }>,
+    idempotencyKey: string,
+  ): Promise<boolean> {
+    if (outcome.paymentRef === null || outcome.amount.amountMinor === 0) return false;
+    await gateway.refund({ idempotencyKey, paymentRef: outcome.paymentRef, amount: outcome.amount });
+    return true;
+  }
+
   /** Opens what a paid checkout (open, or expired and paid late) bought, once; or gives the money back. */
   async function settlePaid(
     checkout: CheckoutRow,
@@ -302,14 +315,7 @@ export function createCheckouts(deps: {
       outcome.amount.currency !== expected.currency
     ) {
       // Never grant on a payment that is not what was asked for, nor keep it.
-      const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
-      if (refunded) {
-        await gateway.refund({
-          idempotencyKey: `mismatch:${checkout.id}`,
-          paymentRef: outcome.paymentRef!,
-          amount: outcome.amount,
-        });
-      }
+      const refunded = await giveBack(outcome, `mismatch:${checkout.id}`);
       return fail(
         checkout,
         'failed',
@@ -329,26 +335,13 @@ export function createCheckouts(deps: {
     const started = await ledger.startFromCheckout(checkout, outcome, actor);
     if (started === 'duplicate') {
       // Two checkouts paid at once: the reader has a subscription already, so this money goes back.
-      if (outcome.paymentRef) {
-        await gateway.refund({
-          idempotencyKey: `duplicate:${checkout.id}`,
-          paymentRef: outcome.paymentRef,
-          amount: outcome.amount,
-        });
-      }
+      await giveBack(outcome, `duplicate:${checkout.id}`);
       return fail(checkout, 'failed', 'You already had a subscription; this payment was refunded.');
     }
     if (started === 'coupon_refused') {
       // The code was switched off (or used up) after this checkout quoted it: no discount is
       // given beyond what the publisher allows, and no money is kept without a subscription.
-      const refunded = outcome.paymentRef !== null && outcome.amount.amountMinor > 0;
-      if (refunded) {
-        await gateway.refund({
-          idempotencyKey: `coupon:${checkout.id}`,
-          paymentRef: outcome.paymentRef!,
-          amount: outcome.amount,
-        });
-      }
+      const refunded = await giveBack(outcome, `coupon:${checkout.id}`);
       const code = checkout.discount === null ? '' : ` ${String(JSON.parse(checkout.discount).code)}`;
       return fail(
         checkout,
