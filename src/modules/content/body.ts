@@ -1,5 +1,6 @@
 import { html, parseFragment, serialize, type DefaultTreeAdapterTypes as T } from 'parse5';
 import sanitizeHtml from 'sanitize-html';
+import { truncateText } from '../../kernel/text.js';
 
 // Bodies are read the way a browser reads them (parse5 follows the HTML5 parsing algorithm):
 // an inline tag left open, a missing `</p>` or a stray `</div>` then means what it means on
@@ -407,17 +408,8 @@ function textOf(node: T.ChildNode): string {
 /** The first `excerptChars` characters of `text`, cut at a word, with an ellipsis. */
 function excerpt(text: string): string {
   if (text.length <= excerptChars) return text;
-  const cut = text.slice(0, excerptChars);
-  return `${cutBefore(cut, Math.max(cut.lastIndexOf(' '), excerptChars / 2)).trimEnd()}…`;
-}
-
-/**
- * `text` up to code unit `end`, stepping back rather than keeping half of a surrogate pair:
- * an emoji cut in two is a character no one wrote (and one XML cannot carry).
- */
-function cutBefore(text: string, end: number): string {
-  const last = text.charCodeAt(end - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? end - 1 : end);
+  const cut = truncateText(text, excerptChars);
+  return `${truncateText(cut, Math.max(cut.lastIndexOf(' '), excerptChars / 2)).trimEnd()}…`;
 }
 
 const escapeText = (text: string) =>

@@ -2,6 +2,7 @@ import { validatePaymentVerification } from 'razorpay/dist/utils/razorpay-utils.
 import { systemClock, type Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
+import { truncateText } from '../../kernel/text.js';
 import type {
   ChargeRequest,
   ChargeResult,
@@ -274,7 +275,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
         masthead: noteKind.checkout,
         reference: input.reference,
         mode: input.mode,
-        description: input.description.slice(0, noteLimit),
+        description: truncateText(input.description, noteLimit),
         success_url: fitsNote('successUrl', input.successUrl),
         cancel_url: fitsNote('cancelUrl', input.cancelUrl),
         expires_at: String(Math.floor(input.expiresAt.getTime() / 1000)),
@@ -444,7 +445,7 @@ export function createRazorpayGateway(options: RazorpayGatewayOptions): Razorpay
             customer_id: customerId,
             token,
             recurring: '1',
-            description: input.description.slice(0, 255),
+            description: truncateText(input.description, 255),
             notes,
           }),
         );
