@@ -197,7 +197,17 @@ export function createServices(config: Config, options: BuildOptions) {
     mail,
     links,
     /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
-    jobs: periodicJobs({ billing, mail, limiter, accounts, links, meter, publication, payments }),
+    jobs: periodicJobs({
+      billing,
+      mail,
+      limiter,
+      accounts,
+      links,
+      meter,
+      publication,
+      payments,
+      log: logger,
+    }),
   };
 }
 

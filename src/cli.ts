@@ -10,6 +10,7 @@ import { fixedClock, type Clock } from './kernel/clock.js';
 import { isoInstant } from './kernel/validation.js';
 import { startServer, upgradeStoredData } from './server.js';
 import { createJobScheduler } from './jobs/scheduler.js';
+import { meterMonthsKept } from './jobs/schedule.js';
 
 const usage = `Usage: masthead <command>
 
@@ -152,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
       if (action !== 'prune') throw new UsageError('meter supports: prune');
       const { values } = parseArgs({
         args: options,
-        options: { 'keep-months': { type: 'string', default: '3' } },
+        options: { 'keep-months': { type: 'string', default: String(meterMonthsKept) } },
         strict: true,
       });
       const keepMonths = Number(values['keep-months']);

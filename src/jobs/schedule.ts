@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { PeriodicJob } from '../kernel/periodic-job.js';
 import type { AccountLinks, AccountService } from '../modules/accounts/index.js';
 import type { QueuedDelivery } from '../modules/mail/index.js';
@@ -23,6 +24,8 @@ export function periodicJobs(parts: {
   publication: Pick<PublicationService, 'settings'>;
   /** The chosen payment provider's own jobs (the sandbox's webhooks, say). */
   payments: { readonly jobs: readonly PeriodicJob[] };
+  /** Where a job warns of what a person should look at (mail the SMTP server keeps refusing). */
+  log: Pick<FastifyBaseLogger, 'warn'>;
 }): PeriodicJob[] {
   const minute = 60_000;
   const hour = 60 * minute;
@@ -30,7 +33,15 @@ export function periodicJobs(parts: {
     // Renewals, reminders and dunning; soon after start-up, so a restart does not delay them.
     { name: 'billing:sweep', everyMs: 5 * minute, firstAfterMs: 10_000, run: () => parts.billing.runSweep() },
     // Queued mail (renewal reminders) that the SMTP server did not take is tried again.
-    { name: 'mail:retry', everyMs: minute, run: () => parts.mail.deliverQueued() },
+    {
+      name: 'mail:retry',
+      everyMs: minute,
+      async run() {
+        const delivery = await parts.mail.deliverQueued();
+        if (delivery.failed > 0) parts.log.warn({ mail: delivery }, 'queued mail not delivered');
+        return delivery;
+      },
+    },
     // Attempt-limit windows that have ended.
     { name: 'rate-limit:prune', everyMs: hour, run: async () => ({ windows: await parts.limiter.prune() }) },
     // Links in mail that stopped working, and sessions that ended, kept a while and then forgotten.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobScheduler, type JobScheduler } from '../../src/jobs/scheduler.js';
 import { formatDate } from '../../src/kernel/dates.js';
 import { demoArticles } from '../../src/seed/demo.js';
+import { sandboxOf } from '../support/build-app.js';
 import { launchChromium, squash, startServer, type RunningServer, deviceFactory } from './support.js';
 
 /**
@@ -128,11 +129,7 @@ async function subscriptionOf(page: Page): Promise<{ status: string } | null> {
   return ((await response.json()) as { subscription: { status: string } | null }).subscription;
 }
 
-function sandbox() {
-  const { payments } = server.services;
-  if (payments.kind !== 'sandbox') throw new Error('the e2e server runs the sandbox gateway');
-  return payments;
-}
+const sandbox = () => sandboxOf(server);
 
 /** The sandbox's own record of a checkout session, read from the server (the id is in the URL). */
 async function sandboxSession(url: string) {
