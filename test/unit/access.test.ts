@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decideAccess, UNLIMITED_STORIES, type AccessRequest } from '../../src/modules/paywall/index.js';
+import {
+  decideAccess,
+  decideBenefit,
+  UNLIMITED_STORIES,
+  type AccessRequest,
+} from '../../src/modules/paywall/index.js';
 
 const anonymous = new Set<string>();
 const subscriber = new Set([UNLIMITED_STORIES]);
@@ -90,5 +95,22 @@ describe('access decision', () => {
       granted: false,
       reason: 'premium',
     });
+  });
+});
+
+describe('decideBenefit', () => {
+  it('grants a benefit the subscription includes', () => {
+    expect(decideBenefit({ benefit: 'epaper', entitlements: new Set(['epaper', 'ad-free']) })).toEqual({
+      granted: true,
+    });
+  });
+
+  it('refuses a benefit the subscription lacks, naming it', () => {
+    expect(decideBenefit({ benefit: 'epaper', entitlements: subscriber })).toEqual({
+      granted: false,
+      reason: 'subscription_required',
+      benefit: 'epaper',
+    });
+    expect(decideBenefit({ benefit: 'ad-free', entitlements: anonymous }).granted).toBe(false);
   });
 });

@@ -39,3 +39,23 @@ export function decideAccess(request: AccessRequest): AccessDecision {
   if (meter.used < meter.limit) return { granted: true, reason: 'metered', consumesRead: true };
   return { granted: false, reason: 'limit_reached' };
 }
+
+/** Why a reader may not use a benefit: their subscription (if any) does not include it. */
+export type BenefitRefusalReason = 'subscription_required';
+
+export type BenefitDecision =
+  | { readonly granted: true }
+  | { readonly granted: false; readonly reason: BenefitRefusalReason; readonly benefit: string };
+
+/**
+ * May a reader use `benefit` (`epaper`, `newsletters`, `partner-access`, `ad-free`…) now?
+ * Pages, the API, mail sends and downloads all ask this (through `PaywallService.benefit`);
+ * none of them looks at entitlements itself, so a rule added here holds everywhere.
+ */
+export function decideBenefit(request: {
+  readonly benefit: string;
+  readonly entitlements: ReadonlySet<string>;
+}): BenefitDecision {
+  if (request.entitlements.has(request.benefit)) return { granted: true };
+  return { granted: false, reason: 'subscription_required', benefit: request.benefit };
+}

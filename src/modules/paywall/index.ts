@@ -7,6 +7,9 @@ export {
 } from './service.js';
 export {
   decideAccess,
+  decideBenefit,
+  type BenefitDecision,
+  type BenefitRefusalReason,
   UNLIMITED_STORIES,
   type AccessDecision,
   type AccessReason,

@@ -3,7 +3,13 @@ import type { MeterService, MeterView } from '../metering/index.js';
 import { meterView } from '../metering/index.js';
 import type { PublicationService } from '../publication/index.js';
 import type { SettingsStore } from '../settings/index.js';
-import { decideAccess, type AccessReason, type ArticleAccess } from './access.js';
+import {
+  decideAccess,
+  decideBenefit,
+  type AccessReason,
+  type ArticleAccess,
+  type BenefitDecision,
+} from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
 import type { CrawlerCheck } from './crawler.js';
 import {
@@ -46,6 +52,8 @@ export interface PaywallService {
     origin: RequestOrigin,
   ): Promise<AccessOutcome>;
   meter(reader: Reader): Promise<MeterView>;
+  /** May `reader` use `benefit` now? The one question every benefit's page, call and send asks. */
+  benefit(reader: Pick<Reader, 'entitlements'>, benefit: string): BenefitDecision;
 }
 
 export function createPaywallService(deps: {
@@ -128,6 +136,8 @@ export function createPaywallService(deps: {
             : null,
       };
     },
+
+    benefit: (reader, benefit) => decideBenefit({ benefit, entitlements: reader.entitlements }),
 
     async meter(reader) {
       const { publication, meterSettings } = await currentSettings();
