@@ -62,6 +62,7 @@ import {
   publicationSettingsKey,
   publicationSettingsSchema,
 } from './modules/publication/index.js';
+import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
@@ -116,10 +117,18 @@ export function createServices(config: Config, options: BuildOptions) {
     links: { login: '/login', subscribe: '/subscribe' },
   });
   const accounts = createAccountService({ db, clock, settings, meter, publication });
+  // Work done in the background, durably: each module's handlers are listed once, below.
+  const handlers: JobHandler<unknown>[] = [];
+  const queue = createJobQueue({
+    db,
+    clock,
+    maxAttempts: (kind) => handlers.find((handler) => handler.kind === kind)?.maxAttempts,
+  });
   const mail = createMailer({
     db,
     clock,
     publication,
+    jobs: queue,
     templates: joinMailCatalogues(accountMail, billingMail),
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -168,6 +177,7 @@ export function createServices(config: Config, options: BuildOptions) {
     publication,
     publicUrl: config.publicUrl,
   });
+  handlers.push(...mail.handlers);
   return {
     clock,
     logger,
@@ -196,17 +206,25 @@ export function createServices(config: Config, options: BuildOptions) {
     billing,
     mail,
     links,
+    queue,
+    /** Runs the queue's jobs (`server.ts` starts it; `masthead queue run` drains the queue). */
+    worker: createJobWorker({
+      db,
+      dialect: options.database.dialect,
+      clock,
+      handlers,
+      log: logger,
+    }),
     /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
     jobs: periodicJobs({
       billing,
-      mail,
+      queue,
       limiter,
       accounts,
       links,
       meter,
       publication,
       payments,
-      log: logger,
     }),
   };
 }
@@ -310,6 +328,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     requireAdmin,
   });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
+  await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });
   await app.register(settingsRoutes, {
     store: services.settings,
     requireAdmin,

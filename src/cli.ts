@@ -11,6 +11,7 @@ import { isoInstant } from './kernel/validation.js';
 import { startServer, upgradeStoredData } from './server.js';
 import { createJobScheduler } from './jobs/scheduler.js';
 import { meterMonthsKept } from './jobs/schedule.js';
+import { mailDeliveryJob } from './modules/mail/index.js';
 
 const usage = `Usage: masthead <command>
 
@@ -25,6 +26,10 @@ const usage = `Usage: masthead <command>
   billing run [--at ISO-8601]             one renewal/dunning sweep (as of a given moment)
   jobs list                               the jobs start runs on timers, and how often
   jobs run [NAME…]                        run those jobs once now (all of them by default)
+  queue status                            the job queue: how many jobs of each kind in each state
+  queue list [--status S] [--kind K]      the latest jobs (S: queued, running, done, dead)
+  queue run                               run every job that is due, until none is left
+  queue retry ID                          give a dead job fresh tries
 
 Configuration comes from the environment; see README.md.`;
 
@@ -78,6 +83,56 @@ async function jobs(config: Config, [action, ...names]: string[]): Promise<numbe
     return failed > 0 ? 1 : 0;
   });
 }
+
+/** `queue status|list|run|retry`: the durable job queue, for operators. */
+async function queue(config: Config, [action, ...options]: string[]): Promise<number> {
+  return withDatabase(config, async ({ queue: jobs, worker }) => {
+    switch (action) {
+      case 'status': {
+        const counts = await jobs.counts();
+        if (counts.length === 0) console.log('The job queue is empty.');
+        for (const { kind, status, count } of counts) console.log(`${kind}\t${status}\t${count}`);
+        return 0;
+      }
+      case 'list': {
+        const { values } = parseArgs({
+          args: options,
+          options: { status: { type: 'string' }, kind: { type: 'string' } },
+          strict: true,
+        });
+        const status = jobStatuses.find((known) => known === values.status);
+        if (values.status !== undefined && status === undefined)
+          throw new UsageError(`--status takes one of ${jobStatuses.join(', ')}`);
+        for (const job of await jobs.list({
+          ...(status && { status }),
+          ...(values.kind && { kind: values.kind }),
+        }))
+          console.log(
+            [job.id, job.kind, job.status, `tries ${job.attempts}/${job.maxAttempts}`, job.lastError ?? '']
+              .join('\t')
+              .trimEnd(),
+          );
+        return 0;
+      }
+      case 'run': {
+        const summary = await worker.runDue();
+        console.log(`done ${summary.done}, to retry ${summary.retried}, dead ${summary.dead}`);
+        return 0;
+      }
+      case 'retry': {
+        const [id] = options;
+        if (!id) throw new UsageError('queue retry needs the ID of a dead job');
+        if (!(await jobs.retry(id))) throw new UsageError(`${id} is not a dead job`);
+        console.log(`Queued ${id} again.`);
+        return 0;
+      }
+      default:
+        throw new UsageError('queue supports: status, list [--status S] [--kind K], run, retry ID');
+    }
+  });
+}
+
+const jobStatuses = ['queued', 'running', 'done', 'dead'] as const;
 
 function describeInterval(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
@@ -167,6 +222,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'jobs':
       return jobs(config, rest);
+    case 'queue':
+      return queue(config, rest);
     case 'billing': {
       const [action, ...options] = rest;
       if (action !== 'run') throw new UsageError('billing takes one action: run');
@@ -177,11 +234,20 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError('--at takes an ISO 8601 moment such as 2027-11-15T06:00:00Z');
         clock = fixedClock(values.at);
       }
-      const report = await withDatabase(config, (services) => services.billing.runSweep(), clock);
-      console.log(
-        Object.entries(report)
-          .map(([what, count]) => `${what} ${count}`)
-          .join(', '),
+      await withDatabase(
+        config,
+        async (services) => {
+          const report = await services.billing.runSweep();
+          console.log(
+            Object.entries(report)
+              .map(([what, count]) => `${what} ${count}`)
+              .join(', '),
+          );
+          // The sweep only queued its reminders; without a server running, deliver them here.
+          const mail = await services.worker.runDue({ kinds: [mailDeliveryJob] });
+          console.log(`queued mail: delivered ${mail.done}, to retry ${mail.retried}, given up ${mail.dead}`);
+        },
+        clock,
       );
       return 0;
     }

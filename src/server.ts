@@ -56,16 +56,18 @@ export async function startServer(config: Config): Promise<void> {
     );
   }
 
-  // The renewal sweep, mail retries, clean-ups and the payment provider's own work, on timers.
+  // The renewal sweep, clean-ups and the payment provider's own work, on timers.
   const jobs = createJobScheduler({ jobs: services.jobs, clock: services.clock, log: app.log });
   jobs.start();
+  // The job queue's work: queued mail, e-paper processing, newsletter sends.
+  services.worker.start();
 
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    await jobs.stop();
+    await Promise.all([jobs.stop(), services.worker.stop()]);
     await app.close();
     await redis?.close();
     await database.destroy();

@@ -34,6 +34,7 @@ export interface Database {
   sandbox_charges: SandboxChargesTable;
   sandbox_refunds: SandboxRefundsTable;
   sandbox_webhooks: SandboxWebhooksTable;
+  jobs: JobsTable;
 }
 
 export interface SectionsTable {
@@ -477,3 +478,25 @@ export type PaymentRow = Selectable<PaymentsTable>;
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type CouponRow = Selectable<CouponsTable>;
 export type CouponReservationRow = Selectable<CouponReservationsTable>;
+
+/** The durable job queue (src/modules/queue). */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  key: string | null;
+  /** JSON. */
+  payload: string;
+  status: 'queued' | 'running' | 'done' | 'dead';
+  attempts: number;
+  max_attempts: number;
+  run_after: string;
+  lease_token: string | null;
+  lease_until: string | null;
+  /** JSON `{done, total, note?}`. */
+  progress: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+export type JobRow = Selectable<JobsTable>;

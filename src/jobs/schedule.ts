@@ -1,9 +1,8 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { PeriodicJob } from '../kernel/periodic-job.js';
 import type { AccountLinks, AccountService } from '../modules/accounts/index.js';
-import type { QueuedDelivery } from '../modules/mail/index.js';
 import type { MeterService } from '../modules/metering/index.js';
 import type { PublicationService } from '../modules/publication/index.js';
+import type { JobQueueAdmin } from '../modules/queue/index.js';
 import type { RateLimiter } from '../modules/rate-limit/index.js';
 import type { Billing } from '../modules/subscriptions/index.js';
 
@@ -16,7 +15,7 @@ export const meterMonthsKept = 3;
  */
 export function periodicJobs(parts: {
   billing: Pick<Billing, 'runSweep'>;
-  mail: { deliverQueued(): Promise<QueuedDelivery> };
+  queue: Pick<JobQueueAdmin, 'prune'>;
   limiter: Pick<RateLimiter, 'prune'>;
   accounts: Pick<AccountService, 'forgetEndedSessions'>;
   links: Pick<AccountLinks, 'forgetExpired'>;
@@ -24,23 +23,18 @@ export function periodicJobs(parts: {
   publication: Pick<PublicationService, 'settings'>;
   /** The chosen payment provider's own jobs (the sandbox's webhooks, say). */
   payments: { readonly jobs: readonly PeriodicJob[] };
-  /** Where a job warns of what a person should look at (mail the SMTP server keeps refusing). */
-  log: Pick<FastifyBaseLogger, 'warn'>;
 }): PeriodicJob[] {
   const minute = 60_000;
   const hour = 60 * minute;
   return [
     // Renewals, reminders and dunning; soon after start-up, so a restart does not delay them.
     { name: 'billing:sweep', everyMs: 5 * minute, firstAfterMs: 10_000, run: () => parts.billing.runSweep() },
-    // Queued mail (renewal reminders) that the SMTP server did not take is tried again.
+    // Finished work on the job queue: done jobs kept a month to look back on, dead ones three.
     {
-      name: 'mail:retry',
-      everyMs: minute,
-      async run() {
-        const delivery = await parts.mail.deliverQueued();
-        if (delivery.failed > 0) parts.log.warn({ mail: delivery }, 'queued mail not delivered');
-        return delivery;
-      },
+      name: 'queue:prune',
+      everyMs: 24 * hour,
+      firstAfterMs: hour,
+      run: () => parts.queue.prune({ doneDays: 30, deadDays: 90 }),
     },
     // Attempt-limit windows that have ended.
     { name: 'rate-limit:prune', everyMs: hour, run: async () => ({ windows: await parts.limiter.prune() }) },

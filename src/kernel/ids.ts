@@ -14,6 +14,7 @@ export type IdPrefix =
   | 'rft'
   | 'msg'
   | 'lnk'
+  | 'job'
   // billing
   | 'cpn'
   | 'red'

@@ -37,13 +37,13 @@ describe.each(dialects)('the periodic jobs on $name', (dialect) => {
     await services.meter.consume('rdr_jobs', `art_${email}`, 10, period);
   }
 
-  it('are listed in one place: the sweep, mail retries, every clean-up and the sandbox’s work', () => {
+  it('are listed in one place: the sweep, every clean-up and the sandbox’s work', () => {
     expect(t.services.jobs.map((job) => job.name).sort()).toEqual([
       'accounts:forget-links',
       'accounts:forget-sessions',
       'billing:sweep',
-      'mail:retry',
       'meter:prune',
+      'queue:prune',
       'rate-limit:prune',
       'sandbox:expire-checkouts',
       'sandbox:webhooks',

@@ -168,7 +168,6 @@ describe('billing notices as mail', () => {
           return { to: message.to, template: message.template, mail: { subject: '', text: '', html: '' } };
         },
         queue: async () => `msg_${sent.length}`,
-        deliverQueued: async () => ({ delivered: 0, failed: 0 }),
       },
       publicUrl: 'https://news.example/',
       timeZone: async () => 'Asia/Kolkata',

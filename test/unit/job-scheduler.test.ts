@@ -144,27 +144,3 @@ describe('the job scheduler', () => {
     await expect(schedulerOf([]).run('test:nothing')).rejects.toThrow(/No periodic job/);
   });
 });
-
-describe('the mail retry job', () => {
-  it('warns when queued mail is still not taken, and is quiet when it all went', async () => {
-    const warnings: unknown[] = [];
-    let failed = 0;
-    const jobs = periodicJobs({
-      billing: { runSweep: async () => ({}) as never },
-      mail: { deliverQueued: async () => ({ delivered: 1, failed }) },
-      limiter: { prune: async () => 0 },
-      accounts: { forgetEndedSessions: async () => 0 },
-      links: { forgetExpired: async () => 0 },
-      meter: { prune: async () => ({ before: '2026-08', reads: 0 }) },
-      publication: { settings: async () => ({}) as never },
-      payments: { jobs: [] },
-      log: { warn: (fields: unknown) => warnings.push(fields) } as never,
-    });
-    const retry = jobs.find((job) => job.name === 'mail:retry')!;
-    await retry.run();
-    expect(warnings).toEqual([]);
-    failed = 2;
-    await retry.run();
-    expect(warnings).toEqual([{ mail: { delivered: 1, failed: 2 } }]);
-  });
-});

@@ -1,5 +1,6 @@
 export {
   createMailer,
+  mailDeliveryJob,
   MailDeliveryError,
   type MailLog,
   type Mailer,
@@ -8,7 +9,6 @@ export {
   type MailRecord,
   type MailSender,
   type PreparedMail,
-  type QueuedDelivery,
   type SentMail,
 } from './service.js';
 export {

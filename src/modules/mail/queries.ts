@@ -39,40 +39,6 @@ export async function deleteMessagesTo(db: Kysely<Database>, address: string): P
   return Number(result.numDeletedRows);
 }
 
-/** Queued messages due for delivery at `now`, oldest first (only those of `ids`, when given). */
-export function dueMessages(
-  db: Kysely<Database>,
-  now: string,
-  limit: number,
-  ids?: readonly string[],
-): Promise<MailOutboxRow[]> {
-  let query = db
-    .selectFrom('mail_outbox')
-    .selectAll()
-    .where('deliver_after', 'is not', null)
-    .where('deliver_after', '<=', now)
-    .orderBy('deliver_after')
-    .limit(limit);
-  if (ids) query = query.where('id', 'in', [...ids]);
-  return query.execute();
-}
-
-/** Takes a queued message for delivery until `until`; false when another process took it first. */
-export async function leaseMessage(
-  db: Kysely<Database>,
-  id: string,
-  dueAt: string,
-  until: string,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('mail_outbox')
-    .set({ deliver_after: until })
-    .where('id', '=', id)
-    .where('deliver_after', '=', dueAt)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
 export async function markDelivered(
   db: Kysely<Database>,
   id: string,
@@ -86,7 +52,7 @@ export async function markDelivered(
     .execute();
 }
 
-/** A failed delivery: `deliver_after` is the next try, or null when the retries have run out. */
+/** A failed delivery of a queued message: the job queue tries it again. */
 export async function markUndelivered(
   db: Kysely<Database>,
   id: string,

@@ -5,12 +5,11 @@ import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { PublicationService } from '../publication/index.js';
+import type { JobHandler, JobQueue } from '../queue/index.js';
 import {
   deleteMessagesTo,
-  dueMessages,
   findMessage,
   insertMessage,
-  leaseMessage,
   listMessages,
   markDelivered,
   markUndelivered,
@@ -86,15 +85,11 @@ export interface MailSender<M extends MailVariablesMap<M>> {
   prepare(message: MailMessage<M>): Promise<PreparedMail>;
   /**
    * Queues a prepared message in the caller's transaction `trx`, so it exists exactly when
-   * what it announces does. Deliver it after the commit with `deliverQueued`; until the SMTP
-   * server takes it, later rounds try again. Without SMTP it is kept in the outbox. Returns its id.
+   * what it announces does, with a `mail:deliver` job on the job queue: a worker delivers it
+   * after the commit and, until the SMTP server takes it, tries again with growing waits.
+   * Without SMTP it is kept in the outbox. Returns its id.
    */
   queue(trx: Kysely<Database>, mail: PreparedMail): Promise<string>;
-  /**
-   * Delivers queued messages that are due (only those of `ids`, when given: the ones a caller
-   * has just queued). Each is leased first, so two processes never send one twice.
-   */
-  deliverQueued(options?: { ids?: readonly string[] }): Promise<QueuedDelivery>;
 }
 
 /** A message rendered and addressed by `MailSender.prepare`, for `MailSender.queue`. */
@@ -102,13 +97,6 @@ export interface PreparedMail {
   readonly to: string;
   readonly template: string;
   readonly mail: RenderedMail;
-}
-
-/** What one round of queued deliveries did. */
-export interface QueuedDelivery {
-  readonly delivered: number;
-  /** Not taken by the SMTP server; tried again later (until the retries run out). */
-  readonly failed: number;
 }
 
 /** What was sent: the outbox and the delivery log. */
@@ -123,15 +111,22 @@ export interface MailLog {
 }
 
 /** Sends the mail of catalogue `M` to readers, and shows what was sent. */
-export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, MailLog {}
+export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, MailLog {
+  /** The job queue's handler that delivers queued mail (`mail:deliver`). */
+  readonly handlers: readonly JobHandler<unknown>[];
+}
+
+/** The job that delivers one queued message. */
+export const mailDeliveryJob = 'mail:deliver';
+const deliveryPayload = z.object({ messageId: z.string().min(1) });
 
 const recipient = z.email('expected an email address');
 
-/** Minutes after each failed delivery of a queued message before the next try; then it is given up. */
+/**
+ * Minutes after each failed delivery of a queued message before the next try; then it is given
+ * up (about two days: long enough to outlast an SMTP outage, short enough to matter still).
+ */
 const retryMinutes = [1, 5, 15, 60, 180, 360, 720, 1440] as const;
-/** How long one process may take over a queued message before another retries it. */
-const deliveryLeaseMs = 5 * 60_000;
-const queuedPerRound = 100;
 
 export function createMailer<M extends MailVariablesMap<M>>(deps: {
   db: Kysely<Database>;
@@ -139,12 +134,14 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
   templates: MailCatalogue<M>;
   clock: Clock;
   publication: PublicationService;
+  /** Where queued mail waits for its delivery. */
+  jobs: JobQueue;
   /** Unset: mail is kept in the outbox, not sent. */
   smtpUrl?: string;
   /** Without a name, the publication's name is shown as the sender. */
   from: { readonly name?: string; readonly address: string };
 }): Mailer<M> {
-  const { db, clock, publication, from, templates } = deps;
+  const { db, clock, publication, from, templates, jobs } = deps;
   const transport: MailTransport | undefined = deps.smtpUrl ? smtpTransport(deps.smtpUrl) : undefined;
 
   return {
@@ -221,49 +218,47 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
         created_at: createdAt,
         sent_at: null,
         error: null,
-        // Without SMTP the outbox is where mail stays: nothing to deliver.
-        deliver_after: transport ? createdAt : null,
+        deliver_after: null,
         attempts: 0,
       });
+      // Without SMTP the outbox is where mail stays: nothing to deliver.
+      if (transport) await jobs.enqueue(mailDeliveryJob, { messageId: id }, { trx, key: id });
       return id;
     },
 
-    async deliverQueued(options = {}) {
-      if (!transport) return { delivered: 0, failed: 0 };
-      if (options.ids && options.ids.length === 0) return { delivered: 0, failed: 0 };
-      const now = clock.now();
-      const due = await dueMessages(db, now.toISOString(), queuedPerRound, options.ids);
-      let delivered = 0;
-      let failed = 0;
-      for (const row of due) {
-        const until = new Date(now.getTime() + deliveryLeaseMs).toISOString();
-        if (!(await leaseMessage(db, row.id, row.deliver_after!, until))) continue;
-        const { name: publicationName } = await publication.settings();
-        try {
-          await transport.deliver({
-            from: { name: from.name ?? publicationName, address: from.address },
-            to: row.to_address,
-            subject: row.subject,
-            text: row.text_body,
-            html: row.html_body,
-          });
-        } catch (error) {
-          failed += 1;
-          const attempts = row.attempts + 1;
-          const wait = retryMinutes[attempts - 1];
-          await markUndelivered(db, row.id, {
-            attempts,
-            error: error instanceof Error ? error.message : String(error),
-            deliver_after:
-              wait === undefined ? null : new Date(clock.now().getTime() + wait * 60_000).toISOString(),
-          });
-          continue;
-        }
-        delivered += 1;
-        await markDelivered(db, row.id, clock.now().toISOString(), row.attempts + 1);
-      }
-      return { delivered, failed };
-    },
+    handlers: [
+      {
+        kind: mailDeliveryJob,
+        parse: (payload) => deliveryPayload.parse(payload),
+        maxAttempts: retryMinutes.length + 1,
+        retryDelayMs: (attempt) => (retryMinutes[attempt - 1] ?? 1440) * 60_000,
+        // One message: a minute is plenty, and a worker that died gives it up soon.
+        leaseMs: 60_000,
+        async run({ messageId }, context) {
+          const row = await findMessage(db, messageId);
+          // Forgotten with its reader's account, or delivered by a try whose settling was lost.
+          if (!row || row.sent_at !== null || !transport) return;
+          const { name: publicationName } = await publication.settings();
+          try {
+            await transport.deliver({
+              from: { name: from.name ?? publicationName, address: from.address },
+              to: row.to_address,
+              subject: row.subject,
+              text: row.text_body,
+              html: row.html_body,
+            });
+          } catch (error) {
+            await markUndelivered(db, row.id, {
+              attempts: context.attempt,
+              error: error instanceof Error ? error.message : String(error),
+              deliver_after: null,
+            });
+            throw error;
+          }
+          await markDelivered(db, row.id, clock.now().toISOString(), context.attempt);
+        },
+      } satisfies JobHandler<z.infer<typeof deliveryPayload>>,
+    ] as JobHandler<unknown>[],
 
     async list(options = {}) {
       return (await listMessages(db, options.limit ?? 100)).map(toRecord);

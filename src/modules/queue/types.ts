@@ -78,6 +78,8 @@ export interface JobHandler<P = unknown> {
   readonly maxAttempts?: number;
   /** How long one try may run without renewing its lease (default 5 minutes). */
   readonly leaseMs?: number;
+  /** How long to wait after the `attempt`-th failed try (default: 30 s, quadrupling, up to 6 h). */
+  retryDelayMs?(attempt: number): number;
 }
 
 /** The worker took a job whose lease this process no longer holds. */

@@ -97,8 +97,6 @@ export function createBillingNotices(deps: {
       return { queue: (trx) => mailer.queue(trx, prepared) };
     },
 
-    deliverQueued: (ids) => mailer.deliverQueued({ ids }),
-
     paymentFailed: (input) =>
       send(input.accountId, ({ to, readerName, date }) => ({
         to,

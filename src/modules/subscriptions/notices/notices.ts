@@ -40,8 +40,6 @@ export interface BillingNotices {
     readonly amount: Money;
     readonly chargeOn: Date;
   }): Promise<QueueableNotice | undefined>;
-  /** Delivers notices of `ids` queued by transactions that have committed. */
-  deliverQueued(ids: readonly string[]): Promise<{ readonly delivered: number; readonly failed: number }>;
   /** A renewal charge failed; `retryAt` null means no more attempts. */
   paymentFailed(input: {
     readonly accountId: string;

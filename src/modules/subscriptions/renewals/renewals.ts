@@ -44,8 +44,6 @@ export interface SweepReport {
    * tried again by the next sweep. One subscription's failure never stops the others.
    */
   errors: number;
-  /** Reminders queued (so counted as sent) that the SMTP server did not take; retried from the outbox. */
-  mailUndelivered: number;
 }
 
 /** Where the sweep reports what it could not do (pino's signature, so the app's logger fits). */
@@ -67,7 +65,6 @@ const emptyReport = (): SweepReport => ({
   unanswered: 0,
   expired: 0,
   errors: 0,
-  mailUndelivered: 0,
 });
 
 /**
@@ -155,8 +152,9 @@ export function createRenewals(deps: {
    * Sends the pre-debit reminder. The claim (which the charge relies on, 24 hours later) and the
    * queued mail commit in one transaction: a process killed at any moment leaves either both or
    * neither, so no renewal is ever charged without its reminder in the outbox. Two sweeps at once
-   * send it once: the claim is a guarded update. Delivery comes after the commit; a refused one
-   * is retried from the outbox and does not undo the reminder.
+   * send it once: the claim is a guarded update. The job queue delivers it after the commit,
+   * so a slow or refusing SMTP server never holds up the sweep; a refused one is retried there
+   * and does not undo the reminder.
    */
   async function remind(sub: SubscriptionRow, report: SweepReport): Promise<void> {
     const at = clock.now();
@@ -169,20 +167,12 @@ export function createRenewals(deps: {
       chargeOn: chargeableAt(renewal.start, at, policy)!,
     });
     if (!notice) throw new Error(`Subscription ${sub.id} has no account to remind.`);
-    const mailId = await db.transaction().execute(async (trx) => {
-      if (!(await claimReminder(trx, sub, at.toISOString()))) return undefined;
-      return notice.queue(trx);
+    const queued = await db.transaction().execute(async (trx) => {
+      if (!(await claimReminder(trx, sub, at.toISOString()))) return false;
+      await notice.queue(trx);
+      return true;
     });
-    if (mailId === undefined) return;
-    report.reminded += 1;
-    const delivery = await notices.deliverQueued([mailId]);
-    if (delivery.failed > 0) {
-      report.mailUndelivered += delivery.failed;
-      log.error(
-        { subscriptionId: sub.id, mailId },
-        'renewal reminder queued but not delivered: it is retried from the outbox',
-      );
-    }
+    if (queued) report.reminded += 1;
   }
 
   /** Sends a charge left pending by an earlier run again, under its first key, and settles it. */
