@@ -24,6 +24,7 @@ const owners: Record<string, readonly string[]> = {
     'sandbox_webhooks',
   ],
   plans: ['plans', 'plan_prices'],
+  queue: ['jobs'],
   'rate-limit': ['rate_limit_windows'],
   settings: ['settings'],
   subscriptions: ['checkouts', 'subscriptions', 'subscription_events', 'payments', 'webhook_events'],
