@@ -35,6 +35,7 @@ import {
   selectableStates,
 } from './modules/invoices/index.js';
 import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
+import { adminEpaperRoutes, createEpaperService, epaperRoutes } from './modules/epaper/index.js';
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
 import { createMeterService, createRedisMeterStore, createSqlMeterStore } from './modules/metering/index.js';
 import {
@@ -177,7 +178,16 @@ export function createServices(config: Config, options: BuildOptions) {
     publication,
     publicUrl: config.publicUrl,
   });
-  handlers.push(...mail.handlers);
+  // The e-paper: uploaded editions, drawn page by page by the queue's worker.
+  const epaper = createEpaperService({
+    db,
+    clock,
+    queue,
+    publication,
+    dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+  });
+  handlers.push(...mail.handlers, ...epaper.handlers);
   return {
     clock,
     logger,
@@ -206,6 +216,7 @@ export function createServices(config: Config, options: BuildOptions) {
     billing,
     mail,
     links,
+    epaper,
     queue,
     /** Runs the queue's jobs (`server.ts` starts it; `masthead queue run` drains the queue). */
     worker: createJobWorker({
@@ -321,6 +332,19 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     requireAdmin,
     publicUrl: config.publicUrl,
     now: () => services.clock.now(),
+  });
+  await app.register(epaperRoutes, {
+    epaper: services.epaper,
+    paywall: services.paywall,
+    publication: services.publication,
+    account: readers.account,
+    chrome: readers.pageChrome,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(adminEpaperRoutes, {
+    epaper: services.epaper,
+    requireAdmin,
+    maxBytes: config.epaperMaxBytes,
   });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminSubscriberRoutes, {

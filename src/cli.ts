@@ -167,7 +167,9 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } }, strict: true });
       if (!values.demo) throw new UsageError('seed needs --demo (the only seed there is)');
       const seeded = await withDatabase(config, (services) => seedDemo(services));
-      console.log(`Seeded the demo newsroom: ${seeded.articles} articles and ${seeded.plans} plans added.`);
+      console.log(
+        `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans and ${seeded.editions} e-paper editions added (the server draws their pages; or run \`masthead queue run\`).`,
+      );
       return 0;
     }
     case 'api-key': {

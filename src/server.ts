@@ -36,7 +36,9 @@ export async function startServer(config: Config): Promise<void> {
   await upgradeStoredData(services, (line) => console.log(line));
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);
-    console.log(`Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans.`);
+    console.log(
+      `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans, ${seeded.editions} e-paper editions (their pages are drawn in the background).`,
+    );
   }
   const app = await build(config, { database, redis, services });
   await app.listen({ host: config.host, port: config.port });

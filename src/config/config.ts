@@ -28,6 +28,10 @@ export interface Config {
   readonly smtpUrl?: string;
   /** The sender of mail; without a name, the publication's name is shown. */
   readonly mailFrom: MailFrom;
+  /** Where Masthead keeps its files (the development session secret, e-paper PDFs and page images). */
+  readonly dataDir: string;
+  /** The largest e-paper PDF staff may upload, in bytes. */
+  readonly epaperMaxBytes: number;
 }
 
 /**
@@ -189,6 +193,11 @@ const envSchema = z.object({
     ),
   SEED_DEMO: z.enum(['true', 'false'], 'expected true or false').default('true'),
   DATA_DIR: z.string().default('./data'),
+  EPAPER_MAX_MB: z.coerce
+    .number({ error: 'expected a size in megabytes, such as 100' })
+    .positive('expected a size in megabytes above 0, such as 100')
+    .max(2048, 'expected at most 2048 (2 GB)')
+    .default(100),
 });
 
 /**
@@ -234,6 +243,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     seedDemoOnEmpty: e.SEED_DEMO === 'true',
     smtpUrl: e.SMTP_URL,
     mailFrom: Object.freeze(e.MAIL_FROM ?? defaultMailFrom(publicUrl)),
+    dataDir: resolve(e.DATA_DIR),
+    epaperMaxBytes: Math.round(e.EPAPER_MAX_MB * 1024 * 1024),
   });
 }
 

@@ -35,6 +35,8 @@ export interface Database {
   sandbox_refunds: SandboxRefundsTable;
   sandbox_webhooks: SandboxWebhooksTable;
   jobs: JobsTable;
+  epaper_editions: EpaperEditionsTable;
+  epaper_shares: EpaperSharesTable;
 }
 
 export interface SectionsTable {
@@ -500,3 +502,30 @@ export interface JobsTable {
   finished_at: string | null;
 }
 export type JobRow = Selectable<JobsTable>;
+export interface EpaperEditionsTable {
+  id: string;
+  /** YYYY-MM-DD, the publication's calendar. */
+  date: string;
+  name: string;
+  /** The name lower-cased and trimmed; unique with the date. */
+  name_key: string;
+  status: 'queued' | 'processing' | 'ready' | 'failed';
+  file_bytes: number;
+  page_count: number | null;
+  pages_done: number;
+  error: string | null;
+  job_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EpaperSharesTable {
+  id: string;
+  /** SHA-256 (hex) of the link's token. */
+  token_hash: string;
+  edition_id: string;
+  page: number;
+  account_id: string;
+  expires_at: string;
+  created_at: string;
+}

@@ -8,8 +8,11 @@ export type ErrorCode =
   | 'invalid_template'
   | 'unauthorized'
   | 'forbidden'
+  | 'subscription_required'
   | 'not_found'
   | 'conflict'
+  | 'expired'
+  | 'payload_too_large'
   | 'payment_failed'
   | 'rate_limited'
   | 'internal';
@@ -20,8 +23,11 @@ const statusByCode: Record<ErrorCode, number> = {
   invalid_template: 422,
   unauthorized: 401,
   forbidden: 403,
+  subscription_required: 403,
   not_found: 404,
   conflict: 409,
+  expired: 410,
+  payload_too_large: 413,
   payment_failed: 402,
   rate_limited: 429,
   internal: 500,

@@ -15,6 +15,9 @@ export type IdPrefix =
   | 'msg'
   | 'lnk'
   | 'job'
+  // the e-paper: editions and shared pages
+  | 'epe'
+  | 'eps'
   // billing
   | 'cpn'
   | 'red'

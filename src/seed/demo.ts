@@ -1,9 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { money } from '../kernel/money.js';
 import type { Services } from '../app.js';
 import type { PlanInput } from '../modules/plans/index.js';
 import { benefitKeys } from '../modules/plans/index.js';
 import { demoArticlesA } from './demo-articles-a.js';
 import { demoArticlesB } from './demo-articles-b.js';
+import { demoEditionPdf, demoEditions } from './demo-epaper.js';
+import { formatDate } from '../kernel/dates.js';
 
 const sections = [
   { slug: 'politics', name: 'Politics' },
@@ -47,8 +50,8 @@ const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
  * twice: it adds only what is missing.
  */
 export async function seedDemo(
-  services: Pick<Services, 'content' | 'plans'>,
-): Promise<{ articles: number; plans: number }> {
+  services: Pick<Services, 'content' | 'plans' | 'epaper' | 'publication'>,
+): Promise<{ articles: number; plans: number; editions: number }> {
   const { content, plans } = services;
   const existingSections = new Set((await content.sections()).map((s) => s.slug));
   for (const section of sections) {
@@ -77,5 +80,39 @@ export async function seedDemo(
     });
     articlesAdded++;
   }
-  return { articles: articlesAdded, plans: plansAdded };
+  return { articles: articlesAdded, plans: plansAdded, editions: await seedDemoEpaper(services) };
+}
+
+/** The morning after the newest demo story: the day of the demo's e-paper. */
+export const demoEpaperDate = '2026-11-19';
+
+/**
+ * Two e-paper editions of one morning, Mumbai and New Delhi, their PDFs laid out here from the
+ * demo stories and uploaded as staff would: they are queued, and the worker draws their pages
+ * once the server is up (start-up does not wait for poppler).
+ */
+async function seedDemoEpaper(services: Pick<Services, 'epaper' | 'publication'>): Promise<number> {
+  const { epaper } = services;
+  const { name: publicationName, timeZone } = await services.publication.settings();
+  const existing = new Set((await epaper.listAll()).map((edition) => `${edition.date}|${edition.name}`));
+  let added = 0;
+  for (const edition of demoEditions) {
+    if (existing.has(`${demoEpaperDate}|${edition.name}`)) continue;
+    const upload = await epaper.uploadPath();
+    try {
+      await demoEditionPdf(upload, {
+        publicationName,
+        edition,
+        date: demoEpaperDate,
+        dateText: formatDate(`${demoEpaperDate}T12:00:00.000Z`, timeZone),
+        articles: demoArticles,
+      });
+      const { size } = await stat(upload);
+      await epaper.accept({ date: demoEpaperDate, name: edition.name, upload, bytes: size });
+    } finally {
+      await epaper.discard(upload);
+    }
+    added++;
+  }
+  return added;
 }

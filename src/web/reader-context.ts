@@ -71,6 +71,15 @@ export function createReaderContext(deps: {
         entitlements: noEntitlements,
       };
     },
+    /** The signed-in account of a live session, with its entitlements; undefined otherwise. */
+    async account(
+      request: FastifyRequest,
+    ): Promise<{ accountId: string; email: string; entitlements: ReadonlySet<string> } | undefined> {
+      const auth = await request.readerSession();
+      if (auth?.lookup.status !== 'live') return undefined;
+      const { account } = auth.lookup;
+      return { accountId: account.id, email: account.email, entitlements: await entitlementsOf(request) };
+    },
     signedIn: async (request: FastifyRequest) => (await request.readerSession())?.lookup.status === 'live',
     subscribed: async (request: FastifyRequest) => (await entitlementsOf(request)).size > 0,
     shell,

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -55,7 +58,10 @@ export async function startServer(at = '2026-11-20T06:30:00.000Z'): Promise<Runn
   const database = openDatabase('sqlite::memory:');
   await migrateToLatest(database);
   const port = await freePort();
+  // The e-paper's files go to a directory of this server's own, removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'masthead-e2e-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     NODE_ENV: 'test',
     SESSION_SECRET: 'e2e-secret-that-is-long-enough-0123456789',
     LOG_LEVEL: 'silent',
@@ -72,6 +78,7 @@ export async function startServer(at = '2026-11-20T06:30:00.000Z'): Promise<Runn
   } catch (error) {
     await app.close();
     await database.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -81,6 +88,7 @@ export async function startServer(at = '2026-11-20T06:30:00.000Z'): Promise<Runn
     async close() {
       await app.close();
       await database.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -27,8 +27,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('masthead command', { timeout: 60_000 }, () => {
   it('migrates, seeds the demo newsroom once, and creates an admin key printed last', async () => {
     expect((await masthead('migrate')).stdout).toMatch(/Applied 0001-initial|up to date/);
-    expect((await masthead('seed', '--demo')).stdout).toContain('48 articles and 3 plans added');
-    expect((await masthead('seed', '--demo')).stdout).toContain('0 articles and 0 plans added');
+    expect((await masthead('seed', '--demo')).stdout).toContain(
+      '48 articles, 3 plans and 2 e-paper editions added',
+    );
+    expect((await masthead('seed', '--demo')).stdout).toContain(
+      '0 articles, 0 plans and 0 e-paper editions added',
+    );
     const { stdout } = await masthead('api-key', 'create', '--name', 'ci', '--scope', 'admin');
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^mh_admin_[A-Za-z0-9_-]{43}$/);
   });

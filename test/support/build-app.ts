@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { build, createServices, type Services } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -43,10 +46,13 @@ export async function buildTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await dialect.open();
+  // Files (e-paper PDFs and pages) go to a directory of this app's own, removed on close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'masthead-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     SESSION_SECRET: testSecret,
     LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
     ...options.env,
   });
   const clock = fixedClock(options.at ?? '2026-11-15T06:00:00.000Z');
@@ -84,6 +90,7 @@ export async function buildTestApp(
     async close() {
       await app.close();
       await database.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -13,6 +13,7 @@ const owners: Record<string, readonly string[]> = {
   'api-keys': ['api_keys'],
   content: ['sections', 'articles'],
   coupons: ['coupons', 'coupon_redemptions', 'coupon_reservations'],
+  epaper: ['epaper_editions', 'epaper_shares'],
   invoices: ['invoice_sequences', 'invoices'],
   mail: ['mail_outbox'],
   metering: ['meter_periods', 'meter_reads'],
