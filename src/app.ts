@@ -59,6 +59,15 @@ import {
 } from './modules/subscriptions/index.js';
 import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
 import {
+  accountPartnerSection,
+  createPartnerService,
+  PARTNER_ACCESS,
+  partnerMail,
+  partnerNoticeKey,
+  partnerPageRoutes,
+  partnerRoutes,
+} from './modules/partners/index.js';
+import {
   createPublicationService,
   publicationSettingsKey,
   publicationSettingsSchema,
@@ -130,7 +139,7 @@ export function createServices(config: Config, options: BuildOptions) {
     clock,
     publication,
     jobs: queue,
-    templates: joinMailCatalogues(accountMail, billingMail),
+    templates: joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
   });
@@ -165,6 +174,17 @@ export function createServices(config: Config, options: BuildOptions) {
       publicUrl: config.publicUrl,
       log: logger,
     },
+  });
+  const partners = createPartnerService({
+    db,
+    clock,
+    // The paywall decides, over the account's entitlements: no module looks at them itself.
+    benefit: async (accountId) =>
+      paywall.benefit({ entitlements: await billing.entitlements(accountId) }, PARTNER_ACCESS),
+    mailer: mail,
+    publication,
+    publicUrl: config.publicUrl,
+    log: logger,
   });
   const limiter = createRateLimiter({
     store: redis ? createRedisRateLimitStore(redis) : createSqlRateLimitStore(db),
@@ -226,6 +246,7 @@ export function createServices(config: Config, options: BuildOptions) {
       handlers,
       log: logger,
     }),
+    partners,
     /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
     jobs: periodicJobs({
       billing,
@@ -306,7 +327,9 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     ...accountDeps,
     shell,
     billingSection: accountBillingSection({ billing: services.billing, invoices: services.invoices }),
+    sections: [{ key: partnerNoticeKey, render: accountPartnerSection({ partners: services.partners }) }],
   });
+  await app.register(partnerPageRoutes, { partners: services.partners });
   await app.register(subscriptionPageRoutes, {
     ...accountDeps,
     shell,
@@ -353,6 +376,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });
+  await app.register(partnerRoutes, { partners: services.partners, requireAdmin });
   await app.register(settingsRoutes, {
     store: services.settings,
     requireAdmin,

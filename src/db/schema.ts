@@ -37,6 +37,8 @@ export interface Database {
   jobs: JobsTable;
   epaper_editions: EpaperEditionsTable;
   epaper_shares: EpaperSharesTable;
+  partner_offers: PartnerOffersTable;
+  partner_codes: PartnerCodesTable;
 }
 
 export interface SectionsTable {
@@ -474,6 +476,31 @@ export interface SandboxWebhooksTable {
   created_at: string;
 }
 
+/** A partner's offer to subscribers (complimentary access), fulfilled with activation codes. */
+export interface PartnerOffersTable {
+  id: string;
+  name: string;
+  partner: string;
+  /** Plain text: how to use the code at the partner. */
+  instructions: string;
+  active: ColumnType<number, number | undefined, number>;
+  /** Staff are warned when the unclaimed codes fall to this many. */
+  low_code_threshold: number;
+  /** When staff were last warned that codes run low; null once an upload lifts them again. */
+  low_warned_at: string | null;
+  created_at: string;
+}
+
+/** One activation code of an offer; `account_id` and `claimed_at` once a reader claimed it. */
+export interface PartnerCodesTable {
+  id: string;
+  offer_id: string;
+  code: string;
+  account_id: string | null;
+  claimed_at: string | null;
+  created_at: string;
+}
+
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type CheckoutRow = Selectable<CheckoutsTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
@@ -529,3 +556,4 @@ export interface EpaperSharesTable {
   expires_at: string;
   created_at: string;
 }
+export type PartnerOfferRow = Selectable<PartnerOffersTable>;

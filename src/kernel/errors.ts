@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'conflict'
   | 'expired'
   | 'payload_too_large'
+  | 'codes_exhausted'
   | 'payment_failed'
   | 'rate_limited'
   | 'internal';
@@ -28,6 +29,7 @@ const statusByCode: Record<ErrorCode, number> = {
   conflict: 409,
   expired: 410,
   payload_too_large: 413,
+  codes_exhausted: 409,
   payment_failed: 402,
   rate_limited: 429,
   internal: 500,

@@ -27,6 +27,9 @@ export type IdPrefix =
   | 'sev'
   | 'pay'
   | 'inv'
+  // partner offers
+  | 'pof'
+  | 'pcd'
   // the sandbox processor's own ids
   | 'cs'
   | 'pm'

@@ -7,6 +7,7 @@ import { demoArticlesA } from './demo-articles-a.js';
 import { demoArticlesB } from './demo-articles-b.js';
 import { demoEditionPdf, demoEditions } from './demo-epaper.js';
 import { formatDate } from '../kernel/dates.js';
+import { seedDemoPartnerOffer } from './demo-benefits.js';
 
 const sections = [
   { slug: 'politics', name: 'Politics' },
@@ -46,12 +47,12 @@ export const demoArticles = [...demoArticlesA, ...demoArticlesB];
 const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
- * Seeds "The Daily Ledger": sections, the three plans and the demo articles. Safe to run
- * twice: it adds only what is missing.
+ * Seeds "The Daily Ledger": sections, the three plans, the demo articles, two e-paper editions
+ * and a partner offer with its codes. Safe to run twice: it adds only what is missing.
  */
 export async function seedDemo(
-  services: Pick<Services, 'content' | 'plans' | 'epaper' | 'publication'>,
-): Promise<{ articles: number; plans: number; editions: number }> {
+  services: Pick<Services, 'content' | 'plans' | 'epaper' | 'publication' | 'partners' | 'settings'>,
+): Promise<{ articles: number; plans: number; editions: number; partnerOffers: number }> {
   const { content, plans } = services;
   const existingSections = new Set((await content.sections()).map((s) => s.slug));
   for (const section of sections) {
@@ -80,7 +81,9 @@ export async function seedDemo(
     });
     articlesAdded++;
   }
-  return { articles: articlesAdded, plans: plansAdded, editions: await seedDemoEpaper(services) };
+  const editions = await seedDemoEpaper(services);
+  const partnerOffers = await seedDemoPartnerOffer(services);
+  return { articles: articlesAdded, plans: plansAdded, editions, partnerOffers };
 }
 
 /** The morning after the newest demo story: the day of the demo's e-paper. */

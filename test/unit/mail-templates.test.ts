@@ -7,6 +7,7 @@ import {
   renderMail,
   type MailTemplate,
 } from '../../src/modules/mail/index.js';
+import { partnerMail } from '../../src/modules/partners/index.js';
 import { billingMail, billingTemplateNames } from '../../src/modules/subscriptions/index.js';
 
 const valid: MailTemplate = {
@@ -35,6 +36,8 @@ describe('mail templates', () => {
     for (const name of billingTemplateNames) {
       expect(checkMailTemplate(billingMail[name].copy, billingMail[name]), name).toEqual({ ok: true });
     }
+    const low = partnerMail['partner-codes-low'];
+    expect(checkMailTemplate(low.copy, low)).toEqual({ ok: true });
   });
 
   it('joins the modules’ catalogues, and refuses a template name two modules define', () => {

@@ -17,6 +17,7 @@ const owners: Record<string, readonly string[]> = {
   invoices: ['invoice_sequences', 'invoices'],
   mail: ['mail_outbox'],
   metering: ['meter_periods', 'meter_reads'],
+  partners: ['partner_offers', 'partner_codes'],
   payments: [
     'sandbox_sessions',
     'sandbox_payment_methods',

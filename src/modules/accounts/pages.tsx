@@ -206,8 +206,10 @@ export function AccountPage(props: {
   deleteError?: string | undefined;
   /** The reader's subscription, rendered by the billing module when there is one. */
   billing?: ComponentChildren;
+  /** Other modules' sections (partner offers…), after the subscription. */
+  more?: ComponentChildren;
 }) {
-  const { shell, account, sessions, notice, deleteError, billing } = props;
+  const { shell, account, sessions, notice, deleteError, billing, more } = props;
   const format = new Intl.DateTimeFormat('en-IN', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -232,6 +234,8 @@ export function AccountPage(props: {
         </section>
 
         {billing}
+
+        {more}
 
         <section class="devices" aria-labelledby="devices-title">
           <h2 id="devices-title">Signed-in devices</h2>

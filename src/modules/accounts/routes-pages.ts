@@ -46,6 +46,11 @@ export interface AccountPageDeps extends AccountRouteDeps {
   }) => Promise<PageShell>;
   /** The reader's subscription, between their details and their devices; none without billing. */
   readonly billingSection?: AccountPageSection;
+  /**
+   * More sections after the subscription (partner offers…), in order. Each is given the value
+   * of the page's query parameter named `key` as its notice, as billing is given `billing`.
+   */
+  readonly sections?: readonly { readonly key: string; readonly render: AccountPageSection }[];
 }
 
 /**
@@ -114,6 +119,12 @@ const formErrors = new Set(['unauthorized', 'conflict', 'validation_failed', 'ra
 export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageDeps): Promise<void> {
   const { accounts, privacy, limiter, secureCookies, anonymousReaderId, shell } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const sections = deps.sections ?? [];
+  const sectionNotice = z.string().max(40).optional().catch(undefined);
+  // The page's query: its own notices, billing's, and one for each further section.
+  const PageQuery = AccountQuery.extend(
+    Object.fromEntries(sections.map((section) => [section.key, sectionNotice])),
+  );
 
   function html(reply: FastifyReply, page: VNode, status = 200) {
     // The pages carry the reader's email and devices: no cache may keep them.
@@ -245,31 +256,40 @@ export async function accountPageRoutes(app: FastifyInstance, deps: AccountPageD
   async function renderAccount(
     reply: FastifyReply,
     session: { sessionId: string; account: { id: string } },
-    options: { notice?: string; deleteError?: string; status?: number; billingNotice?: string } = {},
+    options: {
+      notice?: string;
+      deleteError?: string;
+      status?: number;
+      billingNotice?: string;
+      sectionNotices?: Readonly<Record<string, string | undefined>>;
+    } = {},
   ) {
-    const { billingNotice, ...pageOptions } = options;
+    const { billingNotice, sectionNotices, ...pageOptions } = options;
     const [account, sessions, pageShell] = await Promise.all([
       accounts.account(session.account.id),
       accounts.sessions(session.account.id, session.sessionId),
       shell({ signedIn: true, path: '/account', accountId: session.account.id }),
     ]);
     if (!account) throw new AppError('unauthorized', 'Sign in first.');
-    const billing = await deps.billingSection?.({
-      accountId: account.id,
-      timeZone: pageShell.timeZone,
-      notice: billingNotice,
-    });
-    const page = AccountPage({ shell: pageShell, account, sessions, billing, ...pageOptions });
+    const section = (render: AccountPageSection, notice: string | undefined) =>
+      render({ accountId: account.id, timeZone: pageShell.timeZone, notice });
+    const [billing, more] = await Promise.all([
+      deps.billingSection && section(deps.billingSection, billingNotice),
+      Promise.all(sections.map((s) => section(s.render, sectionNotices?.[s.key]))),
+    ]);
+    const page = AccountPage({ shell: pageShell, account, sessions, billing, more, ...pageOptions });
     return html(reply, page, options.status);
   }
 
-  r.get('/account', { schema: { querystring: AccountQuery } }, async (request, reply) => {
+  r.get('/account', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const found = await pageSession(request, reply);
     if ('signIn' in found) return reply.redirect(found.signIn, 303);
-    const { notice, billing } = request.query;
+    const { notice, billing, ...others } = request.query as z.output<typeof AccountQuery> &
+      Record<string, string | undefined>;
     return renderAccount(reply, found.session, {
       ...(notice && { notice: accountNotices[notice] }),
       billingNotice: billing,
+      sectionNotices: others,
     });
   });
 
