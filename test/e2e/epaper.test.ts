@@ -12,6 +12,23 @@ import { deviceFactory, launchChromium, startServer, type RunningServer } from '
  * console errors (a Content-Security-Policy violation lands there) and failed requests.
  */
 
+const axeSource = readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now (and a page's one h1). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: unknown[] }> } })
+      .axe;
+    return (await axe.run({ resultTypes: ['violations'] })).violations;
+  });
+  return (violations as { id: string; impact: string | null; nodes: { target: string[] }[] }[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one')
+    .map(
+      (v) => `${v.id} (${v.impact}) at ${page.url()}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+}
+
 let server: RunningServer;
 let browser: Browser;
 let devices: ReturnType<typeof deviceFactory>;
@@ -84,6 +101,9 @@ describe('the e-paper in Chromium', () => {
       .poll(() => page.getByRole('heading', { name: 'The e-paper is for subscribers' }).count())
       .toBe(1);
     expect(await page.locator('img[src*="/pages/"]:not([src$="/thumbnail"])').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.goto(`${server.baseUrl}/epaper`);
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 
@@ -103,6 +123,7 @@ describe('the e-paper in Chromium', () => {
     expect(await page.locator('.epaper-position').textContent()).toBe('Page 1 of 4');
     const width = await imageShown(page, '[data-epaper="image"]');
     expect(width).toBeGreaterThan(1000); // the readable image, not a thumbnail
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // The keyboard turns the page (the script is loaded from /assets/ under the CSP).
     await Promise.all([page.waitForURL(`${editionUrl}/page/2`), page.keyboard.press('ArrowRight')]);
@@ -138,6 +159,7 @@ describe('the e-paper in Chromium', () => {
       page.getByRole('button', { name: 'Share this page' }).click(),
     ]);
     const url = await page.getByLabel('Link to share').inputValue();
+    expect(await accessibilityProblems(page)).toEqual([]);
     expect(url).toMatch(new RegExp(`^${server.baseUrl}/epaper/shared/[A-Za-z0-9_-]{32}$`));
     expect(problems).toEqual([]);
 
@@ -147,6 +169,7 @@ describe('the e-paper in Chromium', () => {
       'Page 1, Mumbai edition',
     );
     expect(await imageShown(stranger.page, '[data-epaper="image"]')).toBeGreaterThan(1000);
+    expect(await accessibilityProblems(stranger.page)).toEqual([]);
     expect(stranger.problems).toEqual([]);
     // The stranger reads that page only.
     const other = await stranger.page

@@ -146,7 +146,9 @@ export function ReaderPage(props: { ctx: EpaperPageContext; edition: Edition; pa
             Save as PDF
           </a>
           <form class="button-form epaper-share" method="post" action={`${pagePath(edition, page)}/share`}>
-            <button type="submit">Share this page</button>
+            <button type="submit" class="button">
+              Share this page
+            </button>
           </form>
         </nav>
         <p class="epaper-keys" data-epaper="keys" hidden>
@@ -258,7 +260,7 @@ export function SharedPage(props: {
           Shared with you from the {ctx.chrome.publicationName} e-paper; this link opens until{' '}
           {formatDate(props.expiresAt, ctx.timeZone)}. <a href="/subscribe">Subscribe</a> to read every page.
         </p>
-        <div class="epaper-page" data-epaper="page">
+        <div class="epaper-page" data-epaper="page" role="region" aria-label={`Page ${page}`} tabindex={0}>
           <img src={`/epaper/shared/${token}/image`} alt={title} data-epaper="image" />
         </div>
       </div>

@@ -52,6 +52,7 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
               <a href={`/section/${section.slug}`}>{section.name}</a>
             ))}
             <a href="/archive">Archive</a>
+            <a href="/epaper">E-paper</a>
             {!chrome.subscribed && (
               <a class="subscribe-link" href="/subscribe">
                 Subscribe
