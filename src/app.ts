@@ -250,6 +250,7 @@ export function createServices(config: Config, options: BuildOptions) {
     /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
     jobs: periodicJobs({
       billing,
+      epaper,
       queue,
       limiter,
       accounts,

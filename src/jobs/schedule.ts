@@ -1,5 +1,6 @@
 import type { PeriodicJob } from '../kernel/periodic-job.js';
 import type { AccountLinks, AccountService } from '../modules/accounts/index.js';
+import type { EpaperService } from '../modules/epaper/index.js';
 import type { MeterService } from '../modules/metering/index.js';
 import type { PublicationService } from '../modules/publication/index.js';
 import type { JobQueueAdmin } from '../modules/queue/index.js';
@@ -20,6 +21,7 @@ export function periodicJobs(parts: {
   accounts: Pick<AccountService, 'forgetEndedSessions'>;
   links: Pick<AccountLinks, 'forgetExpired'>;
   meter: Pick<MeterService, 'prune'>;
+  epaper: Pick<EpaperService, 'tidy'>;
   publication: Pick<PublicationService, 'settings'>;
   /** The chosen payment provider's own jobs (the sandbox's webhooks, say). */
   payments: { readonly jobs: readonly PeriodicJob[] };
@@ -62,6 +64,8 @@ export function periodicJobs(parts: {
         return { reads };
       },
     },
+    // Shared e-paper pages past their 7 days, and uploads a dead process left half-received.
+    { name: 'epaper:tidy', everyMs: 24 * hour, firstAfterMs: hour, run: () => parts.epaper.tidy() },
     ...parts.payments.jobs,
   ];
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBrowser } from '../support/browser.js';
@@ -351,6 +351,34 @@ describe.each(dialects)('the e-paper on $name', (dialect) => {
       const refused = await aBrowser(t.app).send('POST', `/api/v1/epaper/editions/${id}/pages/2/share`);
       expect(refused.statusCode).toBe(403);
       expect(refused.json().error.code).toBe('subscription_required');
+    });
+
+    it('tidies daily: expired shared links and uploads a dead process left behind go, the rest stays', async () => {
+      const shared = await subscriber.browser.send('POST', `/api/v1/epaper/editions/${id}/pages/1/share`);
+      const path = new URL(shared.json().url as string).pathname;
+      const uploads = join(root, 'uploads');
+      mkdirSync(uploads, { recursive: true });
+      const stale = join(uploads, 'stale.pdf');
+      const fresh = join(uploads, 'fresh.pdf');
+      writeFileSync(stale, '%PDF-1.4 half received');
+      writeFileSync(fresh, '%PDF-1.4 being received');
+      const twoDaysAgo = new Date(t.clock.now().getTime() - 2 * 24 * 60 * 60 * 1000);
+      utimesSync(stale, twoDaysAgo, twoDaysAgo);
+      utimesSync(fresh, t.clock.now(), t.clock.now());
+
+      expect(await t.services.epaper.tidy()).toMatchObject({ uploads: 1 });
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(fresh)).toBe(true);
+      expect((await aBrowser(t.app).get(path)).statusCode).toBe(200);
+      try {
+        t.clock.set('2026-11-23T06:00:00.000Z');
+        const { shares } = await t.services.epaper.tidy();
+        expect(shares).toBeGreaterThanOrEqual(1);
+        // Forgotten now: the link is simply not known any more.
+        expect((await aBrowser(t.app).get(path)).statusCode).toBe(404);
+      } finally {
+        t.clock.set('2026-11-15T06:00:00.000Z');
+      }
     });
   });
 });

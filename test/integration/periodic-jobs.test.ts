@@ -42,6 +42,7 @@ describe.each(dialects)('the periodic jobs on $name', (dialect) => {
       'accounts:forget-links',
       'accounts:forget-sessions',
       'billing:sweep',
+      'epaper:tidy',
       'meter:prune',
       'queue:prune',
       'rate-limit:prune',

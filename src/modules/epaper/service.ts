@@ -73,6 +73,11 @@ export interface EpaperService {
   share(edition: Edition, n: number, reader: EpaperReader): Promise<{ url: string; expiresAt: string }>;
   /** The page a shared link opens; a forged link is not found, an old one has expired. */
   openShare(token: string): Promise<{ edition: Edition; page: number; expiresAt: string }>;
+  /**
+   * Forgets shared links that have expired and removes uploads left half-received by a process
+   * that died (older than a day): the daily `epaper:tidy` job.
+   */
+  tidy(): Promise<{ shares: number; uploads: number }>;
   /** Draws the pages of queued editions (given to the queue's worker). */
   readonly handlers: readonly JobHandler<unknown>[];
 }
@@ -260,7 +265,8 @@ export function createEpaperService(deps: {
     async download(edition, reader) {
       const { timeZone } = await deps.publication.settings();
       const day = dayIn(clock.now(), timeZone);
-      const path = storage.stamped(edition.id, reader.accountId, day);
+      // The address is part of the key: a reader who changes it gets a copy with the new one.
+      const path = storage.stamped(edition.id, `${reader.accountId}|${reader.email}`, day);
       if (!(await exists(path))) {
         let making = stamping.get(path);
         if (!making) {
@@ -280,7 +286,6 @@ export function createEpaperService(deps: {
       const token = newSecret(24);
       const at = clock.now();
       const expiresAt = new Date(at.getTime() + shareLifetimeMs).toISOString();
-      await q.deleteExpiredShares(db, at.toISOString());
       await q.insertShare(db, {
         id: newId('eps'),
         tokenHash: hashToken(token),
@@ -310,6 +315,12 @@ export function createEpaperService(deps: {
       const edition = await q.findEdition(db, share.editionId);
       if (!edition || edition.status !== 'ready') throw notFound('The shared e-paper page');
       return { edition, page: share.page, expiresAt: share.expiresAt };
+    },
+    async tidy() {
+      const at = clock.now();
+      const shares = await q.deleteExpiredShares(db, at.toISOString());
+      const uploads = await storage.removeUploadsBefore(new Date(at.getTime() - 24 * 60 * 60 * 1000));
+      return { shares, uploads };
     },
     handlers: [processHandler],
   };

@@ -50,6 +50,20 @@ export function editionStorage(dataDir: string) {
     async removeEdition(id: string): Promise<void> {
       await rm(editionDir(id), { recursive: true, force: true });
     },
+    /** Uploads last written before `before`: a process died receiving them. */
+    async removeUploadsBefore(before: Date): Promise<number> {
+      const names = await readdir(uploads).catch(() => [] as string[]);
+      let removed = 0;
+      for (const name of names) {
+        const path = join(uploads, name);
+        const info = await stat(path).catch(() => undefined);
+        if (info && info.mtime < before) {
+          await rm(path, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
     /** Stamped copies of days other than `day`: they are not asked for again. */
     async pruneStamped(id: string, day: string): Promise<void> {
       const dir = join(editionDir(id), 'stamped');
