@@ -101,6 +101,15 @@ describe.each(dialects)('the e-paper on $name', (dialect) => {
       expect(response.json().error).toMatchObject({ code: 'payload_too_large' });
       expect(response.json().error.message).toContain('EPAPER_MAX_MB');
       expect(await stored()).toEqual(before);
+      // One that says at once how big it is, far over the limit, is refused before it is read.
+      const huge = await uploadEdition(t, {
+        date: day(2),
+        name: 'Mumbai',
+        content: Buffer.concat([await aPdf(1), Buffer.alloc(200 * 1024, 0x20)]),
+      });
+      expect(huge.statusCode).toBe(413);
+      expect(huge.json().error.code).toBe('payload_too_large');
+      expect(await stored()).toEqual(before);
     });
 
     it('refuses a second edition of the same name and day with 409 (whatever its case), storing nothing', async () => {

@@ -27,6 +27,14 @@ export async function adminEpaperRoutes(
     limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1000, parts: 6 },
   });
   const limitMb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
+  const tooLarge = () =>
+    new AppError(
+      'payload_too_large',
+      `file: the PDF is larger than the limit of ${limitMb} MB (EPAPER_MAX_MB).`,
+      {
+        limitBytes: maxBytes,
+      },
+    );
 
   r.post(
     '/api/admin/v1/epaper/editions',
@@ -45,6 +53,9 @@ export async function adminEpaperRoutes(
           'Send multipart/form-data with the fields date (YYYY-MM-DD), name and file (the PDF).',
         );
       }
+      // A body declared far larger than the limit is refused before a byte of it is read.
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > maxBytes + 64 * 1024) throw tooLarge();
       const fields: Record<string, string> = {};
       let upload: { path: string; bytes: number } | undefined;
       try {
@@ -68,13 +79,7 @@ export async function adminEpaperRoutes(
         }
       } catch (error) {
         if (upload) await epaper.discard(upload.path);
-        if (error instanceof app.multipartErrors.RequestFileTooLargeError) {
-          throw new AppError(
-            'payload_too_large',
-            `file: the PDF is larger than the limit of ${limitMb} MB (EPAPER_MAX_MB).`,
-            { limitBytes: maxBytes },
-          );
-        }
+        if (error instanceof app.multipartErrors.RequestFileTooLargeError) throw tooLarge();
         throw error;
       }
       if (!upload) throw new AppError('validation_failed', 'file: expected the edition’s PDF');
