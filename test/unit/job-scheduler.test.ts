@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createJobScheduler, type PeriodicJob } from '../../src/jobs/scheduler.js';
-import { periodicJobs } from '../../src/jobs/schedule.js';
 import { systemClock } from '../../src/kernel/clock.js';
 
 function recordingLog() {
