@@ -25,7 +25,7 @@ import {
   createRedisRateLimitStore,
   createSqlRateLimitStore,
 } from './modules/rate-limit/index.js';
-import { adminArticleRoutes, createContentService } from './modules/content/index.js';
+import { adminArticleRoutes, adminSectionRoutes, createContentService } from './modules/content/index.js';
 import {
   billingSettingsKey,
   billingSettingsSchema,
@@ -39,6 +39,7 @@ import { adminEpaperRoutes, createEpaperService, epaperRoutes } from './modules/
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
 import { createMeterService, createRedisMeterStore, createSqlMeterStore } from './modules/metering/index.js';
 import {
+  archiveSettingsSchema,
   createPaywallService,
   crawlerVerifier,
   meterSettingsSchema,
@@ -57,7 +58,7 @@ import {
   subscriptionPageRoutes,
   subscriptionRoutes,
 } from './modules/subscriptions/index.js';
-import { adminPlanRoutes, createPlanService } from './modules/plans/index.js';
+import { adminPlanRoutes, benefitKeys, createPlanService } from './modules/plans/index.js';
 import {
   accountPartnerSection,
   createPartnerService,
@@ -108,6 +109,7 @@ export function createServices(config: Config, options: BuildOptions) {
   const settings = createSettingsStore({ db, clock, cache: caches.settings });
   const content = createContentService({
     db,
+    dialect: options.database.dialect,
     clock,
     caches: { sections: caches.sections, articles: caches.articles, bodies: caches.articleBodies },
   });
@@ -121,6 +123,8 @@ export function createServices(config: Config, options: BuildOptions) {
   const plans = createPlanService({ db, clock, cache: caches.activePlans });
   const paywall = createPaywallService({
     meter,
+    clock,
+    plans,
     settings,
     publication,
     isVerifiedCrawler: crawlerVerifier(config.crawlerCidrs),
@@ -311,6 +315,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     subscribed: readers.subscribed,
     publicUrl: config.publicUrl,
     pageCache: services.caches.articlePages,
+    now: () => services.clock.now(),
   });
   const accountDeps = {
     accounts,
@@ -370,6 +375,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     requireAdmin,
     maxBytes: config.epaperMaxBytes,
   });
+  await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,
@@ -385,6 +391,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: publicationSettingsKey, schema: publicationSettingsSchema },
       { key: 'meter', schema: meterSettingsSchema },
       { key: 'paywall', schema: paywallSettingsSchema },
+      { key: 'archives', schema: archiveSettingsSchema },
       { key: accountSettingsKey, schema: accountSettingsSchema },
       { key: billingSettingsKey, schema: billingSettingsSchema },
       { key: legalSettingsKey, schema: legalSettingsSchema },

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-mail-queue.js';
 import * as m0008 from './migrations/0008-coupon-reservations.js';
 import * as m0009 from './migrations/0009-article-body-format.js';
 import * as m0010 from './migrations/0010-job-queue.js';
+import * as m0011 from './migrations/0011-reading-benefits.js';
 import * as m0012 from './migrations/0012-partner-offers.js';
 import * as m0013 from './migrations/0013-epaper.js';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0008-coupon-reservations': m0008,
   '0009-article-body-format': m0009,
   '0010-job-queue': m0010,
+  '0011-reading-benefits': m0011,
   '0012-partner-offers': m0012,
   '0013-epaper': m0013,
 };

@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * The tables, written once for SQLite and PostgreSQL: timestamps are ISO 8601 UTC text
@@ -7,6 +7,7 @@ import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 export interface Database {
   sections: SectionsTable;
   articles: ArticlesTable;
+  article_search_docs: ArticleSearchDocsTable;
   meter_periods: MeterPeriodsTable;
   meter_reads: MeterReadsTable;
   plans: PlansTable;
@@ -46,6 +47,8 @@ export interface SectionsTable {
   slug: string;
   name: string;
   position: number;
+  /** The benefit every article of this section needs (a premium vertical), or null. */
+  required_benefit: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ArticlesTable {
@@ -68,6 +71,21 @@ export interface ArticlesTable {
   published_at: string;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * What full-text search matches and quotes: headline, standfirst and the teaser as plain text,
+ * never the rest of the body. SQLite indexes it with FTS5 (`article_search`), PostgreSQL with
+ * a generated tsvector (`document`), both kept in step by the database itself.
+ */
+export interface ArticleSearchDocsTable {
+  doc: Generated<number>;
+  article_id: string;
+  section_id: string;
+  published_at: string;
+  headline: string;
+  standfirst: string;
+  teaser: string;
 }
 
 export interface MeterPeriodsTable {

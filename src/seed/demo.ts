@@ -3,19 +3,29 @@ import { money } from '../kernel/money.js';
 import type { Services } from '../app.js';
 import type { PlanInput } from '../modules/plans/index.js';
 import { benefitKeys } from '../modules/plans/index.js';
+import { archiveSettingsSchema } from '../modules/paywall/index.js';
 import { demoArticlesA } from './demo-articles-a.js';
 import { demoArticlesB } from './demo-articles-b.js';
 import { demoEditionPdf, demoEditions } from './demo-epaper.js';
 import { formatDate } from '../kernel/dates.js';
 import { seedDemoPartnerOffer } from './demo-benefits.js';
+import { demoArchiveArticles } from './demo-archive.js';
 
-const sections = [
+/** Markets is the demo's premium vertical: its stories need "Market analysis and investment insights". */
+const sections: readonly { slug: string; name: string; requiredBenefit?: string }[] = [
   { slug: 'politics', name: 'Politics' },
-  { slug: 'markets', name: 'Markets' },
+  { slug: 'markets', name: 'Markets', requiredBenefit: 'market-analysis' },
   { slug: 'world', name: 'World' },
   { slug: 'opinion', name: 'Opinion' },
   { slug: 'technology', name: 'Technology' },
-] as const;
+];
+
+/**
+ * The demo's archive window. A real newsroom publishes every day, so 30 days (the default)
+ * leaves its front page on the meter; the demo's stories are fixed, so the demo keeps the last
+ * ten years on the meter and its older stories (1997–2016) in the archive, for `archives`.
+ */
+export const demoArchiveFreeDays = 3650;
 
 /** The reference paywall's three plans; every plan includes every benefit. */
 export const demoPlans: readonly PlanInput[] = [
@@ -42,7 +52,7 @@ export const demoPlans: readonly PlanInput[] = [
   },
 ];
 
-export const demoArticles = [...demoArticlesA, ...demoArticlesB];
+export const demoArticles = [...demoArticlesA, ...demoArticlesB, ...demoArchiveArticles()];
 
 const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -53,10 +63,15 @@ const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 export async function seedDemo(
   services: Pick<Services, 'content' | 'plans' | 'epaper' | 'publication' | 'partners' | 'settings'>,
 ): Promise<{ articles: number; plans: number; editions: number; partnerOffers: number }> {
-  const { content, plans } = services;
+  const { content, plans, settings } = services;
   const existingSections = new Set((await content.sections()).map((s) => s.slug));
   for (const section of sections) {
-    if (!existingSections.has(section.slug)) await content.createSection(section.slug, section.name);
+    if (existingSections.has(section.slug)) continue;
+    await content.createSection(section.slug, section.name);
+    if (section.requiredBenefit) await content.setSectionRequirement(section.slug, section.requiredBenefit);
+  }
+  if (!('freeDays' in (await settings.stored('archives')))) {
+    await settings.write('archives', archiveSettingsSchema, { freeDays: demoArchiveFreeDays });
   }
   const existingPlans = new Set((await plans.listAll()).map((p) => p.slug));
   let plansAdded = 0;

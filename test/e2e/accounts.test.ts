@@ -8,7 +8,10 @@ import { launchChromium, squash, startServer, type RunningServer, deviceFactory 
  * (no fresh allowance), a second device signs in, and signs the first out from /account.
  */
 
-const access = new Map(demoArticles.map((article) => [article.slug, article.access]));
+// Markets is the demo's premium vertical: its metered stories need its benefit, not the meter.
+const access = new Map(
+  demoArticles.map((article) => [article.slug, article.section === 'markets' ? 'vertical' : article.access]),
+);
 const email = 'journey@example.com';
 const password = 'a long and unusual passphrase';
 

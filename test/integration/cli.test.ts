@@ -28,7 +28,7 @@ describe('masthead command', { timeout: 60_000 }, () => {
   it('migrates, seeds the demo newsroom once, and creates an admin key printed last', async () => {
     expect((await masthead('migrate')).stdout).toMatch(/Applied 0001-initial|up to date/);
     expect((await masthead('seed', '--demo')).stdout).toContain(
-      '48 articles, 3 plans and 2 e-paper editions added',
+      '54 articles, 3 plans and 2 e-paper editions added',
     );
     expect((await masthead('seed', '--demo')).stdout).toContain(
       '0 articles, 0 plans and 0 e-paper editions added',
@@ -43,7 +43,7 @@ describe('masthead command', { timeout: 60_000 }, () => {
     const { default: SQLite } = await import('better-sqlite3');
     const backup = new SQLite(copy, { readonly: true });
     try {
-      expect(backup.prepare('select count(*) as n from articles').get()).toEqual({ n: 48 });
+      expect(backup.prepare('select count(*) as n from articles').get()).toEqual({ n: 54 });
     } finally {
       backup.close();
     }

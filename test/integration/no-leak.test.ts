@@ -18,6 +18,8 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
   let t: TestApp;
   let premium: { id: string; slug: string };
   let metered: { id: string; slug: string };
+  let vertical: { id: string; slug: string };
+  let archived: { id: string; slug: string };
 
   beforeAll(async () => {
     t = await buildTestApp(dialect, { env: { CRAWLER_CIDRS: '66.249.64.0/19' } });
@@ -33,10 +35,28 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
     metered = await t.services.content.create(
       anArticle({ access: 'metered', headline: 'Metered leak probe', body }),
     );
+    // A premium vertical's story, and a story older than the archive's free window.
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/v1/sections/markets',
+      headers: t.admin,
+      payload: { requiredBenefit: 'market-analysis' },
+    });
+    vertical = await t.services.content.create(
+      anArticle({ access: 'metered', section: 'markets', headline: 'Vertical leak probe', body }),
+    );
+    archived = await t.services.content.create(
+      anArticle({
+        access: 'metered',
+        headline: 'Archived leak probe',
+        body,
+        publishedAt: '2001-04-09T08:00:00.000Z',
+      }),
+    );
   });
   afterAll(() => t.close());
 
-  const probes = () => [premium, metered];
+  const probes = () => [premium, metered, vertical, archived];
 
   it('keeps hidden paragraphs out of the article page, its meta tags and its JSON-LD', async () => {
     for (const article of probes()) {
@@ -87,6 +107,15 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
       '/',
       '/section/politics',
       '/archive/2026',
+      '/archive/2026/11',
+      '/archive/2001',
+      '/archive/2001/04',
+      '/sitemap-2001.xml',
+      '/feed.xml?section=markets',
+      '/premium',
+      '/archive?q=leak+probe',
+      '/api/v1/articles?q=leak+probe',
+      '/api/v1/articles?section=markets',
       '/robots.txt',
     ]) {
       const response = await t.app.inject(url);
@@ -94,11 +123,23 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
       expect(response.body, url).not.toContain(MARKER);
     }
     // Search matches only what anyone may read, so it cannot be used to probe hidden text.
-    for (const url of [`/search?q=${MARKER}`, `/api/v1/articles?q=${MARKER}`]) {
+    for (const url of [
+      `/search?q=${MARKER}`,
+      `/archive?q=${MARKER}`,
+      `/archive?q=${MARKER}&section=markets`,
+      `/api/v1/articles?q=${MARKER}`,
+      `/api/v1/articles?q=${MARKER}&from=2001-01-01&to=2001-12-31`,
+    ]) {
       const response = await t.app.inject(url);
+      expect(response.statusCode, url).toBe(200);
       expect(response.body, url).not.toContain('leak probe');
     }
     expect((await t.app.inject('/search?q=teaser+paragraph')).body).toContain('leak probe');
+    // A search that finds the walled stories quotes only what anyone may read.
+    const found = await t.app.inject('/api/v1/articles?q=teaser+paragraph&limit=100');
+    const hits = (found.json() as { articles: { slug: string; snippet: string }[] }).articles;
+    expect(hits.map((hit) => hit.slug)).toEqual(expect.arrayContaining(probes().map((p) => p.slug)));
+    for (const hit of hits) expect(hit.snippet).toContain('<mark>teaser</mark> <mark>paragraph</mark>');
   });
 
   it('treats a Googlebot user agent from an unverified address as an ordinary reader', async () => {

@@ -1,21 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ARCHIVES,
   decideAccess,
   decideBenefit,
+  isArchived,
   UNLIMITED_STORIES,
   type AccessRequest,
 } from '../../src/modules/paywall/index.js';
 
 const anonymous = new Set<string>();
 const subscriber = new Set([UNLIMITED_STORIES]);
+const now = Date.parse('2026-11-15T06:00:00.000Z');
+const recent = '2026-11-10T06:00:00.000Z';
+const old = '2001-03-01T06:00:00.000Z';
+const MARKETS = 'market-analysis';
 
-function ask(overrides: Partial<AccessRequest> & { access: AccessRequest['article']['access'] }) {
-  const { access, ...rest } = overrides;
+function ask(
+  overrides: Partial<AccessRequest> & {
+    access: AccessRequest['article']['access'];
+    publishedAt?: string;
+    requiredBenefit?: string | null;
+  },
+) {
+  const { access, publishedAt = recent, requiredBenefit = null, ...rest } = overrides;
   return decideAccess({
-    article: { access },
+    article: { access, publishedAt, requiredBenefit },
     entitlements: anonymous,
     verifiedCrawler: false,
     meter: { limit: 5, used: 0, alreadyRead: false },
+    now,
+    archiveFreeDays: 30,
     ...rest,
   });
 }
@@ -41,6 +55,7 @@ describe('access decision', () => {
     expect(ask({ access: 'metered', meter: { limit: 5, used: 5, alreadyRead: false } })).toEqual({
       granted: false,
       reason: 'limit_reached',
+      requires: [UNLIMITED_STORIES],
     });
   });
 
@@ -59,10 +74,15 @@ describe('access decision', () => {
   });
 
   it('refuses premium articles to non-subscribers, meter or not', () => {
-    expect(ask({ access: 'premium' })).toEqual({ granted: false, reason: 'premium' });
+    expect(ask({ access: 'premium' })).toEqual({
+      granted: false,
+      reason: 'premium',
+      requires: [UNLIMITED_STORIES],
+    });
     expect(ask({ access: 'premium', meter: { limit: 5, used: 0, alreadyRead: true } })).toEqual({
       granted: false,
       reason: 'premium',
+      requires: [UNLIMITED_STORIES],
     });
   });
 
@@ -94,7 +114,251 @@ describe('access decision', () => {
     expect(ask({ access: 'premium', entitlements: new Set(['epaper', 'newsletters']) })).toEqual({
       granted: false,
       reason: 'premium',
+      requires: [UNLIMITED_STORIES],
     });
+  });
+});
+
+describe('access decision: premium verticals', () => {
+  it('refuses a metered or premium article of a vertical to a reader without its benefit, naming it', () => {
+    for (const access of ['metered', 'premium'] as const) {
+      for (const entitlements of [anonymous, subscriber]) {
+        expect(ask({ access, requiredBenefit: MARKETS, entitlements })).toEqual({
+          granted: false,
+          reason: 'vertical',
+          requires: [MARKETS],
+        });
+      }
+    }
+  });
+
+  it('does not open a vertical article on the meter, even with reads left', () => {
+    expect(
+      ask({ access: 'metered', requiredBenefit: MARKETS, meter: { limit: 5, used: 0, alreadyRead: true } }),
+    ).toMatchObject({ granted: false, reason: 'vertical' });
+  });
+
+  it("grants the vertical's metered and premium articles to its benefit alone, without the meter", () => {
+    for (const access of ['metered', 'premium'] as const) {
+      expect(
+        ask({
+          access,
+          requiredBenefit: MARKETS,
+          entitlements: new Set([MARKETS]),
+          meter: { limit: 0, used: 0, alreadyRead: false },
+        }),
+      ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+    }
+  });
+
+  it('keeps a free article of a vertical free: the sample an editor gives away', () => {
+    expect(ask({ access: 'free', requiredBenefit: MARKETS })).toEqual({
+      granted: true,
+      reason: 'free',
+      consumesRead: false,
+    });
+  });
+
+  it('lets a verified crawler read a vertical', () => {
+    expect(ask({ access: 'premium', requiredBenefit: MARKETS, verifiedCrawler: true })).toMatchObject({
+      granted: true,
+      reason: 'crawler',
+    });
+  });
+});
+
+describe('access decision: the archive', () => {
+  it('counts an article as archived once it is older than the free window', () => {
+    const day = 86_400_000;
+    expect(isArchived(new Date(now - 30 * day).toISOString(), now, 30)).toBe(false);
+    expect(isArchived(new Date(now - 30 * day - 1).toISOString(), now, 30)).toBe(true);
+    expect(isArchived(new Date(now - 1).toISOString(), now, 0)).toBe(true);
+    expect(isArchived(new Date(now).toISOString(), now, 0)).toBe(false);
+  });
+
+  it('refuses an old metered article to readers without archives, meter or subscription', () => {
+    for (const entitlements of [anonymous, subscriber]) {
+      expect(ask({ access: 'metered', publishedAt: old, entitlements })).toEqual({
+        granted: false,
+        reason: 'archive',
+        requires: [ARCHIVES],
+      });
+    }
+    expect(
+      ask({ access: 'metered', publishedAt: old, meter: { limit: 5, used: 0, alreadyRead: true } }),
+    ).toMatchObject({ granted: false, reason: 'archive' });
+  });
+
+  it('opens an old metered article with archives as a new one opens: to the meter or a subscription', () => {
+    const archives = new Set([ARCHIVES]);
+    expect(ask({ access: 'metered', publishedAt: old, entitlements: archives })).toEqual({
+      granted: true,
+      reason: 'metered',
+      consumesRead: true,
+    });
+    expect(
+      ask({
+        access: 'metered',
+        publishedAt: old,
+        entitlements: archives,
+        meter: { limit: 5, used: 5, alreadyRead: false },
+      }),
+    ).toEqual({ granted: false, reason: 'limit_reached', requires: [UNLIMITED_STORIES] });
+    expect(
+      ask({ access: 'metered', publishedAt: old, entitlements: new Set([ARCHIVES, UNLIMITED_STORIES]) }),
+    ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+  });
+
+  it('names everything an old premium story needs', () => {
+    expect(ask({ access: 'premium', publishedAt: old })).toEqual({
+      granted: false,
+      reason: 'archive',
+      requires: [ARCHIVES, UNLIMITED_STORIES],
+    });
+    expect(ask({ access: 'premium', publishedAt: old, entitlements: subscriber })).toEqual({
+      granted: false,
+      reason: 'archive',
+      requires: [ARCHIVES],
+    });
+    expect(ask({ access: 'premium', publishedAt: old, entitlements: new Set([ARCHIVES]) })).toEqual({
+      granted: false,
+      reason: 'premium',
+      requires: [UNLIMITED_STORIES],
+    });
+    expect(
+      ask({ access: 'premium', publishedAt: old, entitlements: new Set([ARCHIVES, UNLIMITED_STORIES]) }),
+    ).toMatchObject({ granted: true, reason: 'subscriber' });
+  });
+
+  it('keeps old free articles free and lets verified crawlers read the archive', () => {
+    expect(ask({ access: 'free', publishedAt: old })).toMatchObject({ granted: true, reason: 'free' });
+    expect(ask({ access: 'premium', publishedAt: old, verifiedCrawler: true })).toMatchObject({
+      granted: true,
+      reason: 'crawler',
+    });
+  });
+
+  it('follows the configured window', () => {
+    const tenDaysOld = new Date(now - 10 * 86_400_000).toISOString();
+    expect(ask({ access: 'metered', publishedAt: tenDaysOld, archiveFreeDays: 30 }).granted).toBe(true);
+    expect(ask({ access: 'metered', publishedAt: tenDaysOld, archiveFreeDays: 7 })).toMatchObject({
+      granted: false,
+      reason: 'archive',
+    });
+  });
+});
+
+describe('access decision: a vertical in the archive', () => {
+  it('needs both the vertical and archives, naming the vertical first', () => {
+    expect(ask({ access: 'metered', requiredBenefit: MARKETS, publishedAt: old })).toEqual({
+      granted: false,
+      reason: 'vertical',
+      requires: [MARKETS, ARCHIVES],
+    });
+    expect(
+      ask({
+        access: 'premium',
+        requiredBenefit: MARKETS,
+        publishedAt: old,
+        entitlements: new Set([MARKETS]),
+      }),
+    ).toEqual({ granted: false, reason: 'archive', requires: [ARCHIVES] });
+    expect(
+      ask({
+        access: 'metered',
+        requiredBenefit: MARKETS,
+        publishedAt: old,
+        entitlements: new Set([ARCHIVES]),
+      }),
+    ).toEqual({ granted: false, reason: 'vertical', requires: [MARKETS] });
+    expect(
+      ask({
+        access: 'premium',
+        requiredBenefit: MARKETS,
+        publishedAt: old,
+        entitlements: new Set([MARKETS, ARCHIVES]),
+      }),
+    ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+  });
+});
+
+describe('access decision: every combination', () => {
+  const accessLevels = ['free', 'metered', 'premium'] as const;
+  const benefits: readonly string[] = [UNLIMITED_STORIES, ARCHIVES, MARKETS];
+  const entitlementSets = [0, 1, 2, 3, 4, 5, 6, 7].map(
+    (mask) => new Set(benefits.filter((_, i) => (mask & (1 << i)) !== 0)),
+  );
+  const meters = [
+    { limit: 5, used: 0, alreadyRead: false },
+    { limit: 5, used: 5, alreadyRead: false },
+    { limit: 5, used: 5, alreadyRead: true },
+    { limit: 0, used: 0, alreadyRead: false },
+  ];
+  const cases = accessLevels.flatMap((access) =>
+    [null, MARKETS].flatMap((requiredBenefit) =>
+      [recent, old].flatMap((publishedAt) =>
+        entitlementSets.flatMap((entitlements) =>
+          [false, true].flatMap((verifiedCrawler) =>
+            meters.map((meter) => ({
+              access,
+              requiredBenefit,
+              publishedAt,
+              entitlements,
+              verifiedCrawler,
+              meter,
+            })),
+          ),
+        ),
+      ),
+    ),
+  );
+
+  it('never grants what the reader lacks a benefit for, and names exactly what is missing', () => {
+    for (const c of cases) {
+      const decision = ask(c);
+      const label = JSON.stringify({ ...c, entitlements: [...c.entitlements] });
+      if (c.access === 'free' || c.verifiedCrawler) {
+        expect(decision.granted, label).toBe(true);
+        continue;
+      }
+      const needed = [
+        ...(c.requiredBenefit ? [c.requiredBenefit] : []),
+        ...(c.publishedAt === old ? [ARCHIVES] : []),
+        ...(!c.requiredBenefit && c.access === 'premium' ? [UNLIMITED_STORIES] : []),
+      ];
+      const missing = needed.filter((b) => !c.entitlements.has(b));
+      if (missing.length > 0) {
+        expect(decision, label).toMatchObject({ granted: false, requires: missing });
+        continue;
+      }
+      const unlocked =
+        c.requiredBenefit !== null || c.access === 'premium' || c.entitlements.has(UNLIMITED_STORIES);
+      if (unlocked)
+        expect(decision, label).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+      else if (c.meter.alreadyRead || c.meter.used < c.meter.limit)
+        expect(decision, label).toMatchObject({
+          granted: true,
+          reason: 'metered',
+          consumesRead: !c.meter.alreadyRead,
+        });
+      else
+        expect(decision, label).toEqual({
+          granted: false,
+          reason: 'limit_reached',
+          requires: [UNLIMITED_STORIES],
+        });
+    }
+  });
+
+  it('counts a read only for a metered article opened on the meter', () => {
+    for (const c of cases) {
+      const decision = ask(c);
+      if (decision.granted && decision.consumesRead) {
+        expect(decision.reason).toBe('metered');
+        expect(c.access).toBe('metered');
+        expect(c.requiredBenefit).toBeNull();
+      }
+    }
   });
 });
 

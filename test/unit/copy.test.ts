@@ -17,6 +17,9 @@ const context = {
   publication_name: 'The Daily Ledger',
   login_url: '/login',
   subscribe_url: '/subscribe',
+  required_benefits: '',
+  plan_names: '',
+  archive: false,
 };
 
 describe('paywall copy templates', () => {

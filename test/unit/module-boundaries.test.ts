@@ -11,7 +11,7 @@ const modules = join(src, 'modules');
 const owners: Record<string, readonly string[]> = {
   accounts: ['accounts', 'account_sessions', 'refresh_tokens', 'account_links'],
   'api-keys': ['api_keys'],
-  content: ['sections', 'articles'],
+  content: ['sections', 'articles', 'article_search_docs'],
   coupons: ['coupons', 'coupon_redemptions', 'coupon_reservations'],
   epaper: ['epaper_editions', 'epaper_shares'],
   invoices: ['invoice_sequences', 'invoices'],

@@ -12,7 +12,12 @@ export interface ArticleSummary {
   readonly headline: string;
   readonly standfirst: string;
   readonly byline: string;
-  readonly section: { readonly slug: string; readonly name: string };
+  readonly section: {
+    readonly slug: string;
+    readonly name: string;
+    /** The benefit the section's articles need (a premium vertical), or null. */
+    readonly requiredBenefit: string | null;
+  };
   readonly access: ArticleAccess;
   readonly syndicated: { readonly agency: string } | null;
   readonly teaserHtml: string;
@@ -33,6 +38,53 @@ export interface Section {
   readonly id: string;
   readonly slug: string;
   readonly name: string;
+  /** A premium vertical names the benefit its articles need (`market-analysis`); else null. */
+  readonly requiredBenefit: string | null;
+}
+
+/** One full-text search result: the article as anyone may see it, and a highlighted snippet. */
+export interface SearchHit {
+  readonly article: ArticleSummary;
+  /**
+   * A passage of the headline, standfirst or teaser (never the rest of the body) around the
+   * matched words, as plain text; each match is wrapped in `searchMark.open`/`.close`.
+   */
+  readonly snippet: string;
+}
+
+/**
+ * Characters that mark a match in a snippet (from Unicode's private use area, so no article
+ * contains them). Whoever shows the snippet escapes the text and turns them into `<mark>`.
+ */
+export const searchMark = { open: '\uE000', close: '\uE001' } as const;
+
+/** A snippet as HTML: the text escaped, each match in `<mark>`. */
+export function snippetHtml(snippet: string): string {
+  return snippet
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replaceAll(searchMark.open, '<mark>')
+    .replaceAll(searchMark.close, '</mark>');
+}
+
+/** Text for the search index, without the characters that mark matches (see `searchMark`). */
+export function searchableText(text: string): string {
+  return text.replace(/[\uE000\uE001]/g, '');
+}
+
+/**
+ * The words of a search, as both databases' queries take them: letters and digits only (so no
+ * query syntax from a reader reaches FTS5 or tsquery), at most eight.
+ */
+export function searchWords(q: string): string[] {
+  return (
+    q
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  ).slice(0, 8);
 }
 
 /** "Budget 2026: What's in it?" → "budget-2026-whats-in-it" */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, NewArticleRow, ArticleUpdate } from '../../db/schema.js';
-import type { ArticleSummary, Section } from './domain.js';
+import type { ArticleAccess, ArticleSummary, Section } from './domain.js';
 
 // Every public query selects these columns and never `body_html`: the body is loaded only by
 // `selectBody`, after the access decision.
@@ -17,6 +17,7 @@ const summaryColumns = [
   'a.updated_at',
   's.slug as section_slug',
   's.name as section_name',
+  's.required_benefit as section_required_benefit',
 ] as const;
 
 function summaries(db: Kysely<Database>) {
@@ -28,14 +29,18 @@ function summaries(db: Kysely<Database>) {
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaries>['executeTakeFirstOrThrow']>>;
 
-function toSummary(row: SummaryRow): ArticleSummary {
+export function toSummary(row: SummaryRow): ArticleSummary {
   return {
     id: row.id,
     slug: row.slug,
     headline: row.headline,
     standfirst: row.standfirst,
     byline: row.byline,
-    section: { slug: row.section_slug, name: row.section_name },
+    section: {
+      slug: row.section_slug,
+      name: row.section_name,
+      requiredBenefit: row.section_required_benefit,
+    },
     access: row.access,
     syndicated: row.syndicated_agency === null ? null : { agency: row.syndicated_agency },
     teaserHtml: row.teaser_html,
@@ -66,7 +71,11 @@ export async function selectBody(db: Kysely<Database>, articleId: string): Promi
 
 export interface ArticleFilter {
   readonly section?: string;
-  /** Words that must all appear in the headline, standfirst or teaser. */
+  readonly access?: ArticleAccess;
+  /**
+   * Words that must all appear in the headline, standfirst or teaser (a plain substring match,
+   * for the admin's list; readers search through `searchArticles`, ranked).
+   */
   readonly q?: string;
   /** Only articles published strictly before this instant. */
   readonly before?: string;
@@ -82,6 +91,7 @@ export async function selectArticles(db: Kysely<Database>, filter: ArticleFilter
   if (filter.publishedBy !== undefined) query = query.where('a.published_at', '<=', filter.publishedBy);
   if (filter.before !== undefined) query = query.where('a.published_at', '<', filter.before);
   if (filter.since !== undefined) query = query.where('a.published_at', '>=', filter.since);
+  if (filter.access !== undefined) query = query.where('a.access', '=', filter.access);
   for (const word of (filter.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
     query = query.where(sql<boolean>`a.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
   }
@@ -115,13 +125,51 @@ export async function selectYearCounts(
   return rows.map((row) => ({ year: Number(row.year), count: Number(row.count) }));
 }
 
+/** Number of published articles per month of `year` (months 1–12), oldest first. */
+export async function selectMonthCounts(
+  db: Kysely<Database>,
+  year: number,
+  publishedBy: string,
+): Promise<{ month: number; count: number }[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .select((eb) => [
+      eb.fn<string>('substr', ['published_at', eb.val(6), eb.val(2)]).as('month'),
+      eb.fn.countAll<number>().as('count'),
+    ])
+    .where('published_at', '>=', `${year}-01-01T00:00:00.000Z`)
+    .where('published_at', '<', `${year + 1}-01-01T00:00:00.000Z`)
+    .where('published_at', '<=', publishedBy)
+    .groupBy('month')
+    .orderBy('month')
+    .execute();
+  return rows.map((row) => ({ month: Number(row.month), count: Number(row.count) }));
+}
+
 export async function selectSections(db: Kysely<Database>): Promise<Section[]> {
-  return db.selectFrom('sections').select(['id', 'slug', 'name']).orderBy('position').execute();
+  return db
+    .selectFrom('sections')
+    .select(['id', 'slug', 'name', 'required_benefit as requiredBenefit'])
+    .orderBy('position')
+    .execute();
+}
+
+export async function updateSectionRequirement(
+  db: Kysely<Database>,
+  slug: string,
+  requiredBenefit: string | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sections')
+    .set({ required_benefit: requiredBenefit })
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function insertSection(
   db: Kysely<Database>,
-  section: Section & { position: number },
+  section: Omit<Section, 'requiredBenefit'> & { position: number },
 ): Promise<void> {
   await db.insertInto('sections').values(section).execute();
 }
@@ -143,7 +191,7 @@ export async function selectArticlesToPrepare(
 ) {
   return db
     .selectFrom('articles')
-    .select(['id', 'headline', 'standfirst', 'body_html'])
+    .select(['id', 'headline', 'standfirst', 'body_html', 'section_id', 'published_at'])
     .where('body_format', '<', format)
     .where('id', '>', afterId)
     .orderBy('id')

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -7,15 +8,20 @@ import { newId } from '../../kernel/ids.js';
 import type { TtlCache } from '../../kernel/ttl-cache.js';
 import {
   searchTextOf,
+  searchWords,
+  searchableText,
   slugify,
   bodyFormat,
+  plainText,
   prepareBody,
   type ArticleAccess,
   type ArticleSummary,
   type PublishedBody,
+  type SearchHit,
   type Section,
 } from './domain.js';
 import * as q from './queries.js';
+import * as search from './search-queries.js';
 
 export interface ArticleInput {
   readonly headline: string;
@@ -38,10 +44,24 @@ export interface EditorialArticle extends ArticleSummary {
 
 export interface ListOptions {
   readonly section?: string;
+  readonly access?: ArticleAccess;
+  /** The admin's substring match; readers search with `search`. */
   readonly q?: string;
   readonly before?: string;
   readonly since?: string;
   readonly limit: number;
+}
+
+export interface SearchOptions {
+  /** What the reader typed: only its letters and digits count (at most eight words). */
+  readonly q: string;
+  readonly section?: string;
+  /** Published at or after this instant. */
+  readonly from?: string;
+  /** Published strictly before this instant. */
+  readonly before?: string;
+  readonly limit: number;
+  readonly offset?: number;
 }
 
 /** The newsroom: sections and articles. Public reads only ever see published articles. */
@@ -53,7 +73,16 @@ export interface ContentService {
   body(articleId: string): Promise<PublishedBody>;
   listPublished(options: ListOptions): Promise<ArticleSummary[]>;
   yearsWithArticles(): Promise<{ year: number; count: number }[]>;
+  /** Published articles per month (1–12) of `year`, oldest month first; empty months left out. */
+  monthsWithArticles(year: number): Promise<{ month: number; count: number }[]>;
+  /**
+   * Full-text search over published articles' headline, standfirst and teaser (never the rest
+   * of the body), ranked, each hit with a highlighted snippet. An unknown section finds nothing.
+   */
+  search(options: SearchOptions): Promise<SearchHit[]>;
   count(): Promise<number>;
+  /** Makes a section a premium vertical whose articles need `benefit`, or (null) an ordinary one. */
+  setSectionRequirement(slug: string, benefit: string | null): Promise<Section>;
 
   find(idOrSlug: string): Promise<EditorialArticle | undefined>;
   list(options: ListOptions): Promise<ArticleSummary[]>;
@@ -64,9 +93,10 @@ export interface ContentService {
    * Prepares again every article whose body an older preparation stored (`bodyFormat`), a
    * batch at a time: body, teaser and search text as a save would write them now. Run before
    * serving (`masthead migrate`, `masthead start`), since an old teaser may show hidden text.
-   * A body that no longer has any text is left as it was and named in `failed`.
+   * A body that no longer has any text is left as it was and named in `failed`. Then gives
+   * every article the search index does not hold yet its row (`indexed`).
    */
-  upgradeStoredBodies(): Promise<{ upgraded: number; failed: string[] }>;
+  upgradeStoredBodies(): Promise<{ upgraded: number; failed: string[]; indexed: number }>;
 }
 
 /**
@@ -76,6 +106,8 @@ export interface ContentService {
  */
 export function createContentService(deps: {
   db: Kysely<Database>;
+  /** Full-text search is written once per database: FTS5 on SQLite, tsvector on PostgreSQL. */
+  dialect: Dialect;
   clock: Clock;
   caches: {
     readonly sections: TtlCache<'all', Section[]>;
@@ -85,7 +117,7 @@ export function createContentService(deps: {
     readonly bodies: TtlCache<string, PublishedBody>;
   };
 }): ContentService {
-  const { db, clock } = deps;
+  const { db, clock, dialect } = deps;
   const now = () => clock.now().toISOString();
   const { sections: sectionCache, articles: articleCache, bodies: bodyCache } = deps.caches;
   const forgetCached = () => {
@@ -159,6 +191,41 @@ export function createContentService(deps: {
     };
   }
 
+  /** The search index's row for an article, from the columns a save writes. */
+  function searchDoc(
+    articleId: string,
+    row: {
+      section_id: string;
+      published_at: string;
+      headline: string;
+      standfirst: string;
+      teaser_html: string;
+    },
+  ): search.SearchDoc {
+    return {
+      articleId,
+      sectionId: row.section_id,
+      publishedAt: row.published_at,
+      headline: searchableText(row.headline),
+      standfirst: searchableText(row.standfirst),
+      teaser: searchableText(plainText(row.teaser_html)),
+    };
+  }
+
+  /** Articles the search index does not hold yet (saved before it existed), a batch at a time. */
+  async function indexMissing(): Promise<number> {
+    let indexed = 0;
+    for (let after = ''; ;) {
+      const batch = await search.selectArticlesToIndex(db, after, 500);
+      if (batch.length === 0) return indexed;
+      await db.transaction().execute(async (trx) => {
+        for (const article of batch) await search.upsertSearchDoc(trx, searchDoc(article.id, article));
+      });
+      indexed += batch.length;
+      after = batch.at(-1)!.id;
+    }
+  }
+
   async function upgradeStoredBodies() {
     let upgraded = 0;
     const failed: string[] = [];
@@ -169,19 +236,24 @@ export function createContentService(deps: {
         const { teaserHtml, bodyHtml } = prepareBody(article.body_html);
         if (bodyHtml === '') failed.push(article.id);
         else {
-          await q.updateArticle(db, article.id, {
-            teaser_html: teaserHtml,
-            body_html: bodyHtml,
-            search_text: searchTextOf(article.headline, article.standfirst, teaserHtml),
-            body_format: bodyFormat,
+          await db.transaction().execute(async (trx) => {
+            await q.updateArticle(trx, article.id, {
+              teaser_html: teaserHtml,
+              body_html: bodyHtml,
+              search_text: searchTextOf(article.headline, article.standfirst, teaserHtml),
+              body_format: bodyFormat,
+            });
+            // The new teaser is what search may match and quote from now on.
+            await search.upsertSearchDoc(trx, searchDoc(article.id, { ...article, teaser_html: teaserHtml }));
           });
           upgraded++;
         }
       }
       after = batch.at(-1)!.id;
     }
+    const indexed = await indexMissing();
     if (upgraded > 0) forgetCached();
-    return { upgraded, failed };
+    return { upgraded, failed, indexed };
   }
 
   return {
@@ -191,7 +263,7 @@ export function createContentService(deps: {
       const section = { id: newId('sec'), slug, name };
       await q.insertSection(db, { ...section, position: existing.length });
       forgetCached();
-      return section;
+      return { ...section, requiredBenefit: null };
     },
     async findPublished(idOrSlug) {
       const article = await articleCache.get(idOrSlug, () => q.selectArticle(db, idOrSlug));
@@ -202,7 +274,33 @@ export function createContentService(deps: {
     body: (articleId) => bodyCache.get(articleId, async () => ({ html: await q.selectBody(db, articleId) })),
     listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
     yearsWithArticles: () => q.selectYearCounts(db, now()),
+    monthsWithArticles: (year) => q.selectMonthCounts(db, year, now()),
+    async search(options) {
+      let sectionId: string | undefined;
+      if (options.section !== undefined) {
+        sectionId = (await sectionCache.get('all', () => q.selectSections(db))).find(
+          (s) => s.slug === options.section,
+        )?.id;
+        if (sectionId === undefined) return [];
+      }
+      return search.searchArticles(db, dialect, {
+        words: searchWords(options.q),
+        sectionId,
+        from: options.from,
+        to: options.before,
+        publishedBy: now(),
+        limit: options.limit,
+        offset: options.offset ?? 0,
+      });
+    },
     count: () => q.countArticles(db),
+    async setSectionRequirement(slug, benefit) {
+      if (!(await q.updateSectionRequirement(db, slug, benefit))) throw notFound('The section');
+      forgetCached();
+      const section = (await q.selectSections(db)).find((s) => s.slug === slug);
+      if (!section) throw notFound('The section');
+      return section;
+    },
 
     upgradeStoredBodies,
     find: editorial,
@@ -226,7 +324,10 @@ export function createContentService(deps: {
         updated_at: at,
       };
       await withUniqueSlug(input.slug, input.headline, undefined, (slug) =>
-        q.insertArticle(db, { ...row, slug }),
+        db.transaction().execute(async (trx) => {
+          await q.insertArticle(trx, { ...row, slug });
+          await search.upsertSearchDoc(trx, searchDoc(id, row));
+        }),
       );
       forgetCached();
       return (await editorial(id))!;
@@ -249,11 +350,20 @@ export function createContentService(deps: {
         ...bodyColumns(body, headline, standfirst),
         updated_at: now(),
       };
-      if (patch.slug === undefined) await q.updateArticle(db, current.id, changes);
-      else
-        await withUniqueSlug(patch.slug, headline, current.id, (slug) =>
-          q.updateArticle(db, current.id, { ...changes, slug }),
-        );
+      const doc = searchDoc(current.id, {
+        section_id: changes.section_id ?? (await sectionId(current.section.slug)),
+        published_at: changes.published_at ?? current.publishedAt,
+        headline,
+        standfirst,
+        teaser_html: changes.teaser_html,
+      });
+      const save = (slug?: string) =>
+        db.transaction().execute(async (trx) => {
+          await q.updateArticle(trx, current.id, slug === undefined ? changes : { ...changes, slug });
+          await search.upsertSearchDoc(trx, doc);
+        });
+      if (patch.slug === undefined) await save();
+      else await withUniqueSlug(patch.slug, headline, current.id, save);
       forgetCached();
       return (await editorial(current.id))!;
     },

@@ -5,39 +5,101 @@ import type { ArticleAccess } from '../content/index.js';
 export type { ArticleAccess };
 
 export type GrantReason = 'free' | 'metered' | 'subscriber' | 'crawler';
-export type RefusalReason = 'limit_reached' | 'premium';
+/**
+ * `limit_reached`: the meter is used up; `premium`: a premium story; `vertical`: the article's
+ * section needs a benefit the reader lacks; `archive`: the article is older than the free
+ * window and the reader lacks `archives`.
+ */
+export type RefusalReason = 'limit_reached' | 'premium' | 'vertical' | 'archive';
 export type AccessReason = GrantReason | RefusalReason;
 
-/** The benefit that unlocks every story, metered or premium. */
+/** The benefit that unlocks every story, metered or premium, outside the premium verticals. */
 export const UNLIMITED_STORIES = 'premium-stories';
+/** The benefit that unlocks articles older than the archive's free window. */
+export const ARCHIVES = 'archives';
+
+const dayMs = 86_400_000;
 
 export interface AccessRequest {
-  readonly article: { readonly access: ArticleAccess };
+  readonly article: {
+    readonly access: ArticleAccess;
+    /** ISO 8601; with `now`, how old the article is. */
+    readonly publishedAt: string;
+    /** The benefit the article's section needs (a premium vertical), or null. */
+    readonly requiredBenefit: string | null;
+  };
   readonly entitlements: ReadonlySet<string>;
   readonly verifiedCrawler: boolean;
   /** Only consulted for metered articles read by someone without entitlements. */
   readonly meter: MeterSnapshot;
+  /** The moment of the request (the injected clock), in milliseconds since the epoch. */
+  readonly now: number;
+  /** Articles published more than this many days before `now` need `archives` (setting `archives.freeDays`). */
+  readonly archiveFreeDays: number;
 }
 
 export type AccessDecision =
   | { readonly granted: true; readonly reason: GrantReason; readonly consumesRead: boolean }
-  | { readonly granted: false; readonly reason: RefusalReason };
+  | {
+      readonly granted: false;
+      readonly reason: RefusalReason;
+      /** The benefits the reader lacks for this article: a plan with all of them unlocks it. */
+      readonly requires: readonly string[];
+    };
+
+/** True when `publishedAt` lies more than `freeDays` days before `now`. */
+export function isArchived(publishedAt: string, now: number, freeDays: number): boolean {
+  return now - Date.parse(publishedAt) > freeDays * dayMs;
+}
 
 /**
  * Who may read what. Pure: the caller gathers the inputs (the meter snapshot for the current
- * period) and, when `consumesRead` is set, records the read atomically — and asks again
- * with the fresh snapshot if the store says the meter filled up in the meantime.
+ * period, the section's requirement, the archive window) and, when `consumesRead` is set,
+ * records the read atomically — and asks again with the fresh snapshot if the store says the
+ * meter filled up in the meantime.
+ *
+ * The rules, in order:
+ * 1. A free article is free to everyone, in a vertical and in the archive too: marking an
+ *    article free is how an editor gives a sample away.
+ * 2. A verified crawler reads everything (marked up as paywalled content).
+ * 3. An article needs, besides its access level: its section's benefit when the section is a
+ *    premium vertical, and `archives` when it is older than the free window. Inside a vertical
+ *    the section's benefit replaces `premium-stories`: it alone unlocks the section's metered
+ *    and premium articles, and the meter does not open them. Elsewhere a premium article needs
+ *    `premium-stories`. Any of these missing refuses the article, naming all that are missing
+ *    (reason by the first: `vertical`, then `archive`, then `premium`).
+ * 4. Otherwise a metered article is open to `premium-stories`, else to the meter.
  */
 export function decideAccess(request: AccessRequest): AccessDecision {
   const { article, entitlements, verifiedCrawler, meter } = request;
   if (article.access === 'free') return { granted: true, reason: 'free', consumesRead: false };
+  if (verifiedCrawler) return { granted: true, reason: 'crawler', consumesRead: false };
+  const vertical = article.requiredBenefit;
+  const archived = isArchived(article.publishedAt, request.now, request.archiveFreeDays);
+  // The common case (a recent article outside any vertical) allocates nothing.
+  if (vertical !== null || archived || article.access === 'premium') {
+    const missing: string[] = [];
+    if (vertical !== null && !entitlements.has(vertical)) missing.push(vertical);
+    if (archived && vertical !== ARCHIVES && !entitlements.has(ARCHIVES)) missing.push(ARCHIVES);
+    if (vertical === null && article.access === 'premium' && !entitlements.has(UNLIMITED_STORIES))
+      missing.push(UNLIMITED_STORIES);
+    if (missing.length > 0) {
+      const reason =
+        vertical !== null && missing[0] === vertical
+          ? 'vertical'
+          : missing[0] === ARCHIVES
+            ? 'archive'
+            : 'premium';
+      return { granted: false, reason, requires: missing };
+    }
+    if (vertical !== null || article.access === 'premium')
+      return { granted: true, reason: 'subscriber', consumesRead: false };
+  }
   if (entitlements.has(UNLIMITED_STORIES))
     return { granted: true, reason: 'subscriber', consumesRead: false };
-  if (verifiedCrawler) return { granted: true, reason: 'crawler', consumesRead: false };
-  if (article.access === 'premium') return { granted: false, reason: 'premium' };
   if (meter.alreadyRead) return { granted: true, reason: 'metered', consumesRead: false };
   if (meter.used < meter.limit) return { granted: true, reason: 'metered', consumesRead: true };
-  return { granted: false, reason: 'limit_reached' };
+  return { granted: false, reason: 'limit_reached', requires: [UNLIMITED_STORIES] };
 }
 
 /** Why a reader may not use a benefit: their subscription (if any) does not include it. */

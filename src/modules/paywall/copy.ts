@@ -18,6 +18,12 @@ export interface CopyContext {
   readonly publication_name: string;
   readonly login_url: string;
   readonly subscribe_url: string;
+  /** What the reader lacks for this article, by title ("Archives and Market analysis…"); empty when nothing. */
+  readonly required_benefits: string;
+  /** The plans on sale that include all of it ("Smart Quarterly, Smart Essential and Super Saver"). */
+  readonly plan_names: string;
+  /** True when the article is refused for its age (older than the archive's free window). */
+  readonly archive: boolean;
 }
 
 const sampleContext: CopyContext = {
@@ -31,6 +37,9 @@ const sampleContext: CopyContext = {
   publication_name: 'The Daily Ledger',
   login_url: '/login?returnTo=/article/a-headline',
   subscribe_url: '/subscribe?returnTo=%2Farticle%2Fa-headline',
+  required_benefits: 'Market analysis and investment insights',
+  plan_names: 'Smart Quarterly and Smart Essential',
+  archive: false,
 };
 export const copyVariables: readonly string[] = Object.keys(sampleContext);
 const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
@@ -41,6 +50,8 @@ const sampleContexts: readonly CopyContext[] = [true, false].flatMap((reread) =>
       remaining,
       used: 5 - remaining,
       reader_name: readerName,
+      archive: reread,
+      plan_names: readerName === '' ? '' : sampleContext.plan_names,
     })),
   ),
 );

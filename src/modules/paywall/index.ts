@@ -11,6 +11,8 @@ export {
   type BenefitDecision,
   type BenefitRefusalReason,
   UNLIMITED_STORIES,
+  ARCHIVES,
+  isArchived,
   type AccessDecision,
   type AccessReason,
   type AccessRequest,
@@ -18,4 +20,4 @@ export {
 } from './access.js';
 export { crawlerVerifier, type CrawlerCheck } from './crawler.js';
 export { checkTemplate, renderCopy, copyVariables } from './copy.js';
-export { meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+export { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';

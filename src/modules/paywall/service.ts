@@ -1,24 +1,28 @@
+import type { Clock } from '../../kernel/clock.js';
 import { formatDate } from '../../kernel/dates.js';
+import type { ArticleSummary } from '../content/index.js';
 import type { MeterService, MeterView } from '../metering/index.js';
 import { meterView } from '../metering/index.js';
+import { benefitTitle, type Plan, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import type { SettingsStore } from '../settings/index.js';
-import {
-  decideAccess,
-  decideBenefit,
-  type AccessReason,
-  type ArticleAccess,
-  type BenefitDecision,
-} from './access.js';
+import { decideAccess, decideBenefit, type AccessReason, type BenefitDecision } from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
 import type { CrawlerCheck } from './crawler.js';
 import {
+  archiveSettingsSchema,
   defaultBannerTemplate,
+  defaultBenefitTemplate,
   defaultLimitTemplate,
   defaultPremiumTemplate,
   meterSettingsSchema,
   paywallSettingsSchema,
 } from './settings.js';
+
+/** "A", "A and B", "A, B and C". */
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
 
 /** Who is asking: the meter's reader id, a display name, and what their subscription unlocks. */
 export interface Reader {
@@ -40,6 +44,10 @@ export interface AccessOutcome {
   readonly meter: MeterView;
   /** The paywall's copy (HTML), when refused. */
   readonly paywallHtml: string | null;
+  /** When refused: the benefits the reader lacks (`market-analysis`, `archives`, `premium-stories`). */
+  readonly requires: readonly string[];
+  /** When refused: the plans on sale that include all of `requires`, in display order. */
+  readonly offers: readonly Plan[];
   /** The meter banner (HTML), on a metered article read on the meter. */
   readonly bannerHtml: string | null;
 }
@@ -47,7 +55,9 @@ export interface AccessOutcome {
 export interface PaywallService {
   /** Decides access to `article` and, for a metered read, counts it. */
   check(
-    article: { id: string; slug: string; access: ArticleAccess; headline: string },
+    article: Pick<ArticleSummary, 'id' | 'slug' | 'access' | 'headline' | 'publishedAt'> & {
+      readonly section: Pick<ArticleSummary['section'], 'requiredBenefit'>;
+    },
     reader: Reader,
     origin: RequestOrigin,
   ): Promise<AccessOutcome>;
@@ -58,6 +68,9 @@ export interface PaywallService {
 
 export function createPaywallService(deps: {
   meter: MeterService;
+  clock: Clock;
+  /** Which plans include what a refused reader lacks (from the cached list of plans on sale). */
+  plans: Pick<PlanService, 'including'>;
   settings: SettingsStore;
   publication: PublicationService;
   isVerifiedCrawler: CrawlerCheck;
@@ -79,24 +92,31 @@ export function createPaywallService(deps: {
   }
 
   async function currentSettings() {
-    const [publication, meterSettings, paywall] = await Promise.all([
+    const [publication, meterSettings, paywall, archives] = await Promise.all([
       publicationService.settings(),
       settings.read('meter', meterSettingsSchema),
       settings.read('paywall', paywallSettingsSchema),
+      settings.read('archives', archiveSettingsSchema),
     ]);
-    return { publication, meterSettings, paywall };
+    return { publication, meterSettings, paywall, archives };
   }
 
   return {
     async check(article, reader, origin) {
-      const { publication, meterSettings, paywall } = await currentSettings();
+      const { publication, meterSettings, paywall, archives } = await currentSettings();
       const limit = meterSettings.freeLimit;
       const period = meter.period(publication.timeZone);
       const request = {
-        article,
+        article: {
+          access: article.access,
+          publishedAt: article.publishedAt,
+          requiredBenefit: article.section.requiredBenefit,
+        },
         entitlements: reader.entitlements,
         verifiedCrawler: isVerifiedCrawler(origin.userAgent, origin.ip),
         meter: await meter.snapshot(reader.id, article.id, limit, period),
+        now: deps.clock.now().getTime(),
+        archiveFreeDays: archives.freeDays,
       };
       let decision = decideAccess(request);
       let used = request.meter.used;
@@ -108,6 +128,8 @@ export function createPaywallService(deps: {
           decision = decideAccess({ ...request, meter: { limit, used, alreadyRead: false } });
       }
       const view = meterView(limit, used, period);
+      const requires = decision.granted ? [] : decision.requires;
+      const offers = decision.granted ? [] : await deps.plans.including(requires);
       const context: CopyContext = {
         free_limit: limit,
         used: view.used,
@@ -120,6 +142,9 @@ export function createPaywallService(deps: {
         // Signing in or subscribing from the paywall comes back to the article.
         login_url: `${links.login}?returnTo=/article/${encodeURIComponent(article.slug)}`,
         subscribe_url: `${links.subscribe}?returnTo=${encodeURIComponent(`/article/${article.slug}`)}`,
+        required_benefits: listOf(requires.map(benefitTitle)),
+        plan_names: listOf(offers.map((plan) => plan.name)),
+        archive: !decision.granted && decision.reason === 'archive',
       };
       return {
         granted: decision.granted,
@@ -129,7 +154,11 @@ export function createPaywallService(deps: {
           ? null
           : decision.reason === 'premium'
             ? copy(paywall.premiumTemplate, defaultPremiumTemplate, context)
-            : copy(paywall.template, defaultLimitTemplate, context),
+            : decision.reason === 'limit_reached'
+              ? copy(paywall.template, defaultLimitTemplate, context)
+              : copy(paywall.benefitTemplate, defaultBenefitTemplate, context),
+        requires,
+        offers,
         bannerHtml:
           decision.granted && decision.reason === 'metered'
             ? copy(meterSettings.bannerTemplate, defaultBannerTemplate, context)

@@ -34,6 +34,11 @@ export const defaultBannerTemplate =
   '{% elsif reread %}Your {{ free_limit }} free articles renew on {{ resets_on }}.' +
   '{% else %}This is your last free article this month. Your free articles renew on {{ resets_on }}.{% endif %}';
 
+export const defaultBenefitTemplate =
+  '<p><strong>{% if archive %}This story is from our archive.{% else %}This story is part of {{ required_benefits }}.{% endif %}</strong></p>\n' +
+  '<p>To read it you need {{ required_benefits }}{% if plan_names != "" %}, included in {{ plan_names }}{% endif %}.</p>\n' +
+  '<p>Already subscribed? <a href="{{ login_url }}">Log in</a></p>';
+
 /** The meter: how many free metered articles a reader gets a month, and the banner copy. */
 export const meterSettingsSchema = z
   .object({
@@ -42,13 +47,24 @@ export const meterSettingsSchema = z
   })
   .strict();
 
-/** The paywall copy: `template` when the meter is used up, `premiumTemplate` on premium stories. */
+/**
+ * The paywall copy: `template` when the meter is used up, `premiumTemplate` on premium stories,
+ * `benefitTemplate` on an article of a premium vertical or of the archive (it names what is
+ * needed, `required_benefits`, and the plans that include it, `plan_names`).
+ */
 export const paywallSettingsSchema = z
   .object({
     template: template(defaultLimitTemplate),
     premiumTemplate: template(defaultPremiumTemplate),
+    benefitTemplate: template(defaultBenefitTemplate),
   })
+  .strict();
+
+/** The archive: articles older than `freeDays` days need the `archives` benefit. */
+export const archiveSettingsSchema = z
+  .object({ freeDays: z.number().int().min(0).max(36_500).default(30) })
   .strict();
 
 export type MeterSettings = z.output<typeof meterSettingsSchema>;
 export type PaywallSettings = z.output<typeof paywallSettingsSchema>;
+export type ArchiveSettings = z.output<typeof archiveSettingsSchema>;

@@ -28,3 +28,8 @@ export const benefitKeys = Object.keys(benefitCatalogue) as BenefitKey[];
 export function isBenefitKey(key: string): key is BenefitKey {
   return Object.hasOwn(benefitCatalogue, key);
 }
+
+/** A benefit's title for readers ("Archives"); an unknown key is shown as it is. */
+export function benefitTitle(key: string): string {
+  return isBenefitKey(key) ? benefitCatalogue[key].title : key;
+}

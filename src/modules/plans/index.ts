@@ -12,6 +12,6 @@ export {
   type PriceVersion,
   type Term,
 } from './domain.js';
-export { benefitCatalogue, benefitKeys, type BenefitKey } from './benefits.js';
+export { benefitCatalogue, benefitKeys, benefitTitle, isBenefitKey, type BenefitKey } from './benefits.js';
 export { planJson, adminPlanJson, priceVersionJson } from './serializers.js';
 export { adminPlanRoutes } from './routes-admin.js';

@@ -52,6 +52,8 @@ export interface PlanPatch {
 export interface PlanService {
   /** Active plans in display order, with their current prices. Cached (see the factory). */
   listActive(): Promise<Plan[]>;
+  /** Active plans that include every one of `benefits`, in display order (from the cached list). */
+  including(benefits: readonly string[]): Promise<Plan[]>;
   /** Every plan, active or not, in display order, with the history of its prices. */
   listAll(): Promise<PlanWithHistory[]>;
   /** Any plan, active or not, with its current prices; undefined when there is none. */
@@ -152,11 +154,19 @@ export function createPlanService(deps: {
     return loaded?.plan;
   }
 
+  const listActive = () =>
+    cache.get('active', async () =>
+      (await load(await q.selectPlans(db, { activeOnly: true }), true)).map(({ plan }) => plan),
+    );
+
   return {
-    listActive: () =>
-      cache.get('active', async () =>
-        (await load(await q.selectPlans(db, { activeOnly: true }), true)).map(({ plan }) => plan),
-      ),
+    listActive,
+    async including(benefits) {
+      const offered = (await listActive()).filter((plan) =>
+        benefits.every((benefit) => (plan.benefits as readonly string[]).includes(benefit)),
+      );
+      return offered;
+    },
 
     listAll: () => withHistory(),
 

@@ -8,14 +8,28 @@ import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { xmlElement } from '../../kernel/xml.js';
 import { renderPage } from '../../web/render.js';
 import { takeWelcome, welcomeText } from '../../web/welcome.js';
-import { articleSummaryJson, type ContentService, type ArticleSummary } from '../content/index.js';
+import {
+  articleSummaryJson,
+  snippetHtml,
+  type ArticleSummary,
+  type ContentService,
+} from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
-import { planJson, type PlanService } from '../plans/index.js';
+import { benefitTitle, planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { articlePage } from './article-page.js';
 import { rss2 } from './feed.js';
 import type { ReadingService, OpenedArticle } from './service.js';
-import { ArchivePage, FrontPage, ListingPage, PrintPage, type PageContext } from './views.js';
+import {
+  ArchivePage,
+  ArchivePeriodPage,
+  FrontPage,
+  ListingPage,
+  PremiumPage,
+  PrintPage,
+  type ArchiveSearch,
+  type PageContext,
+} from './views.js';
 
 export interface ReadingRouteDeps {
   readonly content: ContentService;
@@ -32,17 +46,53 @@ export interface ReadingRouteDeps {
   readonly publicUrl: string;
   /** Rendered article pages, reused for readers whose page is the same (`caches.articlePages`). */
   readonly pageCache: TtlCache<string, Buffer>;
+  /** The injected clock: what "the last 24 hours" means on `/premium`. */
+  readonly now: () => Date;
 }
 
 const slug = articleKey;
-const ListQuery = z.object({
-  section: z.string().max(60).optional(),
-  q: z.string().max(200).optional(),
-  before: isoInstant.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+const day = z.iso.date({ message: 'expected a date (YYYY-MM-DD)' });
+/** A form leaves an unfilled field empty: the same as leaving it out. */
+const blankIsAbsent = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+/** A date range: `from` and `to` are whole UTC days, both included, `from` not after `to`. */
+const dateRange = <T extends { from?: string | undefined; to?: string | undefined }>(
+  query: T,
+  ctx: z.RefinementCtx,
+) => {
+  if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: '`to` is before `from`' });
+  }
+};
+const ListQuery = z
+  .object({
+    section: z.string().max(60).optional(),
+    q: z.string().max(200).optional(),
+    from: day.optional(),
+    to: day.optional(),
+    before: isoInstant.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).max(1000).default(0),
+  })
+  .superRefine(dateRange);
 const PageQuery = z.object({ before: isoInstant.optional() });
+const ArchiveQuery = z
+  .object({
+    q: z.string().max(200).default(''),
+    section: blankIsAbsent(z.string().max(60)),
+    from: blankIsAbsent(day),
+    to: blankIsAbsent(day),
+    page: z.coerce.number().int().min(1).max(50).default(1),
+  })
+  .superRefine(dateRange);
 const pageSize = 20;
+const dayMs = 86_400_000;
+
+/** The instant a UTC day begins, and the one after it ends. */
+const dayStart = (date: string) => `${date}T00:00:00.000Z`;
+const dayAfter = (date: string) => new Date(Date.parse(dayStart(date)) + dayMs).toISOString();
+const earliest = (a: string | undefined, b: string | undefined) =>
+  a === undefined ? b : b === undefined ? a : a < b ? a : b;
 
 /** Reader pages, feeds and the reader JSON API (`/api/v1`). */
 export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps): Promise<void> {
@@ -157,11 +207,9 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     // The header says whether the reader is signed in and subscribes; the path is the article's
     // own, never the URL as requested (its query string is not part of the page).
     const reader = await readerChrome(request, reply, `/article/${opened.article.slug}`);
-    const [ctx, offered] = await Promise.all([
-      pageContext(reader),
-      opened.access.granted ? [] : plans.listActive(),
-    ]);
-    const page = articlePage({ opened, plans: offered, ctx });
+    const ctx = await pageContext(reader);
+    // The paywall offers the plans that would unlock this article (the decision names them).
+    const page = articlePage({ opened, plans: opened.access.offers, ctx });
     // The one-time welcome is this reader's alone: that page is never kept.
     if (reader.notice !== undefined) return sendHtml(reply, page.render());
     const html = await articlePages.get(page.key, async () => page.render());
@@ -177,68 +225,114 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     );
   });
 
-  r.get('/archive', async (request, reply) => {
-    const [ctx, years] = await Promise.all([
+  /** The query string of an archive search, for its links. */
+  function archiveSearchQuery(search: ArchiveSearch, page: number): string {
+    const params = new URLSearchParams({ q: search.q });
+    if (search.section !== undefined) params.set('section', search.section);
+    if (search.from !== undefined) params.set('from', search.from);
+    if (search.to !== undefined) params.set('to', search.to);
+    if (page > 1) params.set('page', String(page));
+    return params.toString();
+  }
+
+  /**
+   * The archive's front: the search form and the years, or the results of a search — ranked,
+   * each with a snippet of its headline, standfirst or teaser; never the rest of a body, so a
+   * search cannot show or probe what the wall hides.
+   */
+  async function archiveSearch(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: z.output<typeof ArchiveQuery>,
+  ) {
+    const search: ArchiveSearch = { q: query.q, section: query.section, from: query.from, to: query.to };
+    const ctx = await pageContext(await readerChrome(request, reply));
+    if (query.q.trim() === '') {
+      return html(reply, ArchivePage({ ctx, years: await content.yearsWithArticles(), search }));
+    }
+    const hits = await content.search({
+      q: query.q,
+      section: query.section,
+      from: query.from === undefined ? undefined : dayStart(query.from),
+      before: query.to === undefined ? undefined : dayAfter(query.to),
+      limit: pageSize,
+      offset: (query.page - 1) * pageSize,
+    });
+    const more =
+      hits.length === pageSize && query.page < 50
+        ? `/archive?${archiveSearchQuery(search, query.page + 1)}`
+        : undefined;
+    return html(reply, ArchivePage({ ctx, years: [], search, results: { hits, more } }));
+  }
+
+  r.get('/archive', { schema: { querystring: ArchiveQuery } }, async (request, reply) =>
+    archiveSearch(request, reply, request.query),
+  );
+
+  // The header's search box: the archive's search, over every year.
+  r.get('/search', { schema: { querystring: ArchiveQuery } }, async (request, reply) =>
+    archiveSearch(request, reply, request.query),
+  );
+
+  const Year = z.coerce.number().int().min(1900).max(2200);
+
+  /** A year's or a month's stories, newest first, paged by `before`. */
+  async function archivePeriod(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    year: number,
+    month: number | undefined,
+    before: string | undefined,
+  ) {
+    const start = new Date(Date.UTC(year, (month ?? 1) - 1, 1)).toISOString();
+    const end = new Date(
+      month === undefined ? Date.UTC(year + 1, 0, 1) : Date.UTC(year, month, 1),
+    ).toISOString();
+    const [ctx, months, articles] = await Promise.all([
       pageContext(await readerChrome(request, reply)),
-      content.yearsWithArticles(),
+      content.monthsWithArticles(year),
+      content.listPublished({ since: start, before: earliest(before, end), limit: pageSize }),
     ]);
-    return html(reply, ArchivePage({ ctx, years }));
-  });
+    const path =
+      month === undefined ? `/archive/${year}` : `/archive/${year}/${String(month).padStart(2, '0')}`;
+    return html(
+      reply,
+      ArchivePeriodPage({ ctx, year, month, months, articles, older: olderLink(path, articles) }),
+    );
+  }
 
   r.get(
     '/archive/:year',
-    {
-      schema: {
-        params: z.object({ year: z.coerce.number().int().min(1900).max(2200) }),
-        querystring: PageQuery,
-      },
-    },
-    async (request, reply) => {
-      const { year } = request.params;
-      const ctx = await pageContext(await readerChrome(request, reply));
-      const yearEnd = `${year + 1}-01-01T00:00:00.000Z`;
-      const before =
-        request.query.before !== undefined && request.query.before < yearEnd ? request.query.before : yearEnd;
-      const articles = await content.listPublished({
-        since: `${year}-01-01T00:00:00.000Z`,
-        before,
-        limit: pageSize,
-      });
-      return html(
-        reply,
-        ListingPage({
-          ctx,
-          title: `Archive: ${year}`,
-          articles,
-          older: olderLink(`/archive/${year}`, articles),
-        }),
-      );
-    },
+    { schema: { params: z.object({ year: Year }), querystring: PageQuery } },
+    async (request, reply) =>
+      archivePeriod(request, reply, request.params.year, undefined, request.query.before),
   );
 
   r.get(
-    '/search',
+    '/archive/:year/:month',
     {
       schema: {
-        querystring: z.object({ q: z.string().max(200).default(''), before: isoInstant.optional() }),
+        params: z.object({ year: Year, month: z.coerce.number().int().min(1).max(12) }),
+        querystring: PageQuery,
       },
     },
-    async (request, reply) => {
-      const { q, before } = request.query;
-      const ctx = await pageContext(await readerChrome(request, reply));
-      const articles = q.trim() === '' ? [] : await content.listPublished({ q, before, limit: pageSize });
-      const title = q.trim() === '' ? 'Search' : `Search: ${q}`;
-      return html(
-        reply,
-        ListingPage({
-          ctx,
-          title,
-          articles,
-          older: olderLink('/search', articles, `&q=${encodeURIComponent(q)}`),
-        }),
-      );
-    },
+    async (request, reply) =>
+      archivePeriod(request, reply, request.params.year, request.params.month, request.query.before),
   );
+
+  // Premium stories of the last 24 hours first, then older ones, paged by `before`.
+  r.get('/premium', { schema: { querystring: PageQuery } }, async (request, reply) => {
+    const dayAgo = new Date(deps.now().getTime() - dayMs).toISOString();
+    const { before } = request.query;
+    const [ctx, latest, earlier] = await Promise.all([
+      pageContext(await readerChrome(request, reply)),
+      before === undefined
+        ? content.listPublished({ access: 'premium', since: dayAgo, limit: 100 })
+        : undefined,
+      content.listPublished({ access: 'premium', before: earliest(before, dayAgo), limit: pageSize }),
+    ]);
+    return html(reply, PremiumPage({ ctx, latest, earlier, older: olderLink('/premium', earlier) }));
+  });
 
   // Feeds carry headline and standfirst only, whatever the article's access.
   r.get(
@@ -315,11 +409,24 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   r.get(
     '/api/v1/articles',
     {
-      schema: { tags: ['reader'], summary: 'List published articles (never bodies)', querystring: ListQuery },
+      schema: {
+        tags: ['reader'],
+        summary: 'List or search published articles (never bodies)',
+        querystring: ListQuery,
+      },
     },
     async (request) => {
-      const { section, q, before, limit } = request.query;
-      const articles = await content.listPublished({ section, q, before, limit });
+      const { section, q, from, to, before, limit, offset } = request.query;
+      const since = from === undefined ? undefined : dayStart(from);
+      const until = earliest(before, to === undefined ? undefined : dayAfter(to));
+      if (q !== undefined && q.trim() !== '') {
+        // Ranked full-text results; the snippet is drawn from headline, standfirst and teaser only.
+        const hits = await content.search({ q, section, from: since, before: until, limit, offset });
+        return {
+          articles: hits.map((hit) => ({ ...articleJson(hit.article), snippet: snippetHtml(hit.snippet) })),
+        };
+      }
+      const articles = await content.listPublished({ section, since, before: until, limit });
       return { articles: articles.map(articleJson) };
     },
   );
@@ -341,7 +448,16 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
           teaser: article.teaserHtml,
           ...(body !== null && { body: body.html }),
         },
-        access: { granted: access.granted, reason: access.reason, meter: access.meter },
+        access: {
+          granted: access.granted,
+          reason: access.reason,
+          meter: access.meter,
+          // What a refused reader lacks, and the plans on sale that include it.
+          ...(!access.granted && {
+            requires: access.requires.map((benefit) => ({ benefit, title: benefitTitle(benefit) })),
+            plans: access.offers.map((plan) => ({ id: plan.id, name: plan.name })),
+          }),
+        },
       };
     },
   );

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout, type SiteChrome } from '../../web/views/layout.js';
 import { formatDate } from '../../kernel/dates.js';
 import { scriptJson } from '../../web/render.js';
-import type { ArticleSummary } from '../content/index.js';
+import { snippetHtml, type ArticleSummary, type SearchHit, type Section } from '../content/index.js';
 import type { Plan } from '../plans/index.js';
 // The plan cards belong to subscribing; the paywall shows the same cards.
 import { Benefits, PlanCards } from '../subscriptions/index.js';
@@ -27,8 +27,10 @@ function ArticleCard(props: {
   ctx: PageContext;
   lead?: boolean;
   heading: 'h2' | 'h3';
+  /** A search snippet (headline, standfirst or teaser only), marks and all. */
+  snippet?: string;
 }) {
-  const { article, ctx, lead, heading: Heading } = props;
+  const { article, ctx, lead, heading: Heading, snippet } = props;
   return (
     <article class={lead ? 'card card-lead' : 'card'}>
       <p class="kicker">
@@ -39,6 +41,9 @@ function ArticleCard(props: {
         <a href={`/article/${article.slug}`}>{article.headline}</a>
       </Heading>
       <p class="standfirst">{article.standfirst}</p>
+      {snippet !== undefined && (
+        <p class="snippet" dangerouslySetInnerHTML={{ __html: snippetHtml(snippet) }} />
+      )}
       <p class="meta">
         <time dateTime={article.publishedAt}>{formatDate(article.publishedAt, ctx.timeZone)}</time>
       </p>
@@ -109,19 +114,190 @@ export function ListingPage(props: {
   );
 }
 
-export function ArchivePage(props: { ctx: PageContext; years: readonly { year: number; count: number }[] }) {
-  const { ctx, years } = props;
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+export const monthName = (month: number) => monthNames[month - 1] ?? String(month);
+
+/** What the archive's search form was filled with. */
+export interface ArchiveSearch {
+  readonly q: string;
+  readonly section?: string | undefined;
+  /** YYYY-MM-DD (UTC days), inclusive. */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+function SearchForm(props: { search: ArchiveSearch; sections: readonly Pick<Section, 'slug' | 'name'>[] }) {
+  const { search, sections } = props;
   return (
-    <Layout chrome={ctx.chrome} title="Archive">
-      <h1 class="page-title">Archive</h1>
-      <p>Every story we have published, year by year.</p>
-      <ul class="archive-years">
-        {years.map(({ year, count }) => (
-          <li>
-            <a href={`/archive/${year}`}>{year}</a> <span class="meta">({count})</span>
-          </li>
-        ))}
-      </ul>
+    <form class="archive-search" action="/archive" method="get" role="search">
+      <p>
+        <label for="archive-q">Words</label>{' '}
+        <input id="archive-q" type="search" name="q" value={search.q} maxLength={200} />
+      </p>
+      <p>
+        <label for="archive-section">Section</label>{' '}
+        <select id="archive-section" name="section">
+          <option value="">All sections</option>
+          {sections.map((section) => (
+            <option value={section.slug} selected={search.section === section.slug}>
+              {section.name}
+            </option>
+          ))}
+        </select>{' '}
+        <label for="archive-from">From</label>{' '}
+        <input id="archive-from" type="date" name="from" value={search.from ?? ''} />{' '}
+        <label for="archive-to">To</label>{' '}
+        <input id="archive-to" type="date" name="to" value={search.to ?? ''} />
+      </p>
+      <p>
+        <button type="submit">Search the archive</button>
+      </p>
+    </form>
+  );
+}
+
+/**
+ * `/archive`: the search form, then either the search's results (ranked, each with a snippet
+ * of its headline, standfirst or teaser) or every year with its number of stories.
+ */
+export function ArchivePage(props: {
+  ctx: PageContext;
+  years: readonly { year: number; count: number }[];
+  search: ArchiveSearch;
+  results?: { readonly hits: readonly SearchHit[]; readonly more: string | undefined } | undefined;
+}) {
+  const { ctx, years, search, results } = props;
+  return (
+    <Layout chrome={ctx.chrome} title={results ? `Archive search: ${search.q}` : 'Archive'}>
+      <h1 class="page-title">{results ? `Archive search: ${search.q}` : 'Archive'}</h1>
+      <p>
+        Every story we have published since 1997: search it, or browse it year by year and month by month.
+      </p>
+      <SearchForm search={search} sections={ctx.chrome.sections} />
+      {results ? (
+        <>
+          {results.hits.length === 0 ? (
+            <p class="empty">No stories match.</p>
+          ) : (
+            <div class="article-list search-results">
+              {results.hits.map((hit) => (
+                <ArticleCard article={hit.article} ctx={ctx} heading="h2" snippet={hit.snippet} />
+              ))}
+            </div>
+          )}
+          {results.more && (
+            <p class="pager">
+              <a href={results.more} rel="next">
+                More results
+              </a>
+            </p>
+          )}
+        </>
+      ) : (
+        <ul class="archive-years">
+          {years.map(({ year, count }) => (
+            <li>
+              <a href={`/archive/${year}`}>{year}</a> <span class="meta">({count})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+/** `/archive/:year` and `/archive/:year/:month`: the year's months, then the stories, newest first. */
+export function ArchivePeriodPage(props: {
+  ctx: PageContext;
+  year: number;
+  month?: number | undefined;
+  months: readonly { month: number; count: number }[];
+  articles: readonly ArticleSummary[];
+  older?: string | undefined;
+}) {
+  const { ctx, year, month, months, articles, older } = props;
+  const title = month === undefined ? `Archive: ${year}` : `Archive: ${monthName(month)} ${year}`;
+  return (
+    <Layout chrome={ctx.chrome} title={title}>
+      <h1 class="page-title">{title}</h1>
+      <nav class="archive-months" aria-label={`Months of ${year}`}>
+        <ul class="archive-years">
+          {months.map(({ month: m, count }) => (
+            <li>
+              <a
+                href={`/archive/${year}/${String(m).padStart(2, '0')}`}
+                aria-current={m === month ? 'page' : undefined}
+              >
+                {monthName(m)}
+              </a>{' '}
+              <span class="meta">({count})</span>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <ArticleList articles={articles} ctx={ctx} heading="h2" />
+      {older && (
+        <p class="pager">
+          <a href={older} rel="next">
+            Older articles
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+/** `/premium`: the premium stories of the last 24 hours, then older ones, paged. */
+export function PremiumPage(props: {
+  ctx: PageContext;
+  latest: readonly ArticleSummary[] | undefined;
+  earlier: readonly ArticleSummary[];
+  older?: string | undefined;
+}) {
+  const { ctx, latest, earlier, older } = props;
+  return (
+    <Layout
+      chrome={ctx.chrome}
+      title="Premium stories"
+      description={`Premium stories from ${ctx.chrome.publicationName}, handpicked by our editors.`}
+    >
+      <h1 class="page-title">Premium stories</h1>
+      <p>Handpicked by our editors, for subscribers.</p>
+      {latest && (
+        <section class="premium-latest" aria-labelledby="premium-latest">
+          <h2 class="section-title" id="premium-latest">
+            The last 24 hours
+          </h2>
+          <ArticleList articles={latest} ctx={ctx} heading="h3" />
+        </section>
+      )}
+      <section class="premium-earlier" aria-labelledby="premium-earlier">
+        <h2 class="section-title" id="premium-earlier">
+          Earlier
+        </h2>
+        <ArticleList articles={earlier} ctx={ctx} heading="h3" />
+      </section>
+      {older && (
+        <p class="pager">
+          <a href={older} rel="next">
+            Older premium stories
+          </a>
+        </p>
+      )}
     </Layout>
   );
 }

@@ -51,6 +51,7 @@ export function Layout({ chrome, title, description, head, children }: LayoutPro
             {chrome.sections.map((section) => (
               <a href={`/section/${section.slug}`}>{section.name}</a>
             ))}
+            <a href="/premium">Premium</a>
             <a href="/archive">Archive</a>
             <a href="/epaper">E-paper</a>
             {!chrome.subscribed && (
