@@ -37,6 +37,15 @@ import {
 import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
 import { adminEpaperRoutes, createEpaperService, epaperRoutes } from './modules/epaper/index.js';
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
+import {
+  accountNewsletterSection,
+  adminNewsletterRoutes,
+  createNewsletterService,
+  newsletterApiRoutes,
+  newsletterMail,
+  newsletterPageRoutes,
+  oneClickUnsubscribeRoute,
+} from './modules/newsletters/index.js';
 import { createMeterService, createRedisMeterStore, createSqlMeterStore } from './modules/metering/index.js';
 import {
   archiveSettingsSchema,
@@ -143,7 +152,10 @@ export function createServices(config: Config, options: BuildOptions) {
     clock,
     publication,
     jobs: queue,
-    templates: joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
+    templates: joinMailCatalogues(
+      joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
+      newsletterMail,
+    ),
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
   });
@@ -211,7 +223,20 @@ export function createServices(config: Config, options: BuildOptions) {
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
   });
-  handlers.push(...mail.handlers, ...epaper.handlers);
+  // Curated newsletters: issues sent in durable batches by the queue's worker.
+  const newsletters = createNewsletterService({
+    db,
+    clock,
+    sources: { content, publication },
+    readers: {
+      accounts,
+      entitlementsOfMany: (accountIds) => billing.entitlementsOfMany(accountIds),
+      paywall,
+    },
+    delivery: { mail, queue },
+    options: { publicUrl: config.publicUrl, secret: config.sessionSecret, mailFrom: config.mailFrom.address },
+  });
+  handlers.push(...mail.handlers, ...epaper.handlers, ...newsletters.handlers);
   return {
     clock,
     logger,
@@ -241,6 +266,7 @@ export function createServices(config: Config, options: BuildOptions) {
     mail,
     links,
     epaper,
+    newsletters,
     queue,
     /** Runs the queue's jobs (`server.ts` starts it; `masthead queue run` drains the queue). */
     worker: createJobWorker({
@@ -299,7 +325,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
 
   const requireAdmin = services.apiKeys.requireScope('admin');
-  app.addHook('onRequest', sameOriginGuard(config.publicUrl));
+  // The RFC 8058 one-click unsubscribe is posted by mail providers, from anywhere, by design.
+  app.addHook('onRequest', sameOriginGuard(config.publicUrl, { exemptPosts: [oneClickUnsubscribeRoute] }));
 
   const { accounts } = services;
   // Every request can ask for its reader's session: looked up once, whoever asks.
@@ -333,7 +360,29 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     ...accountDeps,
     shell,
     billingSection: accountBillingSection({ billing: services.billing, invoices: services.invoices }),
-    sections: [{ key: partnerNoticeKey, render: accountPartnerSection({ partners: services.partners }) }],
+    sections: [
+      { key: partnerNoticeKey, render: accountPartnerSection({ partners: services.partners }) },
+      {
+        key: 'newsletters',
+        render: accountNewsletterSection({
+          newsletters: services.newsletters,
+          accounts,
+          entitlements: (accountId) => services.billing.entitlements(accountId),
+          paywall: services.paywall,
+        }),
+      },
+    ],
+  });
+  await app.register(newsletterPageRoutes, {
+    newsletters: services.newsletters,
+    entitlements: (accountId) => services.billing.entitlements(accountId),
+    paywall: services.paywall,
+    limiter: services.limiter,
+    chrome: readers.pageChrome,
+  });
+  await app.register(newsletterApiRoutes, {
+    newsletters: services.newsletters,
+    entitlements: (accountId) => services.billing.entitlements(accountId),
   });
   await app.register(partnerPageRoutes, { partners: services.partners });
   await app.register(subscriptionPageRoutes, {
@@ -381,6 +430,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     billing: services.billing,
     requireAdmin,
   });
+  await app.register(adminNewsletterRoutes, { newsletters: services.newsletters, requireAdmin });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });
   await app.register(partnerRoutes, { partners: services.partners, requireAdmin });

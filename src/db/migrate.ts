@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010-job-queue.js';
 import * as m0011 from './migrations/0011-reading-benefits.js';
 import * as m0012 from './migrations/0012-partner-offers.js';
 import * as m0013 from './migrations/0013-epaper.js';
+import * as m0014 from './migrations/0014-newsletters.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-reading-benefits': m0011,
   '0012-partner-offers': m0012,
   '0013-epaper': m0013,
+  '0014-newsletters': m0014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

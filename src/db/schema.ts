@@ -40,6 +40,10 @@ export interface Database {
   epaper_shares: EpaperSharesTable;
   partner_offers: PartnerOffersTable;
   partner_codes: PartnerCodesTable;
+  newsletters: NewslettersTable;
+  newsletter_subscriptions: NewsletterSubscriptionsTable;
+  newsletter_issues: NewsletterIssuesTable;
+  newsletter_deliveries: NewsletterDeliveriesTable;
 }
 
 export interface SectionsTable {
@@ -575,3 +579,61 @@ export interface EpaperSharesTable {
   created_at: string;
 }
 export type PartnerOfferRow = Selectable<PartnerOffersTable>;
+
+/** Curated newsletters (src/modules/newsletters). */
+export interface NewslettersTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  access: 'free' | 'subscribers';
+  created_at: string;
+  updated_at: string;
+}
+export type NewsletterRow = Selectable<NewslettersTable>;
+
+export interface NewsletterSubscriptionsTable {
+  id: string;
+  newsletter_id: string;
+  /** Lower-cased. */
+  email: string;
+  account_id: string | null;
+  status: 'pending' | 'active' | 'unsubscribed';
+  /** SHA-256 (hex) of the confirmation link's token, while pending. */
+  confirm_token_hash: string | null;
+  confirm_expires_at: string | null;
+  created_at: string;
+  confirmed_at: string | null;
+  unsubscribed_at: string | null;
+  updated_at: string;
+}
+export type NewsletterSubscriptionRow = Selectable<NewsletterSubscriptionsTable>;
+
+export interface NewsletterIssuesTable {
+  id: string;
+  newsletter_id: string;
+  subject: string;
+  intro: string;
+  /** JSON array of article ids. */
+  article_ids: string;
+  status: 'draft' | 'scheduled' | 'sending' | 'sent';
+  send_at: string | null;
+  job_id: string | null;
+  /** JSON: the issue as rendered when its send started. */
+  rendered: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+export type NewsletterIssueRow = Selectable<NewsletterIssuesTable>;
+
+export interface NewsletterDeliveriesTable {
+  issue_id: string;
+  subscription_id: string;
+  email: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  sent_at: string | null;
+}

@@ -18,6 +18,10 @@ export type IdPrefix =
   // the e-paper: editions and shared pages
   | 'epe'
   | 'eps'
+  // newsletters
+  | 'nlt'
+  | 'nls'
+  | 'nli'
   // billing
   | 'cpn'
   | 'red'

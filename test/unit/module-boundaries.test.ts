@@ -18,6 +18,7 @@ const owners: Record<string, readonly string[]> = {
   mail: ['mail_outbox'],
   metering: ['meter_periods', 'meter_reads'],
   partners: ['partner_offers', 'partner_codes'],
+  newsletters: ['newsletters', 'newsletter_subscriptions', 'newsletter_issues', 'newsletter_deliveries'],
   payments: [
     'sandbox_sessions',
     'sandbox_payment_methods',

@@ -1,5 +1,7 @@
 export {
   createMailer,
+  type ComposedMail,
+  type ComposedMailSender,
   mailDeliveryJob,
   MailDeliveryError,
   type MailLog,

@@ -92,6 +92,32 @@ export interface MailSender<M extends MailVariablesMap<M>> {
   queue(trx: Kysely<Database>, mail: PreparedMail): Promise<string>;
 }
 
+/**
+ * A message its module renders itself (a newsletter issue: HTML made from articles, which a
+ * template's escaped variables cannot carry), with extra header lines and its own Message-ID.
+ */
+export interface ComposedMail {
+  readonly to: string;
+  /** What the outbox calls it (`newsletter-issue`). */
+  readonly template: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly messageId?: string;
+}
+
+/** Sends mail its module composed; for bulk mail that keeps its own record of each delivery. */
+export interface ComposedMailSender {
+  /**
+   * Delivers `mail` over SMTP when configured, without adding it to the delivery log: the
+   * sender records each delivery itself (a newsletter send's deliveries), so 100,000 copies of
+   * one issue do not fill the log. Without SMTP it is kept in the outbox, for `/dev/outbox`.
+   * Throws `MailDeliveryError` when the SMTP server does not take it.
+   */
+  sendComposed(mail: ComposedMail): Promise<SentMail>;
+}
+
 /** A message rendered and addressed by `MailSender.prepare`, for `MailSender.queue`. */
 export interface PreparedMail {
   readonly to: string;
@@ -111,7 +137,7 @@ export interface MailLog {
 }
 
 /** Sends the mail of catalogue `M` to readers, and shows what was sent. */
-export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, MailLog {
+export interface Mailer<M extends MailVariablesMap<M>> extends MailSender<M>, ComposedMailSender, MailLog {
   /** The job queue's handler that delivers queued mail (`mail:deliver`). */
   readonly handlers: readonly JobHandler<unknown>[];
 }
@@ -188,6 +214,43 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
         error: failure ? failure.message : null,
       });
       if (failure) throw new MailDeliveryError(id, failure);
+      return { id, delivery: 'smtp' };
+    },
+
+    async sendComposed(composed) {
+      const { to, template, subject, text, html, headers, messageId } = composed;
+      if (!recipient.safeParse(to).success) {
+        throw new AppError('validation_failed', `to: expected an email address, not "${to}"`);
+      }
+      const id = newId('msg');
+      if (!transport) {
+        await insertMessage(db, {
+          id,
+          to_address: to,
+          template,
+          subject,
+          text_body: text,
+          html_body: html,
+          created_at: clock.now().toISOString(),
+          sent_at: null,
+          error: null,
+        });
+        return { id, delivery: 'outbox' };
+      }
+      const { name: publicationName } = await publication.settings();
+      try {
+        await transport.deliver({
+          from: { name: from.name ?? publicationName, address: from.address },
+          to,
+          subject,
+          text,
+          html,
+          ...(headers && { headers }),
+          ...(messageId && { messageId }),
+        });
+      } catch (error) {
+        throw new MailDeliveryError(id, error instanceof Error ? error : new Error(String(error)));
+      }
       return { id, delivery: 'smtp' };
     },
 

@@ -7,6 +7,13 @@ export interface OutgoingMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /**
+   * Header lines beyond the ones a message always has (a newsletter's `List-Unsubscribe`).
+   * Values are sent as given; a header nodemailer writes itself (From, To…) cannot be set here.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `<id@host>`: set by a sender that must send the same message again under the same id. */
+  readonly messageId?: string;
 }
 
 /** Hands a message to a mail server. Rejects when the server does not accept it. */
@@ -35,6 +42,8 @@ export function smtpTransport(url: string): MailTransport {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.headers && { headers: { ...mail.headers } }),
+        ...(mail.messageId && { messageId: mail.messageId }),
       });
     },
   };

@@ -25,6 +25,29 @@ export async function subscriptionOf(
   return rows.find((row) => row.status !== 'expired') ?? rows[0];
 }
 
+/**
+ * `subscriptionOf` for many accounts in one statement (a newsletter send asks about thousands):
+ * each account's live subscription, else its latest ended one; accounts with none are absent.
+ */
+export async function subscriptionsOfAccounts(
+  db: Kysely<Database>,
+  accountIds: readonly string[],
+): Promise<Map<string, SubscriptionRow>> {
+  const found = new Map<string, SubscriptionRow>();
+  if (accountIds.length === 0) return found;
+  const rows = await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('account_id', 'in', [...accountIds])
+    .orderBy('created_at', 'desc')
+    .execute();
+  for (const row of rows) {
+    const kept = found.get(row.account_id);
+    if (!kept || (kept.status === 'expired' && row.status !== 'expired')) found.set(row.account_id, row);
+  }
+  return found;
+}
+
 export async function subscriptionById(
   db: Kysely<Database>,
   id: string,

@@ -150,6 +150,12 @@ export interface Billing {
   subscription(accountId: string): Promise<SubscriptionView | null>;
   /** The benefit keys the reader's subscription grants now (cached for a moment: every page asks). */
   entitlements(accountId: string): Promise<ReadonlySet<string>>;
+  /**
+   * What each of `accountIds` is entitled to now, read afresh (not cached): for sends that
+   * decide per recipient, through the paywall's decision, which readers get subscriber mail.
+   * Every account asked about is in the answer (an empty set without a subscription).
+   */
+  entitlementsOfMany(accountIds: readonly string[]): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
   /** The reader's settled payments, newest first. */
   payments(accountId: string): Promise<PaymentView[]>;
 
@@ -334,6 +340,8 @@ export function createBilling(deps: {
     subscription,
 
     entitlements: (accountId) => ledger.entitlements(accountId),
+
+    entitlementsOfMany: (accountIds) => ledger.entitlementsOfMany(accountIds),
 
     payments,
 

@@ -20,7 +20,14 @@ import { entitlementsAt } from '../domain/entitlements.js';
 import { transition, type LifecycleEvent } from '../domain/lifecycle.js';
 import type { BillingNotices } from '../notices/notices.js';
 import { closeCheckout } from '../checkout/queries.js';
-import { insertPayment, paymentById, recordEvent, subscriptionById, subscriptionOf } from '../queries.js';
+import {
+  insertPayment,
+  paymentById,
+  recordEvent,
+  subscriptionById,
+  subscriptionOf,
+  subscriptionsOfAccounts,
+} from '../queries.js';
 import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 
@@ -446,23 +453,52 @@ export function createSubscriptionLedger(deps: {
 
     /** The benefits the reader's subscription grants now; cached briefly (every page asks). */
     entitlements(accountId: string): Promise<ReadonlySet<string>> {
-      return entitlementCache.get(accountId, async () => {
-        const sub = await subscriptionOf(db, accountId);
-        if (!sub || sub.status === 'expired') return entitlementsAt(null, clock.now());
-        const plan = await planOf(sub.plan_id);
-        const periodEnd = new Date(sub.current_period_end);
-        return entitlementsAt(
-          {
-            status: sub.status,
-            periodEnd,
-            graceEndsAt: graceEndsAt(periodEnd, policy),
-            benefits: plan.benefits,
-          },
-          clock.now(),
-        );
-      });
+      return entitlementCache.get(accountId, async () => grants(await subscriptionOf(db, accountId)));
+    },
+
+    /**
+     * The entitlements of many accounts now, read afresh (no cache: a send decides once per
+     * recipient and must not act on a minute-old answer), 500 accounts to a statement.
+     */
+    async entitlementsOfMany(
+      accountIds: readonly string[],
+    ): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+      const answer = new Map<string, ReadonlySet<string>>();
+      const unique = [...new Set(accountIds)];
+      // Thousands of subscriptions share a handful of plans: each is read once.
+      const plansRead = new Map<string, Promise<Plan>>();
+      const planOnce = (planId: string) => {
+        let plan = plansRead.get(planId);
+        if (!plan) plansRead.set(planId, (plan = planOf(planId)));
+        return plan;
+      };
+      for (let i = 0; i < unique.length; i += 500) {
+        const chunk = unique.slice(i, i + 500);
+        const subs = await subscriptionsOfAccounts(db, chunk);
+        for (const accountId of chunk) answer.set(accountId, await grants(subs.get(accountId), planOnce));
+      }
+      return answer;
     },
   };
+
+  /** What `sub` (the account's current or latest subscription) grants now. */
+  async function grants(
+    sub: SubscriptionRow | undefined,
+    findPlan: (planId: string) => Promise<Plan> = planOf,
+  ): Promise<ReadonlySet<string>> {
+    if (!sub || sub.status === 'expired') return entitlementsAt(null, clock.now());
+    const plan = await findPlan(sub.plan_id);
+    const periodEnd = new Date(sub.current_period_end);
+    return entitlementsAt(
+      {
+        status: sub.status,
+        periodEnd,
+        graceEndsAt: graceEndsAt(periodEnd, policy),
+        benefits: plan.benefits,
+      },
+      clock.now(),
+    );
+  }
 
   async function live(accountId: string): Promise<SubscriptionRow> {
     const sub = await subscriptionOf(db, accountId);
