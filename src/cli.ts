@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
       if (!values.demo) throw new UsageError('seed needs --demo (the only seed there is)');
       const seeded = await withDatabase(config, (services) => seedDemo(services));
       console.log(
-        `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans and ${seeded.editions} e-paper editions added (the server draws their pages; or run \`masthead queue run\`); partner offers added: ${seeded.partnerOffers}.`,
+        `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans and ${seeded.editions} e-paper editions added (the server draws their pages; or run \`masthead queue run\`); partner offers added: ${seeded.partnerOffers}; newsletters added: ${seeded.newsletters}.`,
       );
       return 0;
     }

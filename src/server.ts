@@ -37,7 +37,7 @@ export async function startServer(config: Config): Promise<void> {
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);
     console.log(
-      `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans, ${seeded.editions} e-paper editions (their pages are drawn in the background), ${seeded.partnerOffers} partner offers.`,
+      `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans, ${seeded.editions} e-paper editions (their pages are drawn in the background), ${seeded.partnerOffers} partner offers, ${seeded.newsletters} newsletters (their first issues are sent by the worker).`,
     );
   }
   const app = await build(config, { database, redis, services });

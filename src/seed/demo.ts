@@ -9,6 +9,7 @@ import { demoArticlesB } from './demo-articles-b.js';
 import { demoEditionPdf, demoEditions } from './demo-epaper.js';
 import { formatDate } from '../kernel/dates.js';
 import { seedDemoPartnerOffer } from './demo-benefits.js';
+import { seedDemoNewsletters } from './demo-newsletters.js';
 import { demoArchiveArticles } from './demo-archive.js';
 
 /** Markets is the demo's premium vertical: its stories need "Market analysis and investment insights". */
@@ -58,11 +59,20 @@ const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 
 /**
  * Seeds "The Daily Ledger": sections, the three plans, the demo articles, two e-paper editions
- * and a partner offer with its codes. Safe to run twice: it adds only what is missing.
+ * a partner offer with its codes, and three newsletters with an issue each. Safe to run twice: it adds only what is missing.
  */
 export async function seedDemo(
-  services: Pick<Services, 'content' | 'plans' | 'epaper' | 'publication' | 'partners' | 'settings'>,
-): Promise<{ articles: number; plans: number; editions: number; partnerOffers: number }> {
+  services: Pick<
+    Services,
+    'content' | 'plans' | 'epaper' | 'publication' | 'partners' | 'settings' | 'newsletters'
+  >,
+): Promise<{
+  articles: number;
+  plans: number;
+  editions: number;
+  partnerOffers: number;
+  newsletters: number;
+}> {
   const { content, plans, settings } = services;
   const existingSections = new Set((await content.sections()).map((s) => s.slug));
   for (const section of sections) {
@@ -98,7 +108,8 @@ export async function seedDemo(
   }
   const editions = await seedDemoEpaper(services);
   const partnerOffers = await seedDemoPartnerOffer(services);
-  return { articles: articlesAdded, plans: plansAdded, editions, partnerOffers };
+  const newsletters = await seedDemoNewsletters(services);
+  return { articles: articlesAdded, plans: plansAdded, editions, partnerOffers, newsletters };
 }
 
 /** The morning after the newest demo story: the day of the demo's e-paper. */
