@@ -15,7 +15,11 @@ describe.each(dialects)('the demo newsletters on $name', (dialect) => {
     expect(seeded.newsletters).toBe(3);
     await t.services.worker.runDue({ kinds: ['newsletter:send'] });
     const newsletters = await t.services.newsletters.newsletters();
-    expect(newsletters.map((n) => n.slug).sort()).toEqual(['markets-morning', 'politics-weekly', 'tech-brief']);
+    expect(newsletters.map((n) => n.slug).sort()).toEqual([
+      'markets-morning',
+      'politics-weekly',
+      'tech-brief',
+    ]);
     for (const newsletter of newsletters) {
       const issues = await t.services.newsletters.issues(newsletter.id);
       expect(issues).toHaveLength(1);
