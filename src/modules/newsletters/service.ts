@@ -417,6 +417,7 @@ export function createNewsletterService(deps: NewsletterDeps): NewsletterService
         throw new AppError(
           'subscription_required',
           `${newsletter.name} is for subscribers: subscribe to a plan that includes newsletters.`,
+          { benefit: newsletterBenefit },
         );
       }
       const now = clock.now().toISOString();
@@ -478,6 +479,7 @@ export function createNewsletterService(deps: NewsletterDeps): NewsletterService
         throw new AppError(
           'subscription_required',
           `${joinNames(forSubscribers.map((n) => n.name))}: for subscribers only. Sign in to subscribe.`,
+          { benefit: newsletterBenefit },
         );
       }
       const token = newSecret(32);
