@@ -19,6 +19,7 @@ import {
   linkRoutes,
   readerSessions,
 } from './modules/accounts/index.js';
+import { adsSettingsKey, adsSettingsSchema, createAdService } from './modules/ads/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
 import {
   createRateLimiter,
@@ -249,6 +250,7 @@ export function createServices(config: Config, options: BuildOptions) {
     coupons,
     publication,
     reading: createReadingService({ content, paywall }),
+    ads: createAdService({ settings, paywall }),
     accounts,
     privacy: createAccountPrivacy({
       db,
@@ -343,6 +345,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     publicUrl: config.publicUrl,
     pageCache: services.caches.articlePages,
     now: () => services.clock.now(),
+    adSlot: async (request) => services.ads.slotFor({ entitlements: await readers.entitlements(request) }),
   });
   const accountDeps = {
     accounts,
@@ -445,6 +448,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: accountSettingsKey, schema: accountSettingsSchema },
       { key: billingSettingsKey, schema: billingSettingsSchema },
       { key: legalSettingsKey, schema: legalSettingsSchema },
+      { key: adsSettingsKey, schema: adsSettingsSchema },
     ],
   });
   // The outbox shows one-time links: a developer's tool, never served in production.

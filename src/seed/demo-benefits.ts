@@ -1,4 +1,5 @@
 import type { Services } from '../app.js';
+import { adsSettingsKey, adsSettingsSchema } from '../modules/ads/index.js';
 import { publicationSettingsKey, publicationSettingsSchema } from '../modules/publication/index.js';
 
 /** The demo's partner offer: a year of a crossword and games site, with 25 activation codes. */
@@ -34,4 +35,20 @@ export async function seedDemoPartnerOffer(
   const created = await partners.create(offer);
   await partners.uploadCodes(created.id, ['code', ...codes].join('\n'));
   return 1;
+}
+
+/**
+ * The demo's ad slot: a house ad, plain HTML without scripts (the demo runs offline), so a
+ * newcomer sees where ads go and that a subscriber with `ad-free` gets none.
+ */
+export const demoAdSlotHtml =
+  '<a class="house-ad" href="/subscribe"><span class="house-ad-label">Advertisement</span> ' +
+  '<strong>Read The Daily Ledger without ads.</strong> Subscribers never see this box.</a>';
+
+/** Sets the demo's ad slot, unless the publisher has set one (or cleared it) already. */
+export async function seedDemoAdSlot(services: Pick<Services, 'settings'>): Promise<boolean> {
+  const stored = await services.settings.stored(adsSettingsKey);
+  if (Object.hasOwn(stored, 'slotHtml')) return false;
+  await services.settings.write(adsSettingsKey, adsSettingsSchema, { ...stored, slotHtml: demoAdSlotHtml });
+  return true;
 }

@@ -8,7 +8,7 @@ import { demoArticlesA } from './demo-articles-a.js';
 import { demoArticlesB } from './demo-articles-b.js';
 import { demoEditionPdf, demoEditions } from './demo-epaper.js';
 import { formatDate } from '../kernel/dates.js';
-import { seedDemoPartnerOffer } from './demo-benefits.js';
+import { seedDemoAdSlot, seedDemoPartnerOffer } from './demo-benefits.js';
 import { seedDemoNewsletters } from './demo-newsletters.js';
 import { demoArchiveArticles } from './demo-archive.js';
 
@@ -59,7 +59,8 @@ const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 
 /**
  * Seeds "The Daily Ledger": sections, the three plans, the demo articles, two e-paper editions
- * a partner offer with its codes, and three newsletters with an issue each. Safe to run twice: it adds only what is missing.
+ * a partner offer with its codes, an ad slot, and three newsletters with an issue each. Safe to run
+ * twice: it adds only what is missing.
  */
 export async function seedDemo(
   services: Pick<
@@ -108,6 +109,7 @@ export async function seedDemo(
   }
   const editions = await seedDemoEpaper(services);
   const partnerOffers = await seedDemoPartnerOffer(services);
+  await seedDemoAdSlot(services);
   const newsletters = await seedDemoNewsletters(services);
   return { articles: articlesAdded, plans: plansAdded, editions, partnerOffers, newsletters };
 }

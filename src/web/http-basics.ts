@@ -6,7 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import { helmetHeaders } from './security-headers.js';
+import { helmetHeaders, siteCspDirectives } from './security-headers.js';
 
 /**
  * What every response of the site rests on, registered before any module's routes: signed
@@ -25,12 +25,7 @@ export async function registerHttpBasics(
   // setting a dozen headers one by one on each request costs more than the access decision.
   const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-      },
+      directives: siteCspDirectives,
     },
     strictTransportSecurity: secure,
     // Not helmet's `no-referrer`: under it browsers send `Origin: null` even on the site's own

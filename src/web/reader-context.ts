@@ -81,6 +81,8 @@ export function createReaderContext(deps: {
       return { accountId: account.id, email: account.email, entitlements: await entitlementsOf(request) };
     },
     signedIn: async (request: FastifyRequest) => (await request.readerSession())?.lookup.status === 'live',
+    /** What the reader of `request` is entitled to: none when signed out (looked up once per request). */
+    entitlements: entitlementsOf,
     subscribed: async (request: FastifyRequest) => (await entitlementsOf(request)).size > 0,
     shell,
     /** The site chrome of a page at `path`, for whoever sent `request` (error and legal pages). */

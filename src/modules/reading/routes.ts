@@ -15,6 +15,7 @@ import {
   type ContentService,
 } from '../content/index.js';
 import type { PaywallService, Reader } from '../paywall/index.js';
+import type { AdSlot } from '../ads/index.js';
 import { benefitTitle, planJson, type PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import { articlePage } from './article-page.js';
@@ -48,6 +49,8 @@ export interface ReadingRouteDeps {
   readonly pageCache: TtlCache<string, Buffer>;
   /** The injected clock: what "the last 24 hours" means on `/premium`. */
   readonly now: () => Date;
+  /** The ad slot for the reader of `request`, or null (an ad-free reader; no slot set). */
+  readonly adSlot?: (request: FastifyRequest) => Promise<AdSlot | null>;
 }
 
 const slug = articleKey;
@@ -114,25 +117,43 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     return { signedIn, subscribed, path, notice: welcome ? welcomeText : undefined };
   }
 
-  async function pageContext(reader: {
-    signedIn: boolean;
-    subscribed: boolean;
-    path: string;
-    notice: string | undefined;
-  }): Promise<PageContext> {
-    const [settings, sections] = await Promise.all([publication.settings(), content.sections()]);
+  const noAds = async () => null;
+  const adSlot = deps.adSlot ?? noAds;
+
+  /**
+   * What the page is rendered from besides its content. `request` is given for pages that carry
+   * the ad slot (the reader's own: null for an ad-free reader), left out for those that do not.
+   */
+  async function pageContext(
+    reader: {
+      signedIn: boolean;
+      subscribed: boolean;
+      path: string;
+      notice: string | undefined;
+    },
+    request?: FastifyRequest,
+  ): Promise<PageContext> {
+    const [settings, sections, ad] = await Promise.all([
+      publication.settings(),
+      content.sections(),
+      request ? adSlot(request) : null,
+    ]);
     return {
       chrome: { publicationName: settings.name, sections, ...reader },
       timeZone: settings.timeZone,
       publicUrl,
+      ad,
     };
   }
 
-  function sendHtml(reply: FastifyReply, page: string | Buffer) {
+  function sendHtml(reply: FastifyReply, page: string | Buffer, ad: AdSlot | null = null) {
+    // A page with the slot may run the publisher's ad scripts, and only that page.
+    if (ad) reply.header('content-security-policy', ad.policy);
     // Pages carry the reader's meter: never let a shared cache keep one reader's page for another.
     return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').send(page);
   }
-  const html = (reply: FastifyReply, page: VNode) => sendHtml(reply, renderPage(page));
+  const html = (reply: FastifyReply, page: VNode, ctx?: PageContext) =>
+    sendHtml(reply, renderPage(page), ctx?.ad);
 
   const origin = (request: FastifyRequest) => ({
     userAgent: request.headers['user-agent'],
@@ -163,20 +184,20 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   }
 
   r.get('/', async (request, reply) => {
-    const ctx = await pageContext(await readerChrome(request, reply));
+    const ctx = await pageContext(await readerChrome(request, reply), request);
     const [latest, ...bySection] = await Promise.all([
       content.listPublished({ limit: 1 }),
       ...ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
     ]);
     const sections = ctx.chrome.sections.map((section, i) => ({ section, articles: bySection[i] ?? [] }));
-    return html(reply, FrontPage({ ctx, lead: latest?.[0], bySection: sections }));
+    return html(reply, FrontPage({ ctx, lead: latest?.[0], bySection: sections }), ctx);
   });
 
   r.get(
     '/section/:slug',
     { schema: { params: z.object({ slug }), querystring: PageQuery } },
     async (request, reply) => {
-      const ctx = await pageContext(await readerChrome(request, reply));
+      const ctx = await pageContext(await readerChrome(request, reply), request);
       const section = ctx.chrome.sections.find((s) => s.slug === request.params.slug);
       if (!section) throw notFound('The section');
       const articles = await content.listPublished({
@@ -192,6 +213,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
           articles,
           older: olderLink(`/section/${section.slug}`, articles),
         }),
+        ctx,
       );
     },
   );
@@ -207,14 +229,16 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     // The header says whether the reader is signed in and subscribes; the path is the article's
     // own, never the URL as requested (its query string is not part of the page).
     const reader = await readerChrome(request, reply, `/article/${opened.article.slug}`);
-    const ctx = await pageContext(reader);
+    const ctx = await pageContext(reader, request);
+    // The slot (or its absence, for an ad-free reader) is part of `ctx`, so of the page's key:
+    // an ad-free page is never served to a reader who sees ads, nor the other way round.
     // The paywall offers the plans that would unlock this article (the decision names them).
     const page = articlePage({ opened, plans: opened.access.offers, ctx });
     // The one-time welcome is this reader's alone: that page is never kept.
-    if (reader.notice !== undefined) return sendHtml(reply, page.render());
+    if (reader.notice !== undefined) return sendHtml(reply, page.render(), ctx.ad);
     const html = await articlePages.get(page.key, async () => page.render());
     if (html.length > maxCachedPageBytes) articlePages.delete(page.key);
-    return sendHtml(reply, html);
+    return sendHtml(reply, html, ctx.ad);
   });
 
   r.get('/article/:slug/print', { schema: { params: z.object({ slug }) } }, async (request, reply) => {

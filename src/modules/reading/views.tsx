@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout, type SiteChrome } from '../../web/views/layout.js';
 import { formatDate } from '../../kernel/dates.js';
 import { scriptJson } from '../../web/render.js';
+import { AdSlotView, type AdSlot } from '../ads/index.js';
 import { snippetHtml, type ArticleSummary, type SearchHit, type Section } from '../content/index.js';
 import type { Plan } from '../plans/index.js';
 // The plan cards belong to subscribing; the paywall shows the same cards.
@@ -12,6 +13,8 @@ export interface PageContext {
   readonly chrome: SiteChrome;
   readonly timeZone: string;
   readonly publicUrl: string;
+  /** The ad slot, on pages that carry one; null or absent for an ad-free reader. */
+  readonly ad?: AdSlot | null;
 }
 
 function Html({ html, class: className }: { html: string; class?: string }) {
@@ -78,6 +81,7 @@ export function FrontPage(props: {
     >
       <h1 class="visually-hidden">{ctx.chrome.publicationName}: the latest stories</h1>
       {lead && <ArticleCard article={lead} ctx={ctx} lead heading="h2" />}
+      <AdSlotView slot={ctx.ad} position="front" />
       {bySection.map(({ section, articles }) => (
         <section class="front-section">
           <h2 class="section-title">
@@ -102,6 +106,7 @@ export function ListingPage(props: {
     <Layout chrome={ctx.chrome} title={title}>
       <h1 class="page-title">{title}</h1>
       {intro}
+      <AdSlotView slot={ctx.ad} position="listing" />
       <ArticleList articles={articles} ctx={ctx} heading="h2" />
       {older && (
         <p class="pager">
@@ -431,6 +436,7 @@ export function ArticlePage({
         </p>
         <ArticleBody opened={opened} plans={plans} ctx={ctx} />
       </article>
+      <AdSlotView slot={ctx.ad} position="article" />
     </Layout>
   );
 }
