@@ -91,12 +91,16 @@ export async function newsletterPageRoutes(app: FastifyInstance, deps: Newslette
   }
 
   function html(reply: FastifyReply, page: VNode, status = 200) {
-    return reply
-      .status(status)
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'private, no-store')
-      .header('referrer-policy', 'no-referrer')
-      .send(renderPage(page));
+    return (
+      reply
+        .status(status)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        // Tokens in these URLs never go to another site; `no-referrer` would also make the
+        // browser send `Origin: null` on the page's own form, which the same-origin guard refuses.
+        .header('referrer-policy', 'same-origin')
+        .send(renderPage(page))
+    );
   }
 
   async function signedInReader(request: FastifyRequest) {
