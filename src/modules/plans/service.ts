@@ -154,6 +154,7 @@ export function createPlanService(deps: {
     return loaded?.plan;
   }
 
+  const includingAnswers = new WeakMap<readonly Plan[], Map<string, Plan[]>>();
   const listActive = () =>
     cache.get('active', async () =>
       (await load(await q.selectPlans(db, { activeOnly: true }), true)).map(({ plan }) => plan),
@@ -162,9 +163,21 @@ export function createPlanService(deps: {
   return {
     listActive,
     async including(benefits) {
-      const offered = (await listActive()).filter((plan) =>
-        benefits.every((benefit) => (plan.benefits as readonly string[]).includes(benefit)),
-      );
+      const active = await listActive();
+      // Asked on every refused page view: the same cached plans give the same (frozen) answer,
+      // so the article page cache's key digests it once instead of on every view.
+      let answers = includingAnswers.get(active);
+      if (!answers) includingAnswers.set(active, (answers = new Map()));
+      const key = benefits.join('\n');
+      let offered = answers.get(key);
+      if (!offered) {
+        offered = Object.freeze(
+          active.filter((plan) =>
+            benefits.every((benefit) => (plan.benefits as readonly string[]).includes(benefit)),
+          ),
+        ) as Plan[];
+        answers.set(key, offered);
+      }
       return offered;
     },
 
