@@ -108,13 +108,7 @@ export function ListingPage(props: {
       {intro}
       <AdSlotView slot={ctx.ad} position="listing" />
       <ArticleList articles={articles} ctx={ctx} heading="h2" />
-      {older && (
-        <p class="pager">
-          <a href={older} rel="next">
-            Older articles
-          </a>
-        </p>
-      )}
+      <NextPage href={older} label="Older articles" />
     </Layout>
   );
 }
@@ -204,13 +198,7 @@ export function ArchivePage(props: {
               ))}
             </div>
           )}
-          {results.more && (
-            <p class="pager">
-              <a href={results.more} rel="next">
-                More results
-              </a>
-            </p>
-          )}
+          <NextPage href={results.more} label="More results" />
         </>
       ) : (
         <ul class="archive-years">
@@ -255,13 +243,7 @@ export function ArchivePeriodPage(props: {
         </ul>
       </nav>
       <ArticleList articles={articles} ctx={ctx} heading="h2" />
-      {older && (
-        <p class="pager">
-          <a href={older} rel="next">
-            Older articles
-          </a>
-        </p>
-      )}
+      <NextPage href={older} label="Older articles" />
     </Layout>
   );
 }
@@ -296,13 +278,7 @@ export function PremiumPage(props: {
         </h2>
         <ArticleList articles={earlier} ctx={ctx} heading="h3" />
       </section>
-      {older && (
-        <p class="pager">
-          <a href={older} rel="next">
-            Older premium stories
-          </a>
-        </p>
-      )}
+      <NextPage href={older} label="Older premium stories" />
     </Layout>
   );
 }
@@ -479,5 +455,17 @@ export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageCon
         )}
       </body>
     </html>
+  );
+}
+
+/** The link to the next page of a listing, when there is one. */
+function NextPage({ href, label }: { href: string | null | undefined; label: string }) {
+  if (!href) return null;
+  return (
+    <p class="pager">
+      <a href={href} rel="next">
+        {label}
+      </a>
+    </p>
   );
 }
