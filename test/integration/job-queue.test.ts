@@ -169,6 +169,32 @@ describe.each(dialects)('the job queue on $name', (dialect) => {
     expect(await queue().get(id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
+  it('takes jobs of several kinds at once, each under its own kind’s lease', async () => {
+    clock.set(start);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const w = worker([
+      handler('test:short', () => held, { leaseMs: 30_000 }),
+      handler('test:long', () => held, { leaseMs: 600_000 }),
+    ]);
+    await queue().enqueue('test:short', { n: 1 });
+    await queue().enqueue('test:long', { n: 1 });
+    const run = w.runDue();
+    await vi_waitFor(async () => (await queue().counts()).filter((c) => c.status === 'running').length === 2);
+    const leases = await database.db
+      .selectFrom('jobs')
+      .select(['kind', 'lease_until'])
+      .where('status', '=', 'running')
+      .orderBy('kind')
+      .execute();
+    expect(leases).toEqual([
+      { kind: 'test:long', lease_until: '2026-06-10T06:10:00.000Z' },
+      { kind: 'test:short', lease_until: '2026-06-10T06:00:30.000Z' },
+    ]);
+    release();
+    expect((await run).done).toBe(2);
+  });
+
   it('lets several workers share the queue without running any job twice', async () => {
     clock.set(start);
     const ran = new Map<number, number>();

@@ -217,16 +217,26 @@ export async function newsletterPageRoutes(app: FastifyInstance, deps: Newslette
     },
   );
 
-  const testCopy = 'This link came in a test copy of an issue: nobody was unsubscribed.';
+  // The unsubscribe link of a test copy: it belongs to nobody, on GET and on the one-click POST.
+  const testCopyPage = (
+    reply: FastifyReply,
+    pageChrome: Parameters<typeof NewsletterLinkPage>[0]['chrome'],
+  ) =>
+    html(
+      reply,
+      NewsletterLinkPage({
+        chrome: pageChrome,
+        title: 'Test copy',
+        message: 'This link came in a test copy of an issue: nobody was unsubscribed.',
+      }),
+    );
 
   r.get(
     oneClickUnsubscribeRoute,
     { ...tokenInUrl, schema: { params: TokenParams } },
     async (request, reply) => {
       const pageChrome = await chrome(request, '/newsletters');
-      if (request.params.token === 'test') {
-        return html(reply, NewsletterLinkPage({ chrome: pageChrome, title: 'Test copy', message: testCopy }));
-      }
+      if (request.params.token === 'test') return testCopyPage(reply, pageChrome);
       // Link scanners open every link in a mail: this only asks.
       const { newsletter } = await newsletters.checkUnsubscribe(request.params.token);
       return html(
@@ -246,9 +256,7 @@ export async function newsletterPageRoutes(app: FastifyInstance, deps: Newslette
     { ...tokenInUrl, schema: { params: TokenParams } },
     async (request, reply) => {
       const pageChrome = await chrome(request, '/newsletters');
-      if (request.params.token === 'test') {
-        return html(reply, NewsletterLinkPage({ chrome: pageChrome, title: 'Test copy', message: testCopy }));
-      }
+      if (request.params.token === 'test') return testCopyPage(reply, pageChrome);
       const { newsletter } = await newsletters.unsubscribeWithToken(request.params.token);
       return html(
         reply,

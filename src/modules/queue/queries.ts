@@ -31,9 +31,17 @@ export function findJobByKey(db: Kysely<Database>, kind: string, key: string): P
 export async function claimDueJobs(
   db: Kysely<Database>,
   dialect: Dialect,
-  claim: { kinds: readonly string[]; now: string; limit: number; token: string; leaseUntil: string },
+  claim: {
+    kinds: readonly string[];
+    now: string;
+    limit: number;
+    token: string;
+    /** Until when each kind's lease runs (kinds differ: one mail is quick, a newsletter is not). */
+    leaseUntil: (kind: string) => string;
+  },
 ): Promise<JobRow[]> {
   if (claim.kinds.length === 0 || claim.limit <= 0) return [];
+  const [first, ...others] = claim.kinds as [string, ...string[]];
   const candidates = db
     .selectFrom('jobs')
     .select('id')
@@ -53,7 +61,14 @@ export async function claimDueJobs(
       status: 'running',
       attempts: eb('attempts', '+', 1),
       lease_token: claim.token,
-      lease_until: claim.leaseUntil,
+      // One statement takes jobs of every kind, each with its own kind's lease.
+      lease_until: others
+        .reduce(
+          (chain, kind) => chain.when('kind', '=', kind).then(claim.leaseUntil(kind)),
+          eb.case().when('kind', '=', first).then(claim.leaseUntil(first)),
+        )
+        .else(claim.leaseUntil(first))
+        .end(),
       updated_at: claim.now,
     }))
     .where('id', 'in', candidates)

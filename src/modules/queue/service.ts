@@ -143,23 +143,15 @@ export function createJobWorker(deps: {
 
   const leaseMsOf = (kind: string) => handlers.get(kind)?.leaseMs ?? defaultLeaseMs;
 
-  async function claim(limit: number, only: readonly string[] = kinds): Promise<JobRow[]> {
+  function claim(limit: number, only: readonly string[] = kinds): Promise<JobRow[]> {
     const now = clock.now();
-    // One lease length per claim: claim each kind's jobs with that kind's lease.
-    const claimed: JobRow[] = [];
-    for (const kind of only) {
-      if (claimed.length >= limit) break;
-      claimed.push(
-        ...(await claimDueJobs(db, dialect, {
-          kinds: [kind],
-          now: now.toISOString(),
-          limit: limit - claimed.length,
-          token,
-          leaseUntil: new Date(now.getTime() + leaseMsOf(kind)).toISOString(),
-        })),
-      );
-    }
-    return claimed;
+    return claimDueJobs(db, dialect, {
+      kinds: only,
+      now: now.toISOString(),
+      limit,
+      token,
+      leaseUntil: (kind) => new Date(now.getTime() + leaseMsOf(kind)).toISOString(),
+    });
   }
 
   /** Runs one claimed try and settles it; never throws. */
