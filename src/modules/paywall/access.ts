@@ -20,6 +20,10 @@ export const ARCHIVES = 'archives';
 
 const dayMs = 86_400_000;
 
+// The answers of the common refusals, frozen once: a paywall page shown thousands of times a
+// second neither allocates them nor digests a new array in its page cache key.
+const needsUnlimitedStories: readonly string[] = Object.freeze([UNLIMITED_STORIES]);
+
 export interface AccessRequest {
   readonly article: {
     readonly access: ArticleAccess;
@@ -90,7 +94,9 @@ export function decideAccess(request: AccessRequest): AccessDecision {
           : missing[0] === ARCHIVES
             ? 'archive'
             : 'premium';
-      return { granted: false, reason, requires: missing };
+      const requires =
+        missing.length === 1 && missing[0] === UNLIMITED_STORIES ? needsUnlimitedStories : missing;
+      return { granted: false, reason, requires };
     }
     if (vertical !== null || article.access === 'premium')
       return { granted: true, reason: 'subscriber', consumesRead: false };
@@ -99,7 +105,7 @@ export function decideAccess(request: AccessRequest): AccessDecision {
     return { granted: true, reason: 'subscriber', consumesRead: false };
   if (meter.alreadyRead) return { granted: true, reason: 'metered', consumesRead: false };
   if (meter.used < meter.limit) return { granted: true, reason: 'metered', consumesRead: true };
-  return { granted: false, reason: 'limit_reached', requires: [UNLIMITED_STORIES] };
+  return { granted: false, reason: 'limit_reached', requires: needsUnlimitedStories };
 }
 
 /** Why a reader may not use a benefit: their subscription (if any) does not include it. */
