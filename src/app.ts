@@ -85,6 +85,7 @@ import {
 } from './modules/publication/index.js';
 import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
+import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { registerErrorHandling } from './web/errors.js';
 import { registerHttpBasics } from './web/http-basics.js';
@@ -237,6 +238,19 @@ export function createServices(config: Config, options: BuildOptions) {
     delivery: { mail, queue },
     options: { publicUrl: config.publicUrl, secret: config.sessionSecret, mailFrom: config.mailFrom.address },
   });
+  // Paywall impressions and checkout starts, written in batches; the figures over them and
+  // billing's facts. Refunds and comps join the figures once billing reports them
+  // (`refundsBetween`, `compsBetween`); until then those figures answer null.
+  const analytics = createAnalyticsService({
+    db,
+    clock,
+    billing: {
+      subscriptionsBetween: (from, to) => billing.reporting.subscriptionsBetween(from, to),
+      paymentsBetween: (from, to) => billing.reporting.paymentsBetween(from, to),
+    },
+    articles: { find: (idOrSlug) => content.findPublished(idOrSlug) },
+    log: logger,
+  });
   handlers.push(...mail.handlers, ...epaper.handlers, ...newsletters.handlers);
   return {
     clock,
@@ -279,6 +293,7 @@ export function createServices(config: Config, options: BuildOptions) {
       log: logger,
     }),
     partners,
+    analytics,
     /** Everything done on a timer (`server.ts` starts them; `masthead jobs run` runs one). */
     jobs: periodicJobs({
       billing,
@@ -346,7 +361,10 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     pageCache: services.caches.articlePages,
     now: () => services.clock.now(),
     adSlot: async (request) => services.ads.slotFor({ entitlements: await readers.entitlements(request) }),
+    paywallImpressions: services.analytics.recorder,
   });
+  // Events still buffered are written before the app (and its database) goes away.
+  app.addHook('onClose', () => services.analytics.close());
   const accountDeps = {
     accounts,
     privacy: services.privacy,
@@ -394,6 +412,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     billing: services.billing,
     plans: services.plans,
     stateOptions: selectableStates,
+    checkoutStarts: services.analytics.recorder,
   });
   await app.register(linkRoutes, { ...accountDeps, shell });
   await app.register(invoiceRoutes, {
@@ -405,6 +424,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     billing: services.billing,
     gateway: services.payments.gateway,
     isStateCode,
+    anonymousReaderId: knownAnonymousReaderId,
+    checkoutStarts: services.analytics.recorder,
   });
   // The provider's own pages: the sandbox's card page, Razorpay's checkout page.
   await app.register(services.payments.routes);
@@ -433,6 +454,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     billing: services.billing,
     requireAdmin,
   });
+  await app.register(adminAnalyticsRoutes, { analytics: services.analytics, requireAdmin });
   await app.register(adminNewsletterRoutes, { newsletters: services.newsletters, requireAdmin });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });

@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011-reading-benefits.js';
 import * as m0012 from './migrations/0012-partner-offers.js';
 import * as m0013 from './migrations/0013-epaper.js';
 import * as m0014 from './migrations/0014-newsletters.js';
+import * as m0017 from './migrations/0017-analytics-events.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-partner-offers': m0012,
   '0013-epaper': m0013,
   '0014-newsletters': m0014,
+  '0017-analytics-events': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -44,6 +44,7 @@ export interface Database {
   newsletter_subscriptions: NewsletterSubscriptionsTable;
   newsletter_issues: NewsletterIssuesTable;
   newsletter_deliveries: NewsletterDeliveriesTable;
+  analytics_events: AnalyticsEventsTable;
 }
 
 export interface SectionsTable {
@@ -637,3 +638,19 @@ export interface NewsletterDeliveriesTable {
   error: string | null;
   sent_at: string | null;
 }
+
+/** Paywall impressions and checkout starts (the analytics module's, written in batches). */
+export interface AnalyticsEventsTable {
+  id: string;
+  kind: 'paywall_impression' | 'checkout_start';
+  /** The identity the meter counts by: the account when signed in, else the device's `rdr_…`. */
+  reader_id: string;
+  /** The device's anonymous id, when it carries one. */
+  device_id: string | null;
+  account_id: string | null;
+  article_id: string | null;
+  plan_id: string | null;
+  at: string;
+}
+
+export type AnalyticsEventRow = Selectable<AnalyticsEventsTable>;

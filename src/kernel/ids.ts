@@ -34,6 +34,8 @@ export type IdPrefix =
   // partner offers
   | 'pof'
   | 'pcd'
+  // analytics events
+  | 'aev'
   // the sandbox processor's own ids
   | 'cs'
   | 'pm'

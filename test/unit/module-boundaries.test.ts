@@ -19,6 +19,7 @@ const owners: Record<string, readonly string[]> = {
   metering: ['meter_periods', 'meter_reads'],
   partners: ['partner_offers', 'partner_codes'],
   newsletters: ['newsletters', 'newsletter_subscriptions', 'newsletter_issues', 'newsletter_deliveries'],
+  analytics: ['analytics_events'],
   payments: [
     'sandbox_sessions',
     'sandbox_payment_methods',

@@ -1,2 +1,2 @@
 export { createReadingService, type ReadingService, type OpenedArticle } from './service.js';
-export { readingRoutes, type ReadingRouteDeps } from './routes.js';
+export { readingRoutes, type PaywallImpressionRecorder, type ReadingRouteDeps } from './routes.js';

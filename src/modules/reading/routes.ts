@@ -7,6 +7,7 @@ import type { TtlCache } from '../../kernel/ttl-cache.js';
 import { articleKey, isoInstant } from '../../kernel/validation.js';
 import { xmlElement } from '../../kernel/xml.js';
 import { renderPage } from '../../web/render.js';
+import { knownAnonymousReaderId } from '../../web/reader-identity.js';
 import { takeWelcome, welcomeText } from '../../web/welcome.js';
 import {
   articleSummaryJson,
@@ -51,6 +52,20 @@ export interface ReadingRouteDeps {
   readonly now: () => Date;
   /** The ad slot for the reader of `request`, or null (an ad-free reader; no slot set). */
   readonly adSlot?: (request: FastifyRequest) => Promise<AdSlot | null>;
+  /**
+   * Where a refused view is noted (the analytics recorder): called once per article page or
+   * API answer that shows the paywall, never awaited; it buffers and returns at once.
+   */
+  readonly paywallImpressions?: PaywallImpressionRecorder;
+}
+
+/** The part of the analytics recorder reading uses. */
+export interface PaywallImpressionRecorder {
+  paywallImpression(event: {
+    readonly readerId: string;
+    readonly deviceId: string | undefined;
+    readonly articleId: string;
+  }): void;
 }
 
 const slug = articleKey;
@@ -166,13 +181,26 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
     if (request.url.startsWith('/api/v1/')) reply.header('cache-control', 'private, no-store');
   });
 
+  /**
+   * Opens the article for the request's reader. `impression`: a refusal shows this reader the
+   * paywall, so it is noted (a HEAD fetches no page, and shows nobody anything).
+   */
   async function open(
     request: FastifyRequest,
     reply: FastifyReply,
     idOrSlug: string,
+    impression = false,
   ): Promise<OpenedArticle> {
-    const opened = await reading.open(idOrSlug, await resolveReader(request, reply), origin(request));
+    const reader = await resolveReader(request, reply);
+    const opened = await reading.open(idOrSlug, reader, origin(request));
     if (!opened) throw notFound('The article');
+    if (impression && !opened.access.granted && request.method !== 'HEAD') {
+      deps.paywallImpressions?.paywallImpression({
+        readerId: reader.id,
+        deviceId: knownAnonymousReaderId(request),
+        articleId: opened.article.id,
+      });
+    }
     return opened;
   }
 
@@ -225,7 +253,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
   const maxCachedPageBytes = 256 * 1024; // with the cache's capacity, at most 128 MB
 
   r.get('/article/:slug', { schema: { params: z.object({ slug }) } }, async (request, reply) => {
-    const opened = await open(request, reply, request.params.slug);
+    const opened = await open(request, reply, request.params.slug, true);
     // The header says whether the reader is signed in and subscribes; the path is the article's
     // own, never the URL as requested (its query string is not part of the page).
     const reader = await readerChrome(request, reply, `/article/${opened.article.slug}`);
@@ -465,7 +493,7 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       },
     },
     async (request, reply) => {
-      const { article, access, body } = await open(request, reply, request.params.idOrSlug);
+      const { article, access, body } = await open(request, reply, request.params.idOrSlug, true);
       return {
         article: {
           ...articleJson(article),

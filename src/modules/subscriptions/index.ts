@@ -12,10 +12,11 @@ export {
   type SubscriptionView,
   type TaxPolicy,
 } from './service.js';
-export { paymentJson, subscriptionRoutes, subscriptionJson } from './routes.js';
+export { paymentJson, subscriptionRoutes, subscriptionJson, type CheckoutStartRecorder } from './routes.js';
 export { accountMembership, billingPrivacy } from './adapters.js';
 export type { BillingNotices } from './notices/notices.js';
 export type { CheckoutState } from './checkout/checkouts.js';
+export type { BillingReporting, PaymentFact, SubscriptionFact } from './reporting/reporting.js';
 export type { ChangePreview } from './changes/preview.js';
 export { defaultBillingPolicy, type BillingPolicy } from './domain/dunning.js';
 export type { SweepLog, SweepReport } from './renewals/renewals.js';

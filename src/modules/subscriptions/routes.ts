@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { singleLine } from '../../kernel/validation.js';
@@ -39,6 +39,20 @@ export const CheckoutBody = z
   })
   .strict();
 
+/**
+ * Where a started checkout is noted (the analytics recorder): called once per checkout a
+ * reader starts, never awaited; it buffers and returns at once.
+ */
+export interface CheckoutStartRecorder {
+  checkoutStarted(event: {
+    readonly accountId: string;
+    /** The device's anonymous reader id: ties what it read before signing in to the account. */
+    readonly deviceId: string | undefined;
+    readonly planId: string;
+    readonly returnTo: string;
+  }): void;
+}
+
 /** The reader's subscription API and the gateway's webhooks. */
 export async function subscriptionRoutes(
   app: FastifyInstance,
@@ -47,6 +61,9 @@ export async function subscriptionRoutes(
     gateway: PaymentGateway;
     /** Whether a two-digit code names an Indian state or territory. */
     isStateCode: (code: string) => boolean;
+    /** The device's anonymous reader id (read, never created, here). */
+    anonymousReaderId?: (request: FastifyRequest) => string | undefined;
+    checkoutStarts?: CheckoutStartRecorder;
   },
 ): Promise<void> {
   const { billing, gateway } = deps;
@@ -78,13 +95,20 @@ export async function subscriptionRoutes(
           field: 'billingState',
         });
       }
+      const returnTo = safeReturnTo(request.body.returnTo ?? '/account');
       const started = await billing.startCheckout({
         account,
         planId: request.body.planId,
         coupon: request.body.coupon,
-        returnTo: safeReturnTo(request.body.returnTo ?? '/account'),
+        returnTo,
         billingName: request.body.billingName,
         billingState: billingState ?? null,
+      });
+      deps.checkoutStarts?.checkoutStarted({
+        accountId: account.id,
+        deviceId: deps.anonymousReaderId?.(request),
+        planId: request.body.planId,
+        returnTo,
       });
       return reply.status(201).send(started);
     },

@@ -37,6 +37,7 @@ import {
 } from './queries.js';
 import { createRenewals, type SweepLog, type SweepReport } from './renewals/renewals.js';
 import { previewPlanChange, type ChangePreview } from './changes/preview.js';
+import { createBillingReporting, type BillingReporting } from './reporting/reporting.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -200,6 +201,9 @@ export interface Billing {
   }): Promise<SubscriberListing[]>;
   /** One subscription with its events and payments; undefined if there is no such subscription. */
   subscriberHistory(subscriptionId: string): Promise<SubscriberHistory | undefined>;
+
+  /** Read-only facts for reporting (subscriptions, payments), as plain data. */
+  readonly reporting: BillingReporting;
 }
 
 /** How prices are taxed: the invoices module answers this. */
@@ -337,6 +341,7 @@ export function createBilling(deps: {
   }
 
   return {
+    reporting: createBillingReporting({ db, plans }),
     subscription,
 
     entitlements: (accountId) => ledger.entitlements(accountId),

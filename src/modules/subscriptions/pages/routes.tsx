@@ -18,6 +18,7 @@ import {
 } from '../../accounts/index.js';
 import type { Plan, PlanService } from '../../plans/index.js';
 import type { ChangePreview } from '../changes/preview.js';
+import type { CheckoutStartRecorder } from '../routes.js';
 import type { Billing, SubscriptionView } from '../service.js';
 import {
   BillingProblemPage,
@@ -69,6 +70,8 @@ export interface SubscriptionPageDeps extends FormSessionDeps {
   }) => Promise<BillingShell>;
   /** The GST states a reader may give as their place of supply. */
   readonly stateOptions: readonly StateOption[];
+  /** Where a started checkout is noted (the analytics recorder). */
+  readonly checkoutStarts?: CheckoutStartRecorder;
 }
 
 /** The reader as the billing pages know them: who to bill and where to write. */
@@ -409,6 +412,12 @@ export async function subscriptionPageRoutes(
         returnTo: returnTo ?? accountWith('subscribed'),
         billingName: billingName || undefined,
         billingState: posted.billingState || null,
+      });
+      deps.checkoutStarts?.checkoutStarted({
+        accountId: reader.id,
+        deviceId: deps.anonymousReaderId(request),
+        planId: chosen.id,
+        returnTo: returnTo ?? accountWith('subscribed'),
       });
       return reply.redirect(started.checkoutUrl, 303);
     } catch (error) {
