@@ -97,12 +97,11 @@ export function createAnalyticsService(deps: {
 }): AnalyticsService {
   const { db, clock, billing, articles } = deps;
 
-  /** A row waiting to be written; a checkout's article is looked up when the batch is written. */
-  type Pending = Omit<EventFact, 'articleId'> & {
-    id: string;
-    articleId: string | null;
-    articleSlug?: string;
-  };
+  /**
+   * A row waiting to be written. Its id is made, and a checkout's article looked up, when the
+   * batch is written: off the request's path.
+   */
+  type Pending = EventFact & { articleSlug?: string };
   const writer = createBatchWriter<Pending>(
     async (batch) => {
       const slugs = [...new Set(batch.flatMap((row) => (row.articleSlug ? [row.articleSlug] : [])))];
@@ -113,7 +112,7 @@ export function createAnalyticsService(deps: {
       await insertEvents(
         db,
         batch.map((row) => ({
-          id: row.id,
+          id: newId('aev'),
           kind: row.kind,
           reader_id: row.readerId,
           device_id: row.deviceId,
@@ -132,7 +131,6 @@ export function createAnalyticsService(deps: {
     paywallImpression(event) {
       const signedIn = event.readerId.startsWith(accountPrefix);
       writer.add({
-        id: newId('aev'),
         kind: 'paywall_impression',
         readerId: event.readerId,
         deviceId: event.deviceId ?? (signedIn ? null : event.readerId),
@@ -145,7 +143,6 @@ export function createAnalyticsService(deps: {
     checkoutStarted(event) {
       const slug = articlePath.exec(event.returnTo)?.[1];
       writer.add({
-        id: newId('aev'),
         kind: 'checkout_start',
         readerId: event.accountId,
         deviceId: event.deviceId ?? null,
