@@ -49,6 +49,7 @@ import {
 } from './modules/newsletters/index.js';
 import { createMeterService, createRedisMeterStore, createSqlMeterStore } from './modules/metering/index.js';
 import {
+  adminPaywallPreviewRoutes,
   archiveSettingsSchema,
   createPaywallService,
   crawlerVerifier,
@@ -450,6 +451,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
+  await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall, requireAdmin });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,
     requireAdmin,

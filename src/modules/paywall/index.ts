@@ -21,3 +21,12 @@ export {
 export { crawlerVerifier, type CrawlerCheck } from './crawler.js';
 export { checkTemplate, renderCopy, copyVariables } from './copy.js';
 export { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+export {
+  PaywallDraft,
+  draftCopy,
+  previewPaywall,
+  previewStates,
+  type PreviewState,
+  type PreviewedState,
+} from './preview.js';
+export { adminPaywallPreviewRoutes } from './routes-admin.js';

@@ -1,28 +1,15 @@
 import type { Clock } from '../../kernel/clock.js';
-import { formatDate } from '../../kernel/dates.js';
 import type { ArticleSummary } from '../content/index.js';
 import type { MeterService, MeterView } from '../metering/index.js';
-import { meterView } from '../metering/index.js';
-import { benefitTitle, type Plan, type PlanService } from '../plans/index.js';
+import type { Plan, PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import type { SettingsStore } from '../settings/index.js';
 import { decideAccess, decideBenefit, type AccessReason, type BenefitDecision } from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
+import { outcomeOf } from './outcome.js';
+import { draftCopy, previewPaywall, type PaywallDraft, type PreviewedState } from './preview.js';
 import type { CrawlerCheck } from './crawler.js';
-import {
-  archiveSettingsSchema,
-  defaultBannerTemplate,
-  defaultBenefitTemplate,
-  defaultLimitTemplate,
-  defaultPremiumTemplate,
-  meterSettingsSchema,
-  paywallSettingsSchema,
-} from './settings.js';
-
-/** "A", "A and B", "A, B and C". */
-function listOf(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-}
+import { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
 
 /** Who is asking: the meter's reader id, a display name, and what their subscription unlocks. */
 export interface Reader {
@@ -62,6 +49,12 @@ export interface PaywallService {
     origin: RequestOrigin,
   ): Promise<AccessOutcome>;
   meter(reader: Reader): Promise<MeterView>;
+  /**
+   * The copy `draft` would show, merged into the stored settings, for a sample reader in each
+   * state (`previewStates`), rendered as the article page renders it; nothing is saved and no
+   * read counted. Throws `invalid_template` (naming the field and problem) as a settings change would.
+   */
+  preview(draft: PaywallDraft): Promise<PreviewedState[]>;
   /** May `reader` use `benefit` now? The one question every benefit's page, call and send asks. */
   benefit(reader: Pick<Reader, 'entitlements'>, benefit: string): BenefitDecision;
 }
@@ -127,43 +120,33 @@ export function createPaywallService(deps: {
         if (!consumed.recorded)
           decision = decideAccess({ ...request, meter: { limit, used, alreadyRead: false } });
       }
-      const view = meterView(limit, used, period);
-      const requires = decision.granted ? [] : decision.requires;
-      const offers = decision.granted ? [] : await deps.plans.including(requires);
-      const context: CopyContext = {
-        free_limit: limit,
-        used: view.used,
-        remaining: view.remaining,
-        resets_on: formatDate(period.resetsAt, publication.timeZone),
-        reader_name: reader.name,
-        article_title: article.headline,
-        reread: request.meter.alreadyRead,
-        publication_name: publication.name,
-        // Signing in or subscribing from the paywall comes back to the article.
-        login_url: `${links.login}?returnTo=/article/${encodeURIComponent(article.slug)}`,
-        subscribe_url: `${links.subscribe}?returnTo=${encodeURIComponent(`/article/${article.slug}`)}`,
-        required_benefits: listOf(requires.map(benefitTitle)),
-        plan_names: listOf(offers.map((plan) => plan.name)),
-        archive: !decision.granted && decision.reason === 'archive',
-      };
-      return {
-        granted: decision.granted,
-        reason: decision.reason,
-        meter: view,
-        paywallHtml: decision.granted
-          ? null
-          : decision.reason === 'premium'
-            ? copy(paywall.premiumTemplate, defaultPremiumTemplate, context)
-            : decision.reason === 'limit_reached'
-              ? copy(paywall.template, defaultLimitTemplate, context)
-              : copy(paywall.benefitTemplate, defaultBenefitTemplate, context),
-        requires,
+      const offers = decision.granted ? [] : await deps.plans.including(decision.requires);
+      return outcomeOf({
+        decision,
+        meter: { limit, used, period, reread: request.meter.alreadyRead },
+        reader,
+        article,
+        publication,
         offers,
-        bannerHtml:
-          decision.granted && decision.reason === 'metered'
-            ? copy(meterSettings.bannerTemplate, defaultBannerTemplate, context)
-            : null,
-      };
+        copy: { paywall, meter: meterSettings },
+        links,
+        render: copy,
+      });
+    },
+
+    async preview(draft) {
+      const { publication, meterSettings, paywall, archives } = await currentSettings();
+      return previewPaywall({
+        copy: draftCopy(draft, { paywall, meter: meterSettings }),
+        archives,
+        publication,
+        period: meter.period(publication.timeZone),
+        now: deps.clock.now().getTime(),
+        including: (benefits) => deps.plans.including(benefits),
+        links,
+        // The draft was validated: a failure to render is a problem to show, not to hide.
+        render: (template, _fallback, context) => renderCopy(template, context),
+      });
     },
 
     benefit: (reader, benefit) => decideBenefit({ benefit, entitlements: reader.entitlements }),

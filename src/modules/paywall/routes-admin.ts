@@ -1,0 +1,32 @@
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { PaywallDraft } from './preview.js';
+import type { PaywallService } from './service.js';
+
+/**
+ * `POST /api/admin/v1/previews/paywall`: the paywall and banner copy a draft would show, for a
+ * sample reader in each state, without saving it. The admin's copy page calls the same
+ * `PaywallService.preview`.
+ */
+export async function adminPaywallPreviewRoutes(
+  app: FastifyInstance,
+  deps: { paywall: PaywallService; requireAdmin: onRequestAsyncHookHandler },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // onRequest: the key is checked before the body is even parsed or validated.
+  r.addHook('onRequest', deps.requireAdmin);
+
+  r.post(
+    '/api/admin/v1/previews/paywall',
+    {
+      config: { staff: ['marketer'] },
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Render draft paywall and banner copy for a sample reader in each state, without saving it',
+        body: PaywallDraft,
+      },
+    },
+    async (request) => ({ states: await deps.paywall.preview(request.body) }),
+  );
+}
