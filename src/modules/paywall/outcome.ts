@@ -1,9 +1,9 @@
 import { formatDate } from '../../kernel/dates.js';
 import { meterView, type MeterPeriod } from '../metering/index.js';
 import { benefitTitle, type Plan } from '../plans/index.js';
-import type { AccessDecision } from './access.js';
+import type { AccessDecision, AccessReason } from './access.js';
+import type { MeterView } from '../metering/index.js';
 import type { CopyContext } from './copy.js';
-import type { AccessOutcome } from './service.js';
 import {
   defaultBannerTemplate,
   defaultBenefitTemplate,
@@ -16,6 +16,20 @@ import {
 /** "A", "A and B", "A, B and C". */
 function listOf(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+export interface AccessOutcome {
+  readonly granted: boolean;
+  readonly reason: AccessReason;
+  readonly meter: MeterView;
+  /** The paywall's copy (HTML), when refused. */
+  readonly paywallHtml: string | null;
+  /** When refused: the benefits the reader lacks (`market-analysis`, `archives`, `premium-stories`). */
+  readonly requires: readonly string[];
+  /** When refused: the plans on sale that include all of `requires`, in display order. */
+  readonly offers: readonly Plan[];
+  /** The meter banner (HTML), on a metered article read on the meter. */
+  readonly bannerHtml: string | null;
 }
 
 /** Renders one template with the context, falling back to `fallback` if it fails. */

@@ -1,12 +1,14 @@
 import type { Clock } from '../../kernel/clock.js';
 import type { ArticleSummary } from '../content/index.js';
 import type { MeterService, MeterView } from '../metering/index.js';
-import type { Plan, PlanService } from '../plans/index.js';
+import type { PlanService } from '../plans/index.js';
 import type { PublicationService } from '../publication/index.js';
 import type { SettingsStore } from '../settings/index.js';
-import { decideAccess, decideBenefit, type AccessReason, type BenefitDecision } from './access.js';
+import { decideAccess, decideBenefit, type BenefitDecision } from './access.js';
 import { renderCopy, type CopyContext } from './copy.js';
-import { outcomeOf } from './outcome.js';
+import { outcomeOf, type AccessOutcome } from './outcome.js';
+
+export type { AccessOutcome };
 import { draftCopy, previewPaywall, type PaywallDraft, type PreviewedState } from './preview.js';
 import type { CrawlerCheck } from './crawler.js';
 import { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
@@ -23,20 +25,6 @@ export interface RequestOrigin {
   readonly ip: string;
   /** False for requests that fetch no body (HEAD: link previews, prefetchers, monitors). */
   readonly countsRead: boolean;
-}
-
-export interface AccessOutcome {
-  readonly granted: boolean;
-  readonly reason: AccessReason;
-  readonly meter: MeterView;
-  /** The paywall's copy (HTML), when refused. */
-  readonly paywallHtml: string | null;
-  /** When refused: the benefits the reader lacks (`market-analysis`, `archives`, `premium-stories`). */
-  readonly requires: readonly string[];
-  /** When refused: the plans on sale that include all of `requires`, in display order. */
-  readonly offers: readonly Plan[];
-  /** The meter banner (HTML), on a metered article read on the meter. */
-  readonly bannerHtml: string | null;
 }
 
 export interface PaywallService {
