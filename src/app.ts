@@ -62,6 +62,7 @@ import {
   accountBillingSection,
   accountMembership,
   billingPrivacy,
+  adminPriceMoveRoutes,
   adminSubscriberRoutes,
   billingMail,
   createBilling,
@@ -451,6 +452,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
+  await app.register(adminPriceMoveRoutes, { billing: services.billing, requireAdmin });
   await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall, requireAdmin });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,

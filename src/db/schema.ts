@@ -26,6 +26,8 @@ export interface Database {
   checkouts: CheckoutsTable;
   subscriptions: SubscriptionsTable;
   subscription_events: SubscriptionEventsTable;
+  price_moves: PriceMovesTable;
+  price_notices: PriceNoticesTable;
   payments: PaymentsTable;
   invoice_sequences: InvoiceSequencesTable;
   invoices: InvoicesTable;
@@ -360,6 +362,39 @@ export interface SubscriptionEventsTable {
   detail: string;
   created_at: string;
 }
+
+/** A move of a plan's subscribers to a newer price version, with notice. */
+export interface PriceMovesTable {
+  id: string;
+  plan_id: string;
+  /** The price version subscribers move to; one move per version (unique with the plan). */
+  price_id: string;
+  currency: string;
+  /** How many days after its notice a subscription may first be charged the new price. */
+  notice_days: number;
+  /** Who made it: `admin:key_…`, `staff:stf_…`. */
+  actor: string;
+  created_at: string;
+}
+
+/** One subscription told of a price move: once per move and subscription (unique). */
+export interface PriceNoticesTable {
+  id: string;
+  move_id: string;
+  subscription_id: string;
+  plan_id: string;
+  currency: string;
+  from_price_id: string;
+  to_price_id: string;
+  notified_at: string;
+  /** No renewal before this moment is charged the new price. */
+  effective_at: string;
+  /** When a renewal first charged the new price; null until then. */
+  moved_at: string | null;
+}
+
+export type PriceMoveRow = Selectable<PriceMovesTable>;
+export type PriceNoticeRow = Selectable<PriceNoticesTable>;
 
 export interface PaymentsTable {
   id: string;

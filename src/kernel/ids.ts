@@ -31,6 +31,9 @@ export type IdPrefix =
   | 'sev'
   | 'pay'
   | 'inv'
+  // price moves and the notices they send
+  | 'pmv'
+  | 'pnt'
   // partner offers
   | 'pof'
   | 'pcd'

@@ -31,7 +31,15 @@ const owners: Record<string, readonly string[]> = {
   queue: ['jobs'],
   'rate-limit': ['rate_limit_windows'],
   settings: ['settings'],
-  subscriptions: ['checkouts', 'subscriptions', 'subscription_events', 'payments', 'webhook_events'],
+  subscriptions: [
+    'checkouts',
+    'subscriptions',
+    'subscription_events',
+    'payments',
+    'webhook_events',
+    'price_moves',
+    'price_notices',
+  ],
 };
 
 const statement =

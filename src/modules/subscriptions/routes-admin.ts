@@ -2,6 +2,9 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
+import { noteChange, principalOf } from '../staff/roles.js';
+import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
+import type { PriceMoveView } from './price-moves/price-moves.js';
 import { paymentJson, subscriptionJson } from './routes.js';
 import type { Billing } from './service.js';
 
@@ -59,5 +62,111 @@ export async function adminSubscriberRoutes(
         payments: history.payments.map(paymentJson),
       };
     },
+  );
+}
+
+const PlanParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a plan id') });
+
+const PriceMoveBody = z
+  .object({
+    priceId: z
+      .string()
+      .regex(/^prc_[0-9a-z]{1,64}$/, 'expected a price version id (prc_…)')
+      .optional(),
+    noticeDays: z
+      .number()
+      .int('expected a whole number of days')
+      .min(
+        minNoticeDays,
+        `expected at least ${minNoticeDays} days: subscribers are told before a new price applies`,
+      )
+      .max(maxNoticeDays, `expected at most ${maxNoticeDays} days`),
+  })
+  .strict();
+
+/** A price move for the admin API; amounts in minor units. */
+export function priceMoveJson(move: PriceMoveView) {
+  return {
+    id: move.id,
+    planId: move.planId,
+    price: { id: move.price.id, amount: move.price.amount.amountMinor, currency: move.price.amount.currency },
+    noticeDays: move.noticeDays,
+    actor: move.actor,
+    createdAt: move.createdAt,
+    effectiveAt: move.effectiveAt,
+    counts: move.counts,
+  };
+}
+
+/**
+ * Who is acting, as the subscription's books name actors. The staff guard sets the principal;
+ * until it runs on every admin route, an API key checked by `requireAdmin` is plain `admin`.
+ */
+function actorOf(request: Parameters<typeof principalOf>[0]): string {
+  try {
+    const principal = principalOf(request);
+    return `${principal.kind === 'staff' ? 'staff' : 'admin'}:${principal.id}`;
+  } catch {
+    return 'admin';
+  }
+}
+
+/** Moving a plan's subscribers to a new price with notice: `/api/admin/v1/plans/:id/price-moves`. */
+export async function adminPriceMoveRoutes(
+  app: FastifyInstance,
+  deps: { billing: Billing; requireAdmin: onRequestAsyncHookHandler },
+): Promise<void> {
+  const { billing } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // onRequest: the key is checked before the body is even parsed or validated.
+  r.addHook('onRequest', deps.requireAdmin);
+  const tags = ['admin'];
+  const security = [{ bearer: [] }];
+
+  r.post(
+    '/api/admin/v1/plans/:id/price-moves',
+    {
+      config: { staff: ['marketer'] },
+      schema: {
+        tags,
+        security,
+        summary:
+          "Move the plan's subscribers on older prices to a current one, with notice by mail; the same move again changes nothing",
+        params: PlanParams,
+        body: PriceMoveBody,
+      },
+    },
+    async (request, reply) => {
+      const { move, created } = await billing.movePrice({
+        planId: request.params.id,
+        priceId: request.body.priceId,
+        noticeDays: request.body.noticeDays,
+        actor: actorOf(request),
+      });
+      const json = priceMoveJson(move);
+      if (!created) return reply.status(200).send({ priceMove: json });
+      noteChange(request, {
+        action: 'price-move.create',
+        target: request.params.id,
+        before: null,
+        after: json,
+      });
+      return reply.status(201).send({ priceMove: json });
+    },
+  );
+
+  r.get(
+    '/api/admin/v1/plans/:id/price-moves',
+    {
+      config: { staff: ['marketer'] },
+      schema: {
+        tags,
+        security,
+        summary:
+          "The plan's price moves, newest first, with how many subscribers are pending, notified, moved or left",
+        params: PlanParams,
+      },
+    },
+    async (request) => ({ priceMoves: (await billing.priceMoves(request.params.id)).map(priceMoveJson) }),
   );
 }

@@ -38,6 +38,7 @@ import {
 import { createRenewals, type SweepLog, type SweepReport } from './renewals/renewals.js';
 import { previewPlanChange, type ChangePreview } from './changes/preview.js';
 import { createBillingReporting, type BillingReporting } from './reporting/reporting.js';
+import { createPriceMoves, type PriceMoveView } from './price-moves/price-moves.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -199,6 +200,20 @@ export interface Billing {
     before?: string;
     limit: number;
   }): Promise<SubscriberListing[]>;
+  /**
+   * Moves the plan's subscribers on an older price version to `priceId` (by default the plan's
+   * first current price), telling each by mail in the next billing run; each keeps the old price
+   * until the first renewal at least `noticeDays` (30 to 365) after their notice. The same move
+   * again changes nothing (`created: false`). Throws `not_found`, `validation_failed`, `conflict`.
+   */
+  movePrice(input: {
+    planId: string;
+    priceId?: string | undefined;
+    noticeDays: number;
+    actor: Actor;
+  }): Promise<{ move: PriceMoveView; created: boolean }>;
+  /** A plan's price moves, newest first, with where their subscribers stand. */
+  priceMoves(planId: string): Promise<PriceMoveView[]>;
   /** One subscription with its events and payments; undefined if there is no such subscription. */
   subscriberHistory(subscriptionId: string): Promise<SubscriberHistory | undefined>;
 
@@ -265,7 +280,9 @@ export function createBilling(deps: {
     publicUrl: deps.options.publicUrl,
   });
   const changes = createPlanChanges({ db, clock, gateway, pricing, ledger });
+  const priceMoves = createPriceMoves({ db, clock, pricing, notices: deps.records.notices });
   const renewals = createRenewals({
+    priceMoves,
     db,
     clock,
     gateway,
@@ -456,6 +473,10 @@ export function createBilling(deps: {
         createdAt: row.created_at,
       }));
     },
+
+    movePrice: (input) => priceMoves.create(input),
+
+    priceMoves: (planId) => priceMoves.list(planId),
 
     async subscriberHistory(subscriptionId) {
       const sub = await subscriptionById(db, subscriptionId);

@@ -30,6 +30,7 @@ import {
 } from '../queries.js';
 import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
+import { markMoved } from '../price-moves/queries.js';
 
 /** The part of the invoices module the ledger uses: an invoice for each payment taken. */
 export interface InvoiceIssuer {
@@ -558,6 +559,9 @@ export function createSubscriptionLedger(deps: {
       );
     }
     if (!moved) throw changedMeanwhile();
+    // A renewal at a newer price version is the price move its notice announced, done.
+    if (payment.kind === 'renewal' && payment.price_id !== null && payment.price_id !== sub.price_id)
+      await markMoved(trx, sub.id, payment.price_id, clock.now().toISOString());
     const invoice = await invoices.issue(trx, {
       paymentId: payment.id,
       accountId: sub.account_id,

@@ -97,6 +97,25 @@ export function createBillingNotices(deps: {
       return { queue: (trx) => mailer.queue(trx, prepared) };
     },
 
+    async priceChange(input) {
+      const [account, zone] = await Promise.all([accounts.account(input.accountId), timeZone()]);
+      if (!account) return undefined;
+      const prepared = await mailer.prepare({
+        to: account.email,
+        template: 'price-change',
+        variables: {
+          reader_name: account.name,
+          plan_name: input.planName,
+          old_amount: formatMoney(input.oldAmount),
+          new_amount: formatMoney(input.newAmount),
+          effective_on: formatDate(input.effectiveAt, zone),
+          first_charge_on: formatDate(input.firstChargeAt, zone),
+          account_link: links.account,
+        },
+      });
+      return { queue: (trx) => mailer.queue(trx, prepared) };
+    },
+
     paymentFailed: (input) =>
       send(input.accountId, ({ to, readerName, date }) => ({
         to,

@@ -15,6 +15,7 @@ export const billingTemplateNames = [
   'payment-failed',
   'subscription-canceled',
   'subscription-ended',
+  'price-change',
 ] as const;
 export type BillingTemplateName = (typeof billingTemplateNames)[number];
 
@@ -72,6 +73,22 @@ export interface BillingMailVariables {
     readonly plan_name: string;
     readonly ends_on: string;
     /** Where to resume it. */
+    readonly account_link: string;
+  };
+  /**
+   * The notice of a new price: the old and new amounts (as renewals charge them), from when the
+   * new one applies, the first renewal that charges it, and how to stop before then.
+   */
+  readonly 'price-change': {
+    readonly reader_name: string;
+    readonly plan_name: string;
+    readonly old_amount: string;
+    readonly new_amount: string;
+    /** No renewal before this date is charged the new price. */
+    readonly effective_on: string;
+    /** The first renewal charged the new price, as the subscription runs now. */
+    readonly first_charge_on: string;
+    /** Where to cancel. */
     readonly account_link: string;
   };
   /** The subscription has ended. */
@@ -175,6 +192,24 @@ Changed your mind? Resume it from your account before {{ ends_on }}, and it carr
 <p>Changed your mind? <a href="{{ account_link }}">Resume it from your account</a> before {{ ends_on }}, and it carries on as before.</p>
 <p>{{ publication_name }}</p>`,
   },
+  'price-change': {
+    subject: 'The price of your {{ plan_name }} subscription changes from {{ effective_on }}',
+    text: `${greeting.text}
+
+We are changing the price of {{ plan_name }} at {{ publication_name }}: renewals from {{ effective_on }} are charged {{ new_amount }} instead of {{ old_amount }}.
+
+Until then nothing changes: you keep paying {{ old_amount }}. The first renewal at the new price is on {{ first_charge_on }}, and we will write to you again before it.
+
+If you would rather not continue at the new price, cancel before {{ first_charge_on }} in your account; you will not be charged the new price, and you keep access until the end of the term you paid for:
+{{ account_link }}
+
+{{ publication_name }}`,
+    html: `${greeting.html}
+<p>We are changing the price of {{ plan_name }} at {{ publication_name }}: renewals from <strong>{{ effective_on }}</strong> are charged <strong>{{ new_amount }}</strong> instead of {{ old_amount }}.</p>
+<p>Until then nothing changes: you keep paying {{ old_amount }}. The first renewal at the new price is on <strong>{{ first_charge_on }}</strong>, and we will write to you again before it.</p>
+<p>If you would rather not continue at the new price, cancel before {{ first_charge_on }} in <a href="{{ account_link }}">your account</a>; you will not be charged the new price, and you keep access until the end of the term you paid for.</p>
+<p>{{ publication_name }}</p>`,
+  },
   'subscription-ended': {
     subject: 'Your {{ publication_name }} subscription has ended',
     text: `${greeting.text}
@@ -231,6 +266,15 @@ const canceled: BillingMailVariables['subscription-canceled'] = {
   ends_on: '15 November 2027',
   account_link: 'https://news.example/account',
 };
+const priceChange: BillingMailVariables['price-change'] = {
+  reader_name: 'Asha',
+  plan_name: 'Smart Essential',
+  old_amount: '₹2,700',
+  new_amount: '₹2,999',
+  effective_on: '15 December 2026',
+  first_charge_on: '15 November 2027',
+  account_link: 'https://news.example/account',
+};
 const ended: BillingMailVariables['subscription-ended'] = {
   reader_name: 'Asha',
   plan_name: 'Smart Essential',
@@ -254,6 +298,7 @@ const samples: {
     { ...paymentFailed, retry_on: '', access_until: '20 November 2027' },
   ],
   'subscription-canceled': [canceled, { ...canceled, reader_name: '' }],
+  'price-change': [priceChange, { ...priceChange, reader_name: '' }],
   'subscription-ended': [
     ended,
     { ...ended, reader_name: '' },
@@ -278,6 +323,7 @@ export const billingMail: MailCatalogue<BillingMailVariables> = {
     samples: samples['subscription-canceled'],
     forLog: keepInLog,
   },
+  'price-change': { copy: copy['price-change'], samples: samples['price-change'], forLog: keepInLog },
   'subscription-ended': {
     copy: copy['subscription-ended'],
     samples: samples['subscription-ended'],

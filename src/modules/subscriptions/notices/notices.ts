@@ -40,6 +40,18 @@ export interface BillingNotices {
     readonly amount: Money;
     readonly chargeOn: Date;
   }): Promise<QueueableNotice | undefined>;
+  /**
+   * The notice of a new price, composed for the sweep to queue in the transaction that records
+   * it (as the reminder is). Undefined when the account is gone.
+   */
+  priceChange(input: {
+    readonly accountId: string;
+    readonly planName: string;
+    readonly oldAmount: Money;
+    readonly newAmount: Money;
+    readonly effectiveAt: Date;
+    readonly firstChargeAt: Date;
+  }): Promise<QueueableNotice | undefined>;
   /** A renewal charge failed; `retryAt` null means no more attempts. */
   paymentFailed(input: {
     readonly accountId: string;

@@ -10,6 +10,9 @@ import type { SubscriptionLedger } from '../ledger/ledger.js';
 import type { BillingNotices } from '../notices/notices.js';
 import { latestEvent, leasePendingCharge, recordEvent, subscriptionById } from '../queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
+import { priceForRenewal } from '../domain/price-moves.js';
+import type { PriceMoves } from '../price-moves/price-moves.js';
+import { noticesOf, untoldPage } from '../price-moves/queries.js';
 import {
   canceledAndOver,
   claimReminder,
@@ -32,6 +35,8 @@ export interface SweepReport {
   /** Pending charges from an earlier run that crashed or timed out, settled now. */
   reconciled: number;
   reminded: number;
+  /** Subscriptions told of a new price (a price move), each once. */
+  priceNotices: number;
   charged: number;
   succeeded: number;
   failed: number;
@@ -52,13 +57,14 @@ export interface SweepLog {
 }
 
 /** The steps of a sweep, as named in its failure records. */
-type SweepStep = 'reconcile' | 'remind' | 'renew' | 'retry' | 'expire';
+type SweepStep = 'reconcile' | 'notify' | 'remind' | 'renew' | 'retry' | 'expire';
 
 const actor = 'billing-run';
 
 const emptyReport = (): SweepReport => ({
   reconciled: 0,
   reminded: 0,
+  priceNotices: 0,
   charged: 0,
   succeeded: 0,
   failed: 0,
@@ -92,20 +98,39 @@ export function createRenewals(deps: {
   pricing: Pricing;
   ledger: SubscriptionLedger;
   notices: BillingNotices;
+  priceMoves: PriceMoves;
   log: SweepLog;
 }) {
-  const { db, clock, gateway, pricing, ledger, notices, log } = deps;
+  const { db, clock, gateway, pricing, ledger, notices, priceMoves, log } = deps;
   const { policy } = ledger;
 
   /** What the next renewal of `sub` charges, on which plan and price version, for which term. */
   async function renewalOf(sub: SubscriptionRow) {
     const planId = sub.pending_plan_id ?? sub.plan_id;
-    const priceId = sub.pending_price_id ?? sub.price_id;
+    const start = new Date(sub.current_period_end);
+    // A price move reaches the subscription only at the first renewal its notice allows.
+    const told = sub.pending_plan_id === null ? await noticesOf(db, sub.id) : [];
+    const { priceId } = priceForRenewal(
+      {
+        planId: sub.plan_id,
+        priceId: sub.price_id,
+        currency: sub.currency,
+        pendingPlanId: sub.pending_plan_id,
+        pendingPriceId: sub.pending_price_id,
+      },
+      told.map((notice) => ({
+        planId: notice.plan_id,
+        currency: notice.currency,
+        toPriceId: notice.to_price_id,
+        notifiedAt: notice.notified_at,
+        effectiveAt: notice.effective_at,
+      })),
+      start,
+    );
     const [plan, price] = await Promise.all([pricing.plans.get(planId), pricing.plans.price(priceId)]);
     if (!plan || !price) throw new Error(`Subscription ${sub.id} renews on a missing plan or price.`);
     const discount = sub.pending_plan_id === null ? sub.discount : null;
     const amount = pricing.grossUp(pricing.coupons.apply(price.amount, discount), await pricing.taxTerms());
-    const start = new Date(sub.current_period_end);
     return { plan, priceId, amount, start, end: addTerm(start, plan.term) };
   }
 
@@ -285,7 +310,19 @@ export function createRenewals(deps: {
         }
       }
 
-      // 2. Pre-debit reminders for renewals coming up (not for cancelled ones: they do not renew).
+      // 2. Notices of new prices (price moves), before the reminders that may name them.
+      for (const move of await priceMoves.telling()) {
+        await each(
+          'notify',
+          report,
+          (after) => untoldPage(db, move, after, pageSize),
+          async (sub) => {
+            if (await priceMoves.tell(move, sub, await renewalOf(sub))) report.priceNotices += 1;
+          },
+        );
+      }
+
+      // 3. Pre-debit reminders for renewals coming up (not for cancelled ones: they do not renew).
       const remindBefore = addDays(now, policy.reminderDaysBefore).toISOString();
       await each(
         'remind',
@@ -294,7 +331,7 @@ export function createRenewals(deps: {
         (sub) => remind(sub, report),
       );
 
-      // 3. Renewals due, at least the notice period after their reminder.
+      // 4. Renewals due, at least the notice period after their reminder.
       const noticeBefore = new Date(now.getTime() - policy.minNoticeHours * 3_600_000).toISOString();
       await each(
         'renew',
@@ -303,7 +340,7 @@ export function createRenewals(deps: {
         (sub) => renew(sub, report),
       );
 
-      // 4. Retries of failed renewals.
+      // 5. Retries of failed renewals.
       await each(
         'retry',
         report,
@@ -311,7 +348,7 @@ export function createRenewals(deps: {
         (sub) => renew(sub, report),
       );
 
-      // 5. Cancelled subscriptions whose term is over, and overdue ones past their grace period.
+      // 6. Cancelled subscriptions whose term is over, and overdue ones past their grace period.
       await each(
         'expire',
         report,
