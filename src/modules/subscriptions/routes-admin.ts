@@ -2,7 +2,7 @@ import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf } from '../staff/roles.js';
+import { noteChange, principalOf } from '../staff/index.js';
 import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
 import type { PriceMoveView } from './price-moves/price-moves.js';
 import { paymentJson, subscriptionJson } from './routes.js';
