@@ -32,7 +32,7 @@ describe.each(dialects)('admin API for plans on $name', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
     t.app.inject({
       method,
       url,
@@ -66,6 +66,7 @@ describe.each(dialects)('admin API for plans on $name', (dialect) => {
       ['POST', '/api/admin/v1/plans'],
       ['PATCH', '/api/admin/v1/plans/pln_x'],
       ['POST', '/api/admin/v1/plans/pln_x/prices'],
+      ['PUT', '/api/admin/v1/plans/order'],
     ] as const) {
       const response = await t.app.inject({ method, url, payload: method === 'GET' ? undefined : aPlan() });
       expect(response.statusCode, `${method} ${url}`).toBe(401);
@@ -346,5 +347,31 @@ describe.each(dialects)('admin API for plans on $name', (dialect) => {
     expect(history).toHaveLength(6);
     expect(history.filter((p) => p.supersededAt === null)).toHaveLength(1);
     expect((await t.services.plans.get(plan.id))!.prices).toHaveLength(1);
+  });
+
+  it('reorders every plan at once, as the paywall and /subscribe show them, refusing an incomplete order', async () => {
+    const all = (await call('GET', '/api/admin/v1/plans')).json().plans as AdminPlan[];
+    const reversed = [...all].reverse().map((plan) => plan.id);
+    const response = await call('PUT', '/api/admin/v1/plans/order', { planIds: reversed });
+    expect(response.statusCode, response.body).toBe(200);
+    const ordered = response.json().plans as AdminPlan[];
+    expect(ordered.map((plan) => plan.id)).toEqual(reversed);
+    expect(ordered.map((plan) => plan.position)).toEqual(reversed.map((_, i) => i));
+    const offered = (await publicPlans()).map((plan) => plan.id);
+    expect(offered).toEqual(reversed.filter((id) => ordered.find((plan) => plan.id === id)!.active));
+
+    for (const [planIds, message] of [
+      [reversed.slice(1), /missing \(list every plan, retired ones too\): /],
+      [[...reversed, reversed[0]], /given more than once/],
+      [[...reversed, 'pln_nosuch'], /no such plan: pln_nosuch/],
+      [[], /every plan id/],
+    ] as const) {
+      const refused = await call('PUT', '/api/admin/v1/plans/order', { planIds });
+      expect(refused.statusCode, JSON.stringify(planIds)).toBe(422);
+      expect(refused.json().error.message).toMatch(message);
+    }
+    expect((await call('GET', '/api/admin/v1/plans')).json().plans.map((p: AdminPlan) => p.id)).toEqual(
+      reversed,
+    );
   });
 });

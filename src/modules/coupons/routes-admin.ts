@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import { isCurrency, money } from '../../kernel/money.js';
 import { isoInstant } from '../../kernel/validation.js';
+import { noteChange } from '../staff/index.js';
 import { couponJson } from './serializers.js';
 import type { CouponService } from './service.js';
 
@@ -61,6 +62,7 @@ export async function adminCouponRoutes(
   r.get(
     '/api/admin/v1/coupons',
     {
+      config: { staff: ['marketer'] },
       schema: { tags: ['admin'], security: [{ bearer: [] }], summary: 'Every coupon, newest first' },
     },
     async () => ({ coupons: (await coupons.list()).map(couponJson) }),
@@ -69,6 +71,7 @@ export async function adminCouponRoutes(
   r.get(
     '/api/admin/v1/coupons/:id',
     {
+      config: { staff: ['marketer'] },
       schema: { tags: ['admin'], security: [{ bearer: [] }], summary: 'One coupon', params: CouponParams },
     },
     async (request) => {
@@ -81,6 +84,7 @@ export async function adminCouponRoutes(
   r.post(
     '/api/admin/v1/coupons',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -94,16 +98,19 @@ export async function adminCouponRoutes(
         ...rest,
         amountOff: amountOff && money(amountOff.amount, amountOff.currency),
       });
+      const after = couponJson(coupon);
+      noteChange(request, { action: 'coupon.create', target: coupon.id, before: null, after });
       return reply
         .status(201)
         .header('location', `/api/admin/v1/coupons/${coupon.id}`)
-        .send({ coupon: couponJson(coupon) });
+        .send({ coupon: after });
     },
   );
 
   r.patch(
     '/api/admin/v1/coupons/:id',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -112,6 +119,14 @@ export async function adminCouponRoutes(
         body: UpdateCouponBody,
       },
     },
-    async (request) => ({ coupon: couponJson(await coupons.update(request.params.id, request.body)) }),
+    async (request) => {
+      const existing = await coupons.get(request.params.id);
+      if (!existing) throw notFound('The coupon');
+      const before = couponJson(existing);
+      const after = couponJson(await coupons.update(request.params.id, request.body));
+      const action = before.active && !after.active ? 'coupon.retire' : 'coupon.update';
+      noteChange(request, { action, target: request.params.id, before, after });
+      return { coupon: after };
+    },
   );
 }

@@ -7,6 +7,7 @@ import { isCurrency, money } from '../../kernel/money.js';
 import { benefitKeys } from './benefits.js';
 import { planSlugOf } from './domain.js';
 import { adminPlanJson, priceVersionJson } from './serializers.js';
+import { noteChange } from '../staff/index.js';
 import type { PlanService } from './service.js';
 
 /** An amount as the API carries it: minor units (paise for INR) and an ISO 4217 code. */
@@ -74,6 +75,10 @@ const UpdatePlanBody = z
   })
   .strict();
 
+const ReorderBody = z
+  .object({ planIds: z.array(PlanParams.shape.id).min(1, 'expected every plan id, in order').max(1000) })
+  .strict();
+
 /** The plans part of the admin API: `/api/admin/v1/plans`. */
 export async function adminPlanRoutes(
   app: FastifyInstance,
@@ -93,6 +98,7 @@ export async function adminPlanRoutes(
   r.get(
     '/api/admin/v1/plans',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -105,6 +111,7 @@ export async function adminPlanRoutes(
   r.get(
     '/api/admin/v1/plans/:id',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -118,6 +125,7 @@ export async function adminPlanRoutes(
   r.post(
     '/api/admin/v1/plans',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -133,16 +141,16 @@ export async function adminPlanRoutes(
         term: interval,
         prices: prices.map((price) => money(price.amount, price.currency)),
       });
-      return reply
-        .status(201)
-        .header('location', `/api/admin/v1/plans/${plan.id}`)
-        .send({ plan: await planWithHistory(plan.id) });
+      const after = await planWithHistory(plan.id);
+      noteChange(request, { action: 'plan.create', target: plan.id, before: null, after });
+      return reply.status(201).header('location', `/api/admin/v1/plans/${plan.id}`).send({ plan: after });
     },
   );
 
   r.patch(
     '/api/admin/v1/plans/:id',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -153,14 +161,20 @@ export async function adminPlanRoutes(
     },
     async (request) => {
       const { interval, name, trialDays, benefits, active, position } = request.body;
+      const before = await planWithHistory(request.params.id);
       await plans.update(request.params.id, { name, trialDays, benefits, active, position, term: interval });
-      return { plan: await planWithHistory(request.params.id) };
+      const after = await planWithHistory(request.params.id);
+      // Retiring a plan is the change a marketer looks for in the audit log.
+      const action = before.active && !after.active ? 'plan.retire' : 'plan.update';
+      noteChange(request, { action, target: request.params.id, before, after });
+      return { plan: after };
     },
   );
 
   r.post(
     '/api/admin/v1/plans/:id/prices',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -170,13 +184,43 @@ export async function adminPlanRoutes(
       },
     },
     async (request, reply) => {
+      const before = await planWithHistory(request.params.id);
       const version = await plans.addPrice(
         request.params.id,
         money(request.body.amount, request.body.currency),
       );
-      return reply
-        .status(201)
-        .send({ price: priceVersionJson(version), plan: await planWithHistory(request.params.id) });
+      const after = await planWithHistory(request.params.id);
+      noteChange(request, {
+        action: 'plan.price',
+        target: request.params.id,
+        before: before.prices,
+        after: after.prices,
+      });
+      return reply.status(201).send({ price: priceVersionJson(version), plan: after });
+    },
+  );
+
+  r.put(
+    '/api/admin/v1/plans/order',
+    {
+      config: { staff: ['marketer'] },
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Set the display order of the plans: every plan id once, first shown first',
+        body: ReorderBody,
+      },
+    },
+    async (request) => {
+      const before = (await plans.listAll()).map((plan) => plan.id);
+      const after = (await plans.reorder(request.body.planIds)).map(adminPlanJson);
+      noteChange(request, {
+        action: 'plan.reorder',
+        target: 'plans',
+        before,
+        after: after.map((plan) => plan.id),
+      });
+      return { plans: after };
     },
   );
 }

@@ -67,6 +67,12 @@ export interface PlanService {
   /** Throws `not_found`, or `validation_failed` for a changed term. */
   update(planId: string, patch: PlanPatch): Promise<Plan>;
   /**
+   * The display order: `planIds` is every plan, each once, in the order the paywall and
+   * `/subscribe` show them (positions 0, 1, 2…). Throws `validation_failed` naming what is
+   * missing, unknown or repeated.
+   */
+  reorder(planIds: readonly string[]): Promise<PlanWithHistory[]>;
+  /**
    * A new price version in `amount.currency`, superseding the plan's current price in that
    * currency (if any) in the same transaction. Existing subscribers keep the old version.
    * Throws `not_found`, `validation_failed` for a non-positive amount, `conflict` when the
@@ -279,6 +285,28 @@ export function createPlanService(deps: {
         cache.clear();
       }
       return (await get(planId))!;
+    },
+
+    async reorder(planIds) {
+      const all = await q.selectPlans(db);
+      const known = new Set(all.map((row) => row.id));
+      const repeated = planIds.filter((id, i) => planIds.indexOf(id) !== i);
+      const unknown = planIds.filter((id) => !known.has(id));
+      const missing = all.filter((row) => !planIds.includes(row.id)).map((row) => row.id);
+      const problems = [
+        repeated.length > 0 && `given more than once: ${[...new Set(repeated)].join(', ')}`,
+        unknown.length > 0 && `no such plan: ${unknown.join(', ')}`,
+        missing.length > 0 && `missing (list every plan, retired ones too): ${missing.join(', ')}`,
+      ].filter((problem): problem is string => problem !== false);
+      if (problems.length > 0)
+        throw invalid('planIds', `The order must name every plan once; ${problems.join('; ')}.`);
+      await db.transaction().execute(async (trx) => {
+        for (const [position, id] of planIds.entries()) {
+          await trx.updateTable('plans').set({ position }).where('id', '=', id).execute();
+        }
+      });
+      cache.clear();
+      return withHistory();
     },
 
     async addPrice(planId, amount) {
