@@ -63,6 +63,7 @@ import {
   accountMembership,
   billingPrivacy,
   adminPriceMoveRoutes,
+  adminSubscribePreviewRoutes,
   adminSubscriberRoutes,
   billingMail,
   createBilling,
@@ -453,6 +454,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminPriceMoveRoutes, { billing: services.billing, requireAdmin });
+  await app.register(adminSubscribePreviewRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall, requireAdmin });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,

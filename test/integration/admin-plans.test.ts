@@ -374,4 +374,38 @@ describe.each(dialects)('admin API for plans on $name', (dialect) => {
       reversed,
     );
   });
+
+  it('previews the plans of /subscribe for draft plans without saving them', async () => {
+    const before = (await t.services.plans.listAll()).length;
+    const draft = await call('POST', '/api/admin/v1/previews/subscribe', {
+      plans: [
+        aPlan({ name: 'Weekend Pass', prices: [{ amount: 19_900, currency: 'INR' }], benefits: ['epaper'] }),
+        aPlan({ name: 'Hidden', active: false }),
+      ],
+    });
+    expect(draft.statusCode, draft.body).toBe(200);
+    const html = draft.json().html as string;
+    expect(html).toContain('Weekend Pass');
+    expect(html).toContain('₹199');
+    expect(html).toContain('data-benefit="epaper"');
+    expect(html).not.toContain('Hidden');
+    expect((await t.services.plans.listAll()).length).toBe(before);
+
+    const offered = await call('POST', '/api/admin/v1/previews/subscribe', {});
+    expect(offered.statusCode).toBe(200);
+    for (const plan of await t.services.plans.listActive()) expect(offered.json().html).toContain(plan.name);
+
+    const bad = await call('POST', '/api/admin/v1/previews/subscribe', {
+      plans: [
+        aPlan({
+          prices: [
+            { amount: 100, currency: 'USD' },
+            { amount: 100, currency: 'INR' },
+          ],
+        }),
+      ],
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.message).toMatch(/plans\.0\.prices: The INR price must come first/);
+  });
 });

@@ -6,6 +6,7 @@ export {
   priceIn,
   benefitLines,
   planSlugOf,
+  pricesProblem,
   type Plan,
   type PlanPrice,
   type PlanWithHistory,
@@ -14,4 +15,4 @@ export {
 } from './domain.js';
 export { benefitCatalogue, benefitKeys, benefitTitle, isBenefitKey, type BenefitKey } from './benefits.js';
 export { planJson, adminPlanJson, priceVersionJson } from './serializers.js';
-export { adminPlanRoutes } from './routes-admin.js';
+export { adminPlanRoutes, CreatePlanBody } from './routes-admin.js';

@@ -36,7 +36,8 @@ const PlanFields = {
   interval: z.object({ unit: z.enum(['month', 'year']), count: z.number().int().min(1).max(120) }).strict(),
 };
 
-const CreatePlanBody = z
+/** A plan as created (`POST /api/admin/v1/plans`), also what a draft for a preview of `/subscribe` is. */
+export const CreatePlanBody = z
   .object({
     slug: z
       .string()

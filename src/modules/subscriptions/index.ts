@@ -23,7 +23,12 @@ export { minNoticeDays, maxNoticeDays } from './domain/price-moves.js';
 export { defaultBillingPolicy, type BillingPolicy } from './domain/dunning.js';
 export type { SweepLog, SweepReport } from './renewals/renewals.js';
 export type { TaxTerms } from './domain/pricing.js';
-export { adminPriceMoveRoutes, adminSubscriberRoutes, priceMoveJson } from './routes-admin.js';
+export {
+  adminPriceMoveRoutes,
+  adminSubscribePreviewRoutes,
+  adminSubscriberRoutes,
+  priceMoveJson,
+} from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
 export { Benefits, PlanCards } from './pages/views.js';
 export { createBillingNotices } from './notices/billing-notices.js';

@@ -5,6 +5,9 @@ import { AppError } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../staff/index.js';
 import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
 import type { PriceMoveView } from './price-moves/price-moves.js';
+import { money } from '../../kernel/money.js';
+import { CreatePlanBody, planSlugOf, pricesProblem, type Plan, type PlanService } from '../plans/index.js';
+import { subscribePlansHtml } from './pages/views.js';
 import { paymentJson, subscriptionJson } from './routes.js';
 import type { Billing } from './service.js';
 
@@ -168,5 +171,57 @@ export async function adminPriceMoveRoutes(
       },
     },
     async (request) => ({ priceMoves: (await billing.priceMoves(request.params.id)).map(priceMoveJson) }),
+  );
+}
+
+const SubscribePreviewBody = z
+  .object({
+    /** The plans as they would be offered, in order; without it, the plans on offer now. */
+    plans: z.array(CreatePlanBody).min(1, 'expected at least one plan').max(20).optional(),
+  })
+  .strict();
+
+/**
+ * `POST /api/admin/v1/previews/subscribe`: the plans part of `/subscribe` rendered for draft
+ * plans (or those on offer), with the page's own views; nothing is saved.
+ */
+export async function adminSubscribePreviewRoutes(
+  app: FastifyInstance,
+  deps: { plans: PlanService; requireAdmin: onRequestAsyncHookHandler },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.addHook('onRequest', deps.requireAdmin);
+  r.post(
+    '/api/admin/v1/previews/subscribe',
+    {
+      config: { staff: ['marketer'] },
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Render the plans of /subscribe for draft plans (or those on offer), without saving them',
+        body: SubscribePreviewBody,
+      },
+    },
+    async (request) => {
+      const drafts = request.body.plans;
+      if (drafts === undefined) return { html: subscribePlansHtml(await deps.plans.listActive()) };
+      const plans = drafts.map((draft, index): Plan => {
+        const prices = draft.prices.map((price) => money(price.amount, price.currency));
+        const problem = pricesProblem(prices);
+        if (problem) throw new AppError('validation_failed', `plans.${index}.prices: ${problem}`);
+        return {
+          id: `draft-${index}`,
+          slug: draft.slug ?? planSlugOf(draft.name),
+          name: draft.name,
+          term: draft.interval,
+          trialDays: draft.trialDays ?? 0,
+          benefits: draft.benefits,
+          prices: prices.map((price) => ({ id: `draft-${index}-${price.currency}`, ...price })),
+          active: true,
+          position: index,
+        };
+      });
+      return { html: subscribePlansHtml(plans.filter((_, index) => drafts[index]!.active !== false)) };
+    },
   );
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { formatDate } from '../../../kernel/dates.js';
 import { formatMoney, type Money } from '../../../kernel/money.js';
 import { Layout, loginHref, type SiteChrome } from '../../../web/views/layout.js';
@@ -372,6 +373,20 @@ export function SubscribePage(props: {
       )}
       <Benefits plans={plans} heading={current ? 'h2' : 'h3'} />
     </Layout>
+  );
+}
+
+/**
+ * The plans part of `/subscribe` for `plans` (a draft, say), as the page shows it to a reader
+ * choosing a plan: the cards and what the subscriptions include. For the admin's preview.
+ */
+export function subscribePlansHtml(plans: readonly Plan[]): string {
+  return renderToString(
+    <div class="subscribe-plans">
+      <h2 class="other-plans">Choose a plan</h2>
+      <PlanCards plans={plans} />
+      <Benefits plans={plans} />
+    </div>,
   );
 }
 
