@@ -70,6 +70,7 @@ describe.each(dialects)('moving subscribers to a new price on $name', (dialect) 
         (await call('POST', '/api/admin/v1/plans/pln_nosuch/price-moves', { noticeDays: 30 })).statusCode,
       ).toBe(404);
       expect(await moves(quarterly)).toEqual([]);
+      expect((await call('GET', '/api/admin/v1/plans/pln_nosuch/price-moves')).statusCode).toBe(404);
 
       books.at('2026-11-16T06:00:00.000Z');
       const created = await call('POST', `/api/admin/v1/plans/${quarterly}/price-moves`, { noticeDays: 100 });

@@ -101,6 +101,7 @@ export function createPriceMoves(deps: {
   }
 
   async function list(planId: string): Promise<PriceMoveView[]> {
+    if (!(await pricing.plans.get(planId))) throw notFound('The plan');
     const moves = await movesOfPlan(db, planId);
     const currencies = new Set<string>();
     return Promise.all(
