@@ -26,7 +26,14 @@ import {
   createRedisRateLimitStore,
   createSqlRateLimitStore,
 } from './modules/rate-limit/index.js';
-import { adminArticleRoutes, adminSectionRoutes, createContentService } from './modules/content/index.js';
+import {
+  adminArticleRoutes,
+  adminImageRoutes,
+  adminSectionRoutes,
+  createContentService,
+  createImageLibrary,
+  imageRoutes,
+} from './modules/content/index.js';
 import {
   billingSettingsKey,
   billingSettingsSchema,
@@ -123,10 +130,13 @@ export function createServices(config: Config, options: BuildOptions) {
   const settings = createSettingsStore({ db, clock, cache: caches.settings });
   const content = createContentService({
     db,
+    settings,
     dialect: options.database.dialect,
     clock,
     caches: { sections: caches.sections, articles: caches.articles, bodies: caches.articleBodies },
   });
+  // The newsroom's uploaded images, under the data directory.
+  const images = createImageLibrary({ dataDir: config.dataDir });
   const { redis } = options;
   // The meter and the attempt limits count in Redis when there is one, else in the database.
   const meter = createMeterService({
@@ -261,6 +271,7 @@ export function createServices(config: Config, options: BuildOptions) {
     caches,
     settings,
     content,
+    images,
     meter,
     paywall,
     plans,
@@ -452,6 +463,12 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     maxBytes: config.epaperMaxBytes,
   });
   await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
+  await app.register(adminImageRoutes, {
+    images: services.images,
+    requireAdmin,
+    publicUrl: config.publicUrl,
+  });
+  await app.register(imageRoutes, { images: services.images });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminPriceMoveRoutes, { billing: services.billing, requireAdmin });
   await app.register(adminSubscribePreviewRoutes, { plans: services.plans, requireAdmin });

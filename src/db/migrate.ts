@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012-partner-offers.js';
 import * as m0013 from './migrations/0013-epaper.js';
 import * as m0014 from './migrations/0014-newsletters.js';
 import * as m0017 from './migrations/0017-analytics-events.js';
+import * as m0018 from './migrations/0018-newsroom.js';
 import * as m0019 from './migrations/0019-price-moves.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0013-epaper': m0013,
   '0014-newsletters': m0014,
   '0017-analytics-events': m0017,
+  '0018-newsroom': m0018,
   '0019-price-moves': m0019,
 };
 

@@ -75,6 +75,16 @@ export interface ArticlesTable {
   search_text: string;
   /** Which preparation of the body (`bodyFormat` in content) wrote body, teaser and search text. */
   body_format: number;
+  /**
+   * `draft`, `published` (shown from `published_at`; a future one is scheduled) or
+   * `unpublished` (taken down). Readers only ever see `published` articles.
+   */
+  status: ColumnType<
+    'draft' | 'published' | 'unpublished',
+    'draft' | 'published' | 'unpublished' | undefined
+  >;
+  /** The feed item's GUID an imported article came from (unique), or null. */
+  wire_guid: ColumnType<string | null, string | null | undefined, string | null>;
   published_at: string;
   created_at: string;
   updated_at: string;

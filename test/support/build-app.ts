@@ -43,6 +43,8 @@ export async function buildTestApp(
     at?: string;
     logger?: FastifyBaseLogger;
     redis?: RedisHandle;
+    /** Leave out the five sections, as a fresh install without the demo has none. */
+    noSections?: boolean;
   } = {},
 ): Promise<TestApp> {
   const database = await dialect.open();
@@ -74,6 +76,7 @@ export async function buildTestApp(
     ['opinion', 'Opinion'],
     ['technology', 'Technology'],
   ] as const) {
+    if (options.noSections) break;
     await services.content.createSection(slug, name);
   }
   for (const plan of demoPlans) await services.plans.create(plan);

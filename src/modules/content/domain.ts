@@ -103,3 +103,75 @@ export function slugify(text: string): string {
 export function searchTextOf(headline: string, standfirst: string, teaserHtml: string): string {
   return `${headline} ${standfirst} ${plainText(teaserHtml)}`.toLowerCase();
 }
+
+/** What the newsroom stores of an article's life; `scheduled` is derived (see `articleStatus`). */
+export const storedStatuses = ['draft', 'published', 'unpublished'] as const;
+export type StoredStatus = (typeof storedStatuses)[number];
+
+/** What the admin shows: a published article whose time has not come is `scheduled`. */
+export const articleStatuses = ['draft', 'scheduled', 'published', 'unpublished'] as const;
+export type ArticleStatus = (typeof articleStatuses)[number];
+
+export function articleStatus(stored: StoredStatus, publishedAt: string, now: string): ArticleStatus {
+  if (stored === 'published' && publishedAt > now) return 'scheduled';
+  return stored;
+}
+
+/**
+ * The `published_at` an article takes when it is published: the moment asked for; else a
+ * draft's planned moment if it is still ahead (the draft becomes scheduled), or now; an
+ * article taken down and put back keeps its original date.
+ */
+export function publicationMoment(
+  current: { readonly status: StoredStatus; readonly publishedAt: string },
+  asked: string | undefined,
+  now: string,
+): string {
+  if (asked !== undefined) return asked;
+  if (current.status === 'draft') return current.publishedAt > now ? current.publishedAt : now;
+  return current.publishedAt;
+}
+
+/** A section's slug from its name ("Business & Markets" → "business-markets"), at most 60 characters. */
+export function sectionSlug(name: string): string {
+  return slugify(name).slice(0, 60).replace(/-+$/, '');
+}
+
+/**
+ * The sections in their new order after `id` moves to `position` (0-based, clamped to the
+ * ends): the others keep their order, and positions are 0, 1, 2… with no gap or tie. A new
+ * section is placed by listing it in `ordered` (anywhere) and moving it.
+ */
+export function moveTo(ordered: readonly string[], id: string, position: number): string[] {
+  const rest = ordered.filter((other) => other !== id);
+  const at = Math.max(0, Math.min(Math.trunc(position), rest.length));
+  return [...rest.slice(0, at), id, ...rest.slice(at)];
+}
+
+/** The image formats an upload may be, told by their first bytes (never by name or header). */
+export const imageTypes = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+} as const;
+export type ImageKind = keyof typeof imageTypes;
+
+/** The format of an image from its magic bytes, or undefined for anything else (SVG included). */
+export function sniffImage(bytes: Uint8Array): ImageKind | undefined {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (bytes.length >= 4 && starts(0xff, 0xd8, 0xff)) return 'jpeg';
+  if (bytes.length >= 8 && starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (
+    bytes.length >= 6 &&
+    (starts(0x47, 0x49, 0x46, 0x38, 0x37, 0x61) || starts(0x47, 0x49, 0x46, 0x38, 0x39, 0x61))
+  )
+    return 'gif';
+  const ascii = (from: number, text: string) =>
+    [...text].every((c, i) => bytes[from + i] === c.charCodeAt(0));
+  if (bytes.length >= 12 && ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
+  return undefined;
+}
+
+/** A stored image's file name: 32 hex digits of its SHA-256 and its format's extension. */
+export const imageName = /^[0-9a-f]{32}\.(jpeg|png|webp|gif)$/;

@@ -3,11 +3,16 @@ export {
   type ContentService,
   type ArticleInput,
   type EditorialArticle,
+  type FrontPage,
+  type NewsroomSummary,
+  type SectionInput,
   type ListOptions,
   type SearchOptions,
 } from './service.js';
 export {
   articleAccessLevels,
+  articleStatuses,
+  type ArticleStatus,
   type ArticleAccess,
   type ArticleSummary,
   type PublishedBody,
@@ -18,4 +23,6 @@ export {
 } from './domain.js';
 export { adminArticleRoutes } from './routes-admin.js';
 export { adminSectionRoutes } from './routes-sections.js';
+export { adminImageRoutes, imageRoutes } from './routes-images.js';
+export { createImageLibrary, imageMaxBytes, type ImageLibrary, type StoredImage } from './images.js';
 export { articleSummaryJson } from './serializers.js';

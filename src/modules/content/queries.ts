@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, NewArticleRow, ArticleUpdate } from '../../db/schema.js';
-import type { ArticleAccess, ArticleSummary, Section } from './domain.js';
+import type { ArticleAccess, ArticleStatus, ArticleSummary, Section, StoredStatus } from './domain.js';
 
 // Every public query selects these columns and never `body_html`: the body is loaded only by
 // `selectBody`, after the access decision.
@@ -15,6 +15,7 @@ const summaryColumns = [
   'a.teaser_html',
   'a.published_at',
   'a.updated_at',
+  'a.status',
   's.slug as section_slug',
   's.name as section_name',
   's.required_benefit as section_required_benefit',
@@ -49,15 +50,19 @@ export function toSummary(row: SummaryRow): ArticleSummary {
   };
 }
 
+/** A summary with the article's stored status: what the newsroom (and the cache) need to know. */
+export type StatusedSummary = ArticleSummary & { readonly status: StoredStatus };
+
+const toStatused = (row: SummaryRow): StatusedSummary => ({ ...toSummary(row), status: row.status });
+
 export async function selectArticle(
   db: Kysely<Database>,
   idOrSlug: string,
-  publishedBy?: string,
-): Promise<ArticleSummary | undefined> {
-  let query = summaries(db).where((eb) => eb.or([eb('a.id', '=', idOrSlug), eb('a.slug', '=', idOrSlug)]));
-  if (publishedBy !== undefined) query = query.where('a.published_at', '<=', publishedBy);
-  const row = await query.executeTakeFirst();
-  return row && toSummary(row);
+): Promise<StatusedSummary | undefined> {
+  const row = await summaries(db)
+    .where((eb) => eb.or([eb('a.id', '=', idOrSlug), eb('a.slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+  return row && toStatused(row);
 }
 
 export async function selectBody(db: Kysely<Database>, articleId: string): Promise<string> {
@@ -81,14 +86,31 @@ export interface ArticleFilter {
   readonly before?: string;
   /** Only articles published at or after this instant. */
   readonly since?: string;
+  /** Only articles readers may see at this instant: published, and not scheduled later. */
   readonly publishedBy?: string;
+  /** The admin's filter by status, as of `now`. */
+  readonly status?: { readonly is: ArticleStatus; readonly now: string };
   readonly limit: number;
 }
 
-export async function selectArticles(db: Kysely<Database>, filter: ArticleFilter): Promise<ArticleSummary[]> {
+export async function selectArticles(
+  db: Kysely<Database>,
+  filter: ArticleFilter,
+): Promise<StatusedSummary[]> {
   let query = summaries(db);
   if (filter.section !== undefined) query = query.where('s.slug', '=', filter.section);
-  if (filter.publishedBy !== undefined) query = query.where('a.published_at', '<=', filter.publishedBy);
+  if (filter.publishedBy !== undefined) {
+    query = query.where('a.status', '=', 'published').where('a.published_at', '<=', filter.publishedBy);
+  }
+  if (filter.status !== undefined) {
+    const { is, now } = filter.status;
+    if (is === 'draft' || is === 'unpublished') query = query.where('a.status', '=', is);
+    else {
+      query = query
+        .where('a.status', '=', 'published')
+        .where('a.published_at', is === 'scheduled' ? '>' : '<=', now);
+    }
+  }
   if (filter.before !== undefined) query = query.where('a.published_at', '<', filter.before);
   if (filter.since !== undefined) query = query.where('a.published_at', '>=', filter.since);
   if (filter.access !== undefined) query = query.where('a.access', '=', filter.access);
@@ -100,7 +122,7 @@ export async function selectArticles(db: Kysely<Database>, filter: ArticleFilter
     .orderBy('a.id', 'desc')
     .limit(filter.limit)
     .execute();
-  return rows.map(toSummary);
+  return rows.map(toStatused);
 }
 
 function escapeLike(word: string): string {
@@ -118,6 +140,7 @@ export async function selectYearCounts(
       eb.fn<string>('substr', ['published_at', eb.val(1), eb.val(4)]).as('year'),
       eb.fn.countAll<number>().as('count'),
     ])
+    .where('status', '=', 'published')
     .where('published_at', '<=', publishedBy)
     .groupBy('year')
     .orderBy('year', 'desc')
@@ -139,6 +162,7 @@ export async function selectMonthCounts(
     ])
     .where('published_at', '>=', `${year}-01-01T00:00:00.000Z`)
     .where('published_at', '<', `${year + 1}-01-01T00:00:00.000Z`)
+    .where('status', '=', 'published')
     .where('published_at', '<=', publishedBy)
     .groupBy('month')
     .orderBy('month')
@@ -151,7 +175,23 @@ export async function selectSections(db: Kysely<Database>): Promise<Section[]> {
     .selectFrom('sections')
     .select(['id', 'slug', 'name', 'required_benefit as requiredBenefit'])
     .orderBy('position')
+    .orderBy('id')
     .execute();
+}
+
+export async function updateSection(
+  db: Kysely<Database>,
+  id: string,
+  patch: { slug?: string; name?: string; required_benefit?: string | null },
+): Promise<void> {
+  await db.updateTable('sections').set(patch).where('id', '=', id).execute();
+}
+
+/** Gives the sections positions 0, 1, 2… in the order of `ids`. */
+export async function renumberSections(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+  for (const [position, id] of ids.entries()) {
+    await db.updateTable('sections').set({ position }).where('id', '=', id).execute();
+  }
 }
 
 export async function updateSectionRequirement(
@@ -208,6 +248,16 @@ export async function slugTaken(db: Kysely<Database>, slug: string, exceptId?: s
   let query = db.selectFrom('articles').select('id').where('slug', '=', slug);
   if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
   return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** Which of `guids` an imported article already carries. */
+export async function selectTakenWireGuids(
+  db: Kysely<Database>,
+  guids: readonly string[],
+): Promise<string[]> {
+  if (guids.length === 0) return [];
+  const rows = await db.selectFrom('articles').select('wire_guid').where('wire_guid', 'in', guids).execute();
+  return rows.flatMap((row) => (row.wire_guid === null ? [] : [row.wire_guid]));
 }
 
 export async function countArticles(db: Kysely<Database>): Promise<number> {

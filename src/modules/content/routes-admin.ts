@@ -1,12 +1,12 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../../kernel/errors.js';
+import { AppError, notFound } from '../../kernel/errors.js';
 import { articleKey, isoInstant, printable } from '../../kernel/validation.js';
-import { articleAccessLevels } from './domain.js';
-import type { ArticleSummary } from './domain.js';
+import { noteChange } from '../staff/index.js';
+import { articleAccessLevels, articleStatus, articleStatuses } from './domain.js';
 import { articleSummaryJson } from './serializers.js';
-import type { ContentService } from './service.js';
+import type { ContentService, EditorialArticle, NewsroomSummary } from './service.js';
 
 const idOrSlug = articleKey;
 
@@ -41,8 +41,14 @@ const CreateArticleBody = z
     syndicated: ArticleFields.syndicated.optional(),
     publishedAt: ArticleFields.publishedAt.optional(),
     slug: ArticleFields.slug.optional(),
+    // Absent: published at once, or scheduled by a future publishedAt (as before drafts existed).
+    status: z.enum(['draft', 'published', 'scheduled']).optional(),
   })
   .strict();
+
+const PublishBody = z.object({ publishedAt: isoInstant.optional() }).strict();
+
+const FrontPageBody = z.object({ leadArticleId: articleKey.nullable() }).strict();
 
 const UpdateArticleBody = z.object(ArticleFields).partial().strict();
 
@@ -50,10 +56,16 @@ const ListArticlesQuery = z.object({
   section: z.string().max(60).optional(),
   q: z.string().max(200).optional(),
   before: isoInstant.optional(),
+  status: z.enum(articleStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/** The newsroom's part of the admin API: `/api/admin/v1/articles`. */
+const editors = { staff: ['editor'] } as const;
+
+/**
+ * The newsroom's part of the admin API: `/api/admin/v1/articles` (drafts, scheduling, publishing
+ * and taking down) and `/api/admin/v1/front-page` (the pinned lead story).
+ */
 export async function adminArticleRoutes(
   app: FastifyInstance,
   deps: {
@@ -68,31 +80,41 @@ export async function adminArticleRoutes(
   // onRequest: the key is checked before the body is even parsed or validated.
   r.addHook('onRequest', requireAdmin);
 
-  const json = (article: ArticleSummary & { bodyHtml?: string }) => ({
+  const json = (article: NewsroomSummary & { bodyHtml?: string }, withBody = true) => ({
     ...articleSummaryJson(article, publicUrl),
     updatedAt: article.updatedAt,
-    status: article.publishedAt > now().toISOString() ? 'scheduled' : 'published',
-    ...(article.bodyHtml !== undefined && { body: article.bodyHtml }),
+    status: articleStatus(article.status, article.publishedAt, now().toISOString()),
+    ...(withBody && article.bodyHtml !== undefined && { body: article.bodyHtml }),
   });
+  /** What the audit log keeps of an article: its fields, without the body. */
+  const audited = (article: EditorialArticle) => json(article, false);
+  async function existing(id: string): Promise<EditorialArticle> {
+    const article = await content.find(id);
+    if (!article) throw notFound('The article');
+    return article;
+  }
 
   r.get(
     '/api/admin/v1/articles',
     {
+      config: editors,
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
-        summary: 'List articles, scheduled ones too',
+        summary:
+          'List articles, drafts and scheduled ones too (?status=draft|scheduled|published|unpublished)',
         querystring: ListArticlesQuery,
       },
     },
     async (request) => ({
-      articles: (await content.list(request.query)).map(json),
+      articles: (await content.list(request.query)).map((article) => json(article)),
     }),
   );
 
   r.get(
     '/api/admin/v1/articles/:id',
     {
+      config: editors,
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -110,6 +132,7 @@ export async function adminArticleRoutes(
   r.post(
     '/api/admin/v1/articles',
     {
+      config: editors,
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -119,6 +142,7 @@ export async function adminArticleRoutes(
     },
     async (request, reply) => {
       const article = await content.create(request.body);
+      noteChange(request, { action: 'article.create', target: article.id, after: audited(article) });
       return reply
         .status(201)
         .header('location', `/api/admin/v1/articles/${article.id}`)
@@ -129,6 +153,7 @@ export async function adminArticleRoutes(
   r.patch(
     '/api/admin/v1/articles/:id',
     {
+      config: editors,
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -137,14 +162,64 @@ export async function adminArticleRoutes(
         body: UpdateArticleBody,
       },
     },
-    async (request) => ({
-      article: json(await content.update(request.params.id, request.body)),
-    }),
+    async (request) => {
+      const before = await existing(request.params.id);
+      const article = await content.update(request.params.id, request.body);
+      noteChange(request, {
+        action: 'article.update',
+        target: article.id,
+        before: audited(before),
+        after: audited(article),
+      });
+      return { article: json(article) };
+    },
   );
+
+  for (const change of ['publish', 'unpublish'] as const) {
+    r.post(
+      `/api/admin/v1/articles/:id/${change}`,
+      {
+        config: editors,
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          summary:
+            change === 'publish'
+              ? 'Publish a draft or a taken-down article (a future publishedAt schedules it)'
+              : 'Take an article down: it leaves every page, feed, search and the API',
+          params: z.object({ id: idOrSlug }),
+        },
+      },
+      async (request) => {
+        // The body is optional (`{publishedAt?}`), so it is read here rather than by the schema.
+        const parsed = PublishBody.safeParse(request.body ?? {});
+        if (!parsed.success) {
+          throw new AppError(
+            'validation_failed',
+            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          );
+        }
+        const body = parsed.data;
+        const before = await existing(request.params.id);
+        const article =
+          change === 'publish'
+            ? await content.publish(request.params.id, body.publishedAt)
+            : await content.unpublish(request.params.id);
+        noteChange(request, {
+          action: `article.${change}`,
+          target: article.id,
+          before: { status: json(before).status, publishedAt: before.publishedAt },
+          after: { status: json(article).status, publishedAt: article.publishedAt },
+        });
+        return { article: json(article) };
+      },
+    );
+  }
 
   r.delete(
     '/api/admin/v1/articles/:id',
     {
+      config: editors,
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -153,8 +228,38 @@ export async function adminArticleRoutes(
       },
     },
     async (request, reply) => {
+      const before = await existing(request.params.id);
       await content.remove(request.params.id);
+      noteChange(request, { action: 'article.delete', target: before.id, before: audited(before) });
       return reply.status(204).send();
+    },
+  );
+
+  r.get(
+    '/api/admin/v1/front-page',
+    {
+      config: editors,
+      schema: { tags: ['admin'], security: [{ bearer: [] }], summary: 'The pinned lead story, if any' },
+    },
+    async () => ({ frontPage: await content.frontPage() }),
+  );
+
+  r.post(
+    '/api/admin/v1/front-page',
+    {
+      config: editors,
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary: 'Pin the lead story of the front page (leadArticleId), or unpin it (null)',
+        body: FrontPageBody,
+      },
+    },
+    async (request) => {
+      const before = await content.frontPage();
+      const frontPage = await content.setFrontPage(request.body);
+      noteChange(request, { action: 'front-page.update', target: 'front-page', before, after: frontPage });
+      return { frontPage };
     },
   );
 }

@@ -31,17 +31,26 @@ export async function upsertSearchDoc(db: Kysely<Database>, doc: SearchDoc): Pro
     .execute();
 }
 
+/** Takes an article out of the index (a draft, or taken down): search cannot find it. */
+export async function deleteSearchDoc(db: Kysely<Database>, articleId: string): Promise<void> {
+  await db.deleteFrom('article_search_docs').where('article_id', '=', articleId).execute();
+}
+
 /** A batch of articles with no row in the search index yet, in id order after `afterId`. */
 export async function selectArticlesToIndex(db: Kysely<Database>, afterId: string, limit: number) {
-  return db
-    .selectFrom('articles as a')
-    .leftJoin('article_search_docs as d', 'd.article_id', 'a.id')
-    .select(['a.id', 'a.headline', 'a.standfirst', 'a.teaser_html', 'a.section_id', 'a.published_at'])
-    .where('d.article_id', 'is', null)
-    .where('a.id', '>', afterId)
-    .orderBy('a.id')
-    .limit(limit)
-    .execute();
+  return (
+    db
+      .selectFrom('articles as a')
+      .leftJoin('article_search_docs as d', 'd.article_id', 'a.id')
+      .select(['a.id', 'a.headline', 'a.standfirst', 'a.teaser_html', 'a.section_id', 'a.published_at'])
+      .where('d.article_id', 'is', null)
+      // Only articles readers may find: a draft or a taken-down article has no row.
+      .where('a.status', '=', 'published')
+      .where('a.id', '>', afterId)
+      .orderBy('a.id')
+      .limit(limit)
+      .execute()
+  );
 }
 
 export interface SearchFilter {
@@ -118,7 +127,7 @@ async function searchSqlite(db: Kysely<Database>, filter: SearchFilter): Promise
     join article_search on article_search.rowid = top.doc
     join articles a on a.id = top.article_id
     join sections s on s.id = a.section_id
-    where article_search match ${match}
+    where article_search match ${match} and a.status = 'published'
     order by top.score, top.published_at desc`.execute(db);
   return result.rows;
 }
@@ -142,6 +151,7 @@ async function searchPostgres(db: Kysely<Database>, filter: SearchFilter): Promi
     from top
     join articles a on a.id = top.article_id
     join sections s on s.id = a.section_id
+    where a.status = 'published'
     order by top.score desc, top.published_at desc`.execute(db);
   return result.rows;
 }

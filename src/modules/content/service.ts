@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { Dialect } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -6,6 +7,7 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { TtlCache } from '../../kernel/ttl-cache.js';
+import type { SettingsStore } from '../settings/index.js';
 import {
   searchTextOf,
   searchWords,
@@ -14,7 +16,12 @@ import {
   bodyFormat,
   plainText,
   prepareBody,
+  moveTo,
+  publicationMoment,
+  sectionSlug,
   type ArticleAccess,
+  type ArticleStatus,
+  type StoredStatus,
   type ArticleSummary,
   type PublishedBody,
   type SearchHit,
@@ -32,15 +39,48 @@ export interface ArticleInput {
   /** Section slug. */
   readonly section: string;
   readonly access: ArticleAccess;
-  readonly syndicated?: { readonly agency: string } | null;
+  /**
+   * Wire copy: the agency's name (the disclaimer names it) and, for an imported item, its GUID.
+   * An article is imported from one GUID once: a second create with it is a `conflict`.
+   */
+  readonly syndicated?: { readonly agency: string; readonly guid?: string } | null;
   readonly publishedAt?: string;
   readonly slug?: string;
+  /**
+   * `draft`: saved, not shown. `published` (the default): shown from `publishedAt` (now by
+   * default; a future one schedules it). `scheduled`: the same, and `publishedAt` must be ahead.
+   */
+  readonly status?: 'draft' | 'published' | 'scheduled';
+}
+
+/** An article as the newsroom lists it: with its stored status. */
+export interface NewsroomSummary extends ArticleSummary {
+  readonly status: StoredStatus;
 }
 
 /** An article as the newsroom sees it: with the whole body. */
-export interface EditorialArticle extends ArticleSummary {
+export interface EditorialArticle extends NewsroomSummary {
   readonly bodyHtml: string;
 }
+
+/** A section to create: the slug is made from the name when not given. */
+export interface SectionInput {
+  readonly name: string;
+  readonly slug?: string;
+  /** 0-based place in the order; the end by default. */
+  readonly position?: number;
+  /** A benefit key its articles need (a premium vertical), or null. */
+  readonly requiredBenefit?: string | null;
+}
+
+/** The front page as the newsroom sets it. */
+export interface FrontPage {
+  /** The pinned lead story; null: the latest published article leads. */
+  readonly leadArticleId: string | null;
+}
+
+const frontPageKey = 'frontPage';
+const frontPageSchema = z.object({ leadArticleId: z.string().nullable().default(null) });
 
 export interface ListOptions {
   readonly section?: string;
@@ -49,6 +89,8 @@ export interface ListOptions {
   readonly q?: string;
   readonly before?: string;
   readonly since?: string;
+  /** The admin's filter: `scheduled` means published with a `publishedAt` still ahead. */
+  readonly status?: ArticleStatus;
   readonly limit: number;
 }
 
@@ -67,11 +109,30 @@ export interface SearchOptions {
 /** The newsroom: sections and articles. Public reads only ever see published articles. */
 export interface ContentService {
   sections(): Promise<Section[]>;
+  /** An ordinary section at the end of the order (the demo, tests); see `addSection`. */
   createSection(slug: string, name: string): Promise<Section>;
+  /**
+   * Creates a section, placed at `position` (the others move down one). A slug taken already
+   * is a `conflict`; a name that gives no slug is `validation_failed`.
+   */
+  addSection(input: SectionInput): Promise<Section>;
+  /**
+   * Renames, re-slugs, moves (positions stay 0, 1, 2… in order) or changes the benefit a
+   * section requires. Its articles stay in it: they refer to it by id.
+   */
+  updateSection(slug: string, patch: Partial<SectionInput>): Promise<Section>;
+  /** The lead story readers see first on the front page: the pinned one while it is live, else the latest. */
+  frontPageLead(): Promise<ArticleSummary | undefined>;
+  frontPage(): Promise<FrontPage>;
+  /** Pins a lead story (it must exist; it leads once, and while, it is live) or, with null, unpins. */
+  setFrontPage(page: FrontPage): Promise<FrontPage>;
+  /** Which of these feed GUIDs an imported article already carries. */
+  wireGuidsTaken(guids: readonly string[]): Promise<Set<string>>;
   findPublished(idOrSlug: string): Promise<ArticleSummary | undefined>;
   /** The whole body: call only after the reader was granted access. */
   body(articleId: string): Promise<PublishedBody>;
-  listPublished(options: ListOptions): Promise<ArticleSummary[]>;
+  /** Published articles, newest first (`status` is the admin's filter, not a reader's). */
+  listPublished(options: Omit<ListOptions, 'status'>): Promise<ArticleSummary[]>;
   yearsWithArticles(): Promise<{ year: number; count: number }[]>;
   /** Published articles per month (1–12) of `year`, oldest month first; empty months left out. */
   monthsWithArticles(year: number): Promise<{ month: number; count: number }[]>;
@@ -85,9 +146,21 @@ export interface ContentService {
   setSectionRequirement(slug: string, benefit: string | null): Promise<Section>;
 
   find(idOrSlug: string): Promise<EditorialArticle | undefined>;
-  list(options: ListOptions): Promise<ArticleSummary[]>;
+  list(options: ListOptions): Promise<NewsroomSummary[]>;
   create(input: ArticleInput): Promise<EditorialArticle>;
-  update(idOrSlug: string, patch: Partial<ArticleInput>): Promise<EditorialArticle>;
+  /** Changes an article's fields; its status changes only through `publish` and `unpublish`. */
+  update(idOrSlug: string, patch: Partial<Omit<ArticleInput, 'status'>>): Promise<EditorialArticle>;
+  /**
+   * Publishes a draft or a taken-down article: at `publishedAt` (a future one schedules it);
+   * by default a draft now (or at its planned moment if still ahead), a taken-down article at
+   * its original date.
+   */
+  publish(idOrSlug: string, publishedAt?: string): Promise<EditorialArticle>;
+  /**
+   * Takes an article down: it leaves every reader representation at once (pages, feeds, the
+   * API, search, the sitemap); the newsroom keeps it, and can publish it again.
+   */
+  unpublish(idOrSlug: string): Promise<EditorialArticle>;
   remove(idOrSlug: string): Promise<void>;
   /**
    * Prepares again every article whose body an older preparation stored (`bodyFormat`), a
@@ -106,6 +179,8 @@ export interface ContentService {
  */
 export function createContentService(deps: {
   db: Kysely<Database>;
+  /** Where the front page's pinned lead is kept (key `frontPage`). */
+  settings: SettingsStore;
   /** Full-text search is written once per database: FTS5 on SQLite, tsvector on PostgreSQL. */
   dialect: Dialect;
   clock: Clock;
@@ -117,7 +192,7 @@ export function createContentService(deps: {
     readonly bodies: TtlCache<string, PublishedBody>;
   };
 }): ContentService {
-  const { db, clock, dialect } = deps;
+  const { db, clock, dialect, settings } = deps;
   const now = () => clock.now().toISOString();
   const { sections: sectionCache, articles: articleCache, bodies: bodyCache } = deps.caches;
   const forgetCached = () => {
@@ -170,6 +245,35 @@ export function createContentService(deps: {
         if (wanted !== undefined) throw new AppError('conflict', `The slug "${wanted}" is taken.`);
       }
     }
+  }
+
+  async function sectionById(id: string): Promise<Section> {
+    const section = (await q.selectSections(db)).find((s) => s.id === id);
+    if (!section) throw notFound('The section');
+    return section;
+  }
+
+  async function slugFree(slug: string, exceptId?: string): Promise<void> {
+    const taken = (await q.selectSections(db)).some((s) => s.slug === slug && s.id !== exceptId);
+    if (taken) throw new AppError('conflict', `The section slug "${slug}" is taken.`, { field: 'slug' });
+  }
+
+  /** Runs a section write; the database's unique slug refuses a race the check above missed. */
+  async function sectionWrite(slug: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new AppError('conflict', `The section slug "${slug}" is taken.`, { field: 'slug' });
+      throw error;
+    } finally {
+      forgetCached();
+    }
+  }
+
+  async function guidConflict(guid: string | undefined): Promise<AppError | undefined> {
+    if (guid === undefined || (await q.selectTakenWireGuids(db, [guid])).length === 0) return undefined;
+    return new AppError('conflict', `The feed item "${guid}" was imported already.`, { guid });
   }
 
   async function editorial(idOrSlug: string): Promise<EditorialArticle | undefined> {
@@ -256,6 +360,23 @@ export function createContentService(deps: {
     return { upgraded, failed, indexed };
   }
 
+  async function findPublished(idOrSlug: string): Promise<ArticleSummary | undefined> {
+    // The cache holds published articles only (scheduled ones too: their time is checked here).
+    const article = await articleCache.get(idOrSlug, async () => {
+      const found = await q.selectArticle(db, idOrSlug);
+      return found?.status === 'published' ? found : undefined;
+    });
+    // Misses are not kept: anyone can ask for any slug, and must not push real articles out.
+    if (!article) articleCache.delete(idOrSlug);
+    return article && article.publishedAt <= now() ? article : undefined;
+  }
+
+  /** Puts an article in search (published, even if scheduled: search checks the time) or takes it out. */
+  async function indexAs(trx: Kysely<Database>, status: StoredStatus, doc: search.SearchDoc): Promise<void> {
+    if (status === 'published') await search.upsertSearchDoc(trx, doc);
+    else await search.deleteSearchDoc(trx, doc.articleId);
+  }
+
   return {
     sections: () => sectionCache.get('all', () => q.selectSections(db)),
     async createSection(slug, name) {
@@ -265,12 +386,71 @@ export function createContentService(deps: {
       forgetCached();
       return { ...section, requiredBenefit: null };
     },
-    async findPublished(idOrSlug) {
-      const article = await articleCache.get(idOrSlug, () => q.selectArticle(db, idOrSlug));
-      // Misses are not kept: anyone can ask for any slug, and must not push real articles out.
-      if (!article) articleCache.delete(idOrSlug);
-      return article && article.publishedAt <= now() ? article : undefined;
+    async addSection(input) {
+      const slug = input.slug ?? sectionSlug(input.name);
+      if (slug === '')
+        throw new AppError('validation_failed', 'name: give a name with letters or digits, or a slug.', {
+          field: 'slug',
+        });
+      await slugFree(slug);
+      const id = newId('sec');
+      await sectionWrite(slug, () =>
+        db.transaction().execute(async (trx) => {
+          const ordered = (await q.selectSections(trx)).map((s) => s.id);
+          await q.insertSection(trx, { id, slug, name: input.name, position: ordered.length });
+          if (input.requiredBenefit)
+            await q.updateSection(trx, id, { required_benefit: input.requiredBenefit });
+          await q.renumberSections(trx, moveTo([...ordered, id], id, input.position ?? ordered.length));
+        }),
+      );
+      return sectionById(id);
     },
+    async updateSection(slug, patch) {
+      const current = (await q.selectSections(db)).find((s) => s.slug === slug);
+      if (!current) throw notFound('The section');
+      if (patch.slug !== undefined) await slugFree(patch.slug, current.id);
+      await sectionWrite(patch.slug ?? slug, () =>
+        db.transaction().execute(async (trx) => {
+          const changes = {
+            ...(patch.name !== undefined && { name: patch.name }),
+            ...(patch.slug !== undefined && { slug: patch.slug }),
+            ...(patch.requiredBenefit !== undefined && { required_benefit: patch.requiredBenefit }),
+          };
+          if (Object.keys(changes).length > 0) await q.updateSection(trx, current.id, changes);
+          if (patch.position !== undefined) {
+            const ordered = (await q.selectSections(trx)).map((s) => s.id);
+            await q.renumberSections(trx, moveTo(ordered, current.id, patch.position));
+          }
+        }),
+      );
+      return sectionById(current.id);
+    },
+    async frontPage() {
+      return settings.read(frontPageKey, frontPageSchema);
+    },
+    async setFrontPage(page) {
+      if (page.leadArticleId !== null && !(await q.selectArticle(db, page.leadArticleId))) {
+        throw new AppError(
+          'validation_failed',
+          `leadArticleId: there is no article "${page.leadArticleId}".`,
+          {
+            field: 'leadArticleId',
+          },
+        );
+      }
+      // Stored by id: a slug can change.
+      const id = page.leadArticleId && (await q.selectArticle(db, page.leadArticleId))!.id;
+      return settings.write(frontPageKey, frontPageSchema, { leadArticleId: id });
+    },
+    async frontPageLead() {
+      const { leadArticleId } = await settings.read(frontPageKey, frontPageSchema);
+      const pinned = leadArticleId === null ? undefined : await findPublished(leadArticleId);
+      return pinned ?? (await q.selectArticles(db, { limit: 1, publishedBy: now() }))[0];
+    },
+    async wireGuidsTaken(guids) {
+      return new Set(await q.selectTakenWireGuids(db, guids));
+    },
+    findPublished,
     body: (articleId) => bodyCache.get(articleId, async () => ({ html: await q.selectBody(db, articleId) })),
     listPublished: (options) => q.selectArticles(db, { ...options, publishedBy: now() }),
     yearsWithArticles: () => q.selectYearCounts(db, now()),
@@ -304,12 +484,29 @@ export function createContentService(deps: {
 
     upgradeStoredBodies,
     find: editorial,
-    list: (options) => q.selectArticles(db, options),
+    list: ({ status, ...options }) =>
+      q.selectArticles(db, {
+        ...options,
+        ...(status !== undefined && { status: { is: status, now: now() } }),
+      }),
 
     async create(input) {
       const id = newId('art');
       const at = now();
       const standfirst = input.standfirst ?? '';
+      if (input.status === 'scheduled' && !(input.publishedAt !== undefined && input.publishedAt > at)) {
+        throw new AppError(
+          'validation_failed',
+          'publishedAt: a scheduled article needs a moment in the future.',
+          {
+            field: 'publishedAt',
+          },
+        );
+      }
+      const status: StoredStatus = input.status === 'draft' ? 'draft' : 'published';
+      const guid = input.syndicated?.guid;
+      const duplicate = await guidConflict(guid);
+      if (duplicate) throw duplicate;
       const row = {
         id,
         headline: input.headline,
@@ -318,17 +515,24 @@ export function createContentService(deps: {
         section_id: await sectionId(input.section),
         access: input.access,
         syndicated_agency: input.syndicated?.agency ?? null,
+        wire_guid: guid ?? null,
+        status,
         ...bodyColumns(input.body, input.headline, standfirst),
         published_at: input.publishedAt ?? at,
         created_at: at,
         updated_at: at,
       };
-      await withUniqueSlug(input.slug, input.headline, undefined, (slug) =>
-        db.transaction().execute(async (trx) => {
-          await q.insertArticle(trx, { ...row, slug });
-          await search.upsertSearchDoc(trx, searchDoc(id, row));
-        }),
-      );
+      try {
+        await withUniqueSlug(input.slug, input.headline, undefined, (slug) =>
+          db.transaction().execute(async (trx) => {
+            await q.insertArticle(trx, { ...row, slug });
+            if (status === 'published') await search.upsertSearchDoc(trx, searchDoc(id, row));
+          }),
+        );
+      } catch (error) {
+        // Two imports of one item at once: the unique GUID refuses the second.
+        throw (isUniqueViolation(error) && (await guidConflict(guid))) || error;
+      }
       forgetCached();
       return (await editorial(id))!;
     },
@@ -346,6 +550,7 @@ export function createContentService(deps: {
         ...(patch.section !== undefined && { section_id: await sectionId(patch.section) }),
         ...(patch.access !== undefined && { access: patch.access }),
         ...(patch.syndicated !== undefined && { syndicated_agency: patch.syndicated?.agency ?? null }),
+        ...(patch.syndicated?.guid !== undefined && { wire_guid: patch.syndicated.guid }),
         ...(patch.publishedAt !== undefined && { published_at: patch.publishedAt }),
         ...bodyColumns(body, headline, standfirst),
         updated_at: now(),
@@ -360,10 +565,43 @@ export function createContentService(deps: {
       const save = (slug?: string) =>
         db.transaction().execute(async (trx) => {
           await q.updateArticle(trx, current.id, slug === undefined ? changes : { ...changes, slug });
-          await search.upsertSearchDoc(trx, doc);
+          await indexAs(trx, current.status, doc);
         });
       if (patch.slug === undefined) await save();
       else await withUniqueSlug(patch.slug, headline, current.id, save);
+      forgetCached();
+      return (await editorial(current.id))!;
+    },
+
+    async publish(idOrSlug, publishedAt) {
+      const current = await editorial(idOrSlug);
+      if (!current) throw notFound('The article');
+      const at = publicationMoment(current, publishedAt, now());
+      const section = await sectionId(current.section.slug);
+      await db.transaction().execute(async (trx) => {
+        await q.updateArticle(trx, current.id, { status: 'published', published_at: at, updated_at: now() });
+        await search.upsertSearchDoc(
+          trx,
+          searchDoc(current.id, {
+            section_id: section,
+            published_at: at,
+            headline: current.headline,
+            standfirst: current.standfirst,
+            teaser_html: current.teaserHtml,
+          }),
+        );
+      });
+      forgetCached();
+      return (await editorial(current.id))!;
+    },
+
+    async unpublish(idOrSlug) {
+      const current = await editorial(idOrSlug);
+      if (!current) throw notFound('The article');
+      await db.transaction().execute(async (trx) => {
+        await q.updateArticle(trx, current.id, { status: 'unpublished', updated_at: now() });
+        await search.deleteSearchDoc(trx, current.id);
+      });
       forgetCached();
       return (await editorial(current.id))!;
     },

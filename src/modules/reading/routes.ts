@@ -213,12 +213,15 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
 
   r.get('/', async (request, reply) => {
     const ctx = await pageContext(await readerChrome(request, reply), request);
-    const [latest, ...bySection] = await Promise.all([
-      content.listPublished({ limit: 1 }),
-      ...ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
+    // The lead is the story the newsroom pinned while it is live, else the latest.
+    const [lead, bySection] = await Promise.all([
+      content.frontPageLead(),
+      Promise.all(
+        ctx.chrome.sections.map((section) => content.listPublished({ section: section.slug, limit: 4 })),
+      ),
     ]);
     const sections = ctx.chrome.sections.map((section, i) => ({ section, articles: bySection[i] ?? [] }));
-    return html(reply, FrontPage({ ctx, lead: latest?.[0], bySection: sections }), ctx);
+    return html(reply, FrontPage({ ctx, lead, bySection: sections }), ctx);
   });
 
   r.get(
