@@ -93,6 +93,7 @@ import {
   publicationSettingsKey,
   publicationSettingsSchema,
 } from './modules/publication/index.js';
+import { adminWireRoutes, createWireService, feedMaxBytes } from './modules/wire/index.js';
 import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
@@ -272,6 +273,17 @@ export function createServices(config: Config, options: BuildOptions) {
     settings,
     content,
     images,
+    // Wire import: feed items become syndicated articles through the content service.
+    wire: createWireService({
+      content,
+      clock,
+      limits: {
+        allowHosts: config.wireAllowHosts,
+        maxBytes: feedMaxBytes,
+        timeoutMs: 10_000,
+        maxRedirects: 3,
+      },
+    }),
     meter,
     paywall,
     plans,
@@ -469,6 +481,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     publicUrl: config.publicUrl,
   });
   await app.register(imageRoutes, { images: services.images });
+  await app.register(adminWireRoutes, { wire: services.wire, requireAdmin });
   await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
   await app.register(adminPriceMoveRoutes, { billing: services.billing, requireAdmin });
   await app.register(adminSubscribePreviewRoutes, { plans: services.plans, requireAdmin });

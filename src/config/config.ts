@@ -32,6 +32,11 @@ export interface Config {
   readonly dataDir: string;
   /** The largest e-paper PDF staff may upload, in bytes. */
   readonly epaperMaxBytes: number;
+  /**
+   * Hosts, addresses or CIDR ranges a wire feed may be fetched from although they are not
+   * public (an agency's feed on the intranet, a test server on 127.0.0.1); none by default.
+   */
+  readonly wireAllowHosts: readonly string[];
 }
 
 /**
@@ -198,6 +203,25 @@ const envSchema = z.object({
     .positive('expected a size in megabytes above 0, such as 100')
     .max(2048, 'expected at most 2048 (2 GB)')
     .default(100),
+  WIRE_ALLOW_HOSTS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((part) => part.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (part) => /^[a-z0-9.-]+$/.test(part) || ipaddr.isValid(part) || isCidr(part),
+            'expected host names, addresses or CIDR ranges, comma-separated, e.g. feeds.intranet,10.0.0.0/8',
+          ),
+      ),
+    ),
 });
 
 /**
@@ -245,6 +269,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     mailFrom: Object.freeze(e.MAIL_FROM ?? defaultMailFrom(publicUrl)),
     dataDir: resolve(e.DATA_DIR),
     epaperMaxBytes: Math.round(e.EPAPER_MAX_MB * 1024 * 1024),
+    wireAllowHosts: Object.freeze(e.WIRE_ALLOW_HOSTS),
   });
 }
 

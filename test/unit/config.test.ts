@@ -39,6 +39,16 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('allows wire feeds from no private host unless WIRE_ALLOW_HOSTS names it', () => {
+    expect(loadConfig(base).wireAllowHosts).toEqual([]);
+    expect(
+      loadConfig({ ...base, WIRE_ALLOW_HOSTS: '127.0.0.1, Feeds.Intranet,10.0.0.0/8' }).wireAllowHosts,
+    ).toEqual(['127.0.0.1', 'feeds.intranet', '10.0.0.0/8']);
+    expect(problems({ WIRE_ALLOW_HOSTS: 'http://x/' })[0]).toMatch(
+      /^WIRE_ALLOW_HOSTS\.\d+: expected host names/,
+    );
+  });
+
   it('names each bad variable on a line of its own', () => {
     const lines = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', PUBLIC_URL: 'not a url' });
     expect(lines).toHaveLength(3);

@@ -1,0 +1,2 @@
+export { createWireService, type ImportOptions, type ImportSummary, type WireService } from './service.js';
+export { adminWireRoutes, feedMaxBytes } from './routes-admin.js';
