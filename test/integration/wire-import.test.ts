@@ -89,7 +89,6 @@ describe.each(dialects)('wire import on $name', (dialect) => {
       'http://169.254.169.254/',
       'http://[::1]/feed',
       'file:///etc/passwd',
-      'http://localhost/feed',
       `${base}/to-metadata`,
     ]) {
       const res = await importFeed({ url, agency: 'PTI' });
