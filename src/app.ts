@@ -71,6 +71,7 @@ import {
   billingPrivacy,
   adminPriceMoveRoutes,
   adminSubscribePreviewRoutes,
+  adminReaderRoutes,
   adminSubscriberRoutes,
   billingMail,
   createBilling,
@@ -491,6 +492,14 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     requireAdmin,
   });
   await app.register(adminAnalyticsRoutes, { analytics: services.analytics, requireAdmin });
+  await app.register(adminReaderRoutes, {
+    billing: services.billing,
+    accounts: services.accounts,
+    invoices: services.invoices,
+    meter: services.meter,
+    publicUrl: config.publicUrl,
+    requireAdmin,
+  });
   await app.register(adminNewsletterRoutes, { newsletters: services.newsletters, requireAdmin });
   await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
   await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });

@@ -17,6 +17,7 @@ import * as m0014 from './migrations/0014-newsletters.js';
 import * as m0017 from './migrations/0017-analytics-events.js';
 import * as m0018 from './migrations/0018-newsroom.js';
 import * as m0019 from './migrations/0019-price-moves.js';
+import * as m0016 from './migrations/0016-comp-grants.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0017-analytics-events': m0017,
   '0018-newsroom': m0018,
   '0019-price-moves': m0019,
+  '0016-comp-grants': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

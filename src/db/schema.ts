@@ -5,6 +5,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  * (sortable and identical in both), booleans are 0/1 integers, JSON is text.
  */
 export interface Database {
+  comp_grants: CompGrantsTable;
   sections: SectionsTable;
   articles: ArticlesTable;
   article_search_docs: ArticleSearchDocsTable;
@@ -699,3 +700,15 @@ export interface AnalyticsEventsTable {
 }
 
 export type AnalyticsEventRow = Selectable<AnalyticsEventsTable>;
+/** A comp: a free term of benefits support gave a reader (0016). Not a subscription. */
+export interface CompGrantsTable {
+  id: string;
+  account_id: string;
+  plan_id: string | null;
+  /** JSON array of benefit keys. */
+  benefits: string;
+  starts_at: string;
+  ends_at: string;
+  granted_by: string;
+  granted_at: string;
+}

@@ -34,6 +34,7 @@ export type IdPrefix =
   // price moves and the notices they send
   | 'pmv'
   | 'pnt'
+  | 'cmp'
   // partner offers
   | 'pof'
   | 'pcd'

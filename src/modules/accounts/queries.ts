@@ -14,6 +14,28 @@ export async function selectAccounts(db: Kysely<Database>, ids: readonly string[
   return db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();
 }
 
+/** Accounts whose email or name contains `term` (case-insensitive), newest first, a page at a time. */
+export async function searchAccounts(
+  db: Kysely<Database>,
+  filter: { term: string; before?: string | undefined; limit: number },
+) {
+  // The wildcards are dropped rather than escaped: SQLite and PostgreSQL escape LIKE differently.
+  const pattern = `%${filter.term.toLowerCase().replace(/[\\%_]/g, '')}%`;
+  let query = db
+    .selectFrom('accounts')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['email']), 'like', eb.val(pattern)),
+        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
+      ]),
+    )
+    .orderBy('id', 'desc')
+    .limit(filter.limit);
+  if (filter.before) query = query.where('id', '<', filter.before);
+  return query.execute();
+}
+
 /** The session a token opens, live or ended, with its account. */
 export async function selectSessionByToken(db: Kysely<Database>, tokenHash: string) {
   return db

@@ -97,6 +97,8 @@ export interface AccountService {
   accountByEmail(email: string): Promise<AccountView | undefined>;
   /** The accounts of `ids` that exist, in no particular order. */
   accountsById(ids: readonly string[]): Promise<AccountView[]>;
+  /** Accounts whose email or name contains `term`, newest first, for support (paged by id). */
+  search(filter: { term: string; before?: string | undefined; limit: number }): Promise<AccountView[]>;
   sessions(accountId: string, currentSessionId: string): Promise<SessionView[]>;
   /** Ends one of the account's sessions (another device), or all but the current one. */
   endSession(accountId: string, sessionId: string): Promise<void>;
@@ -362,6 +364,10 @@ export function createAccountService(deps: {
 
     async accountsById(ids) {
       return (await q.selectAccounts(db, ids)).map(view);
+    },
+
+    async search(filter) {
+      return (await q.searchAccounts(db, filter)).map(view);
     },
 
     async sessions(accountId, currentSessionId) {

@@ -2,6 +2,7 @@ export { createInvoiceService, type InvoiceExport, type InvoiceService, type Iss
 export type { Buyer, InvoiceLine, InvoiceView, Seller } from './domain.js';
 export { invoiceRoutes, type InvoiceRouteDeps } from './routes.js';
 export { invoicePdf } from './pdf.js';
+export { invoiceJson, invoiceSummaryJson, invoiceUrls } from './serializers.js';
 export { InvoiceTable } from './views.js';
 export {
   billingSettingsKey,

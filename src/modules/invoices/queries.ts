@@ -82,3 +82,13 @@ export async function insertInvoice(db: Kysely<Database>, row: Insertable<Invoic
     .executeTakeFirst();
   return inserted !== undefined;
 }
+
+/** The account an invoice `number` was issued to (numbers are stored upper-case). */
+export async function selectAccountOfNumber(db: Kysely<Database>, number: string) {
+  return db
+    .selectFrom('invoices')
+    .select('account_id')
+    .where((eb) => eb(eb.fn('upper', ['number']), '=', number))
+    .orderBy('issued_at', 'desc')
+    .executeTakeFirst();
+}

@@ -10,6 +10,7 @@ import { financialYear, invoiceNumber } from './numbering.js';
 import {
   insertInvoice,
   returnSequence,
+  selectAccountOfNumber,
   selectInvoiceByPayment,
   selectOwnInvoice,
   selectOwnInvoices,
@@ -52,6 +53,8 @@ export interface InvoiceService {
   issue(trx: Kysely<Database>, input: IssueInput): Promise<InvoiceView>;
   /** The account's invoices, newest first. */
   list(accountId: string): Promise<InvoiceView[]>;
+  /** The account an invoice number was issued to (numbers compared case-insensitively), for support's search. */
+  accountOfNumber(number: string): Promise<string | undefined>;
   /** One of the account's invoices; undefined for an unknown id or another account's invoice. */
   get(accountId: string, invoiceId: string): Promise<InvoiceView | undefined>;
   /** The publisher's GST details, tax terms and invoice prefix, as configured now. */
@@ -158,6 +161,11 @@ export function createInvoiceService(deps: {
 
     async list(accountId) {
       return (await selectOwnInvoices(db, accountId)).map(invoiceFromRow);
+    },
+
+    async accountOfNumber(number) {
+      const row = await selectAccountOfNumber(db, number.trim().toUpperCase());
+      return row?.account_id;
     },
 
     async get(accountId, invoiceId) {

@@ -5,8 +5,10 @@ export {
   type Billing,
   type BillingRunReport,
   type CheckoutSummary,
+  type CompFact,
   type PaymentView,
   type PlanChangeResult,
+  type ReaderBilling,
   type SubscriberHistory,
   type SubscriberListing,
   type SubscriptionView,
@@ -29,6 +31,7 @@ export {
   adminSubscriberRoutes,
   priceMoveJson,
 } from './routes-admin.js';
+export { adminReaderRoutes, type ReaderDirectory } from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
 export { Benefits, PlanCards } from './pages/views.js';
 export { createBillingNotices } from './notices/billing-notices.js';

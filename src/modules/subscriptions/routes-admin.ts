@@ -10,6 +10,11 @@ import { CreatePlanBody, planSlugOf, pricesProblem, type Plan, type PlanService 
 import { subscribePlansHtml } from './pages/views.js';
 import { paymentJson, subscriptionJson } from './routes.js';
 import type { Billing } from './service.js';
+import type { AccountService } from '../accounts/index.js';
+import type { InvoiceService } from '../invoices/index.js';
+import { invoiceSummaryJson } from '../invoices/index.js';
+import type { MeterService } from '../metering/index.js';
+import { benefitKeys } from '../plans/index.js';
 
 const statuses = ['trialing', 'active', 'past_due', 'canceling', 'expired'] as const;
 const subscriptionId = z.string().regex(/^sub_[0-9a-z]{26}$/, 'expected a subscription id (sub_…)');
@@ -222,6 +227,162 @@ export async function adminSubscribePreviewRoutes(
         };
       });
       return { html: subscribePlansHtml(plans.filter((_, index) => drafts[index]!.active !== false)) };
+    },
+  );
+}
+
+/** What the support desk needs of the accounts module: who readers are and their devices. */
+export type ReaderDirectory = Pick<AccountService, 'account' | 'accountsById' | 'search' | 'sessions'>;
+
+const readerId = z.string().regex(/^acc_[0-9a-z]{26}$/, 'expected a reader id (acc_…)');
+
+/** The support desk: `/api/admin/v1/readers`, one reader with everything billing, invoices and the meter know. */
+export async function adminReaderRoutes(
+  app: FastifyInstance,
+  deps: {
+    billing: Billing;
+    accounts: ReaderDirectory;
+    invoices: Pick<InvoiceService, 'list' | 'accountOfNumber'>;
+    meter: Pick<MeterService, 'reads'>;
+    publicUrl: string;
+    requireAdmin: onRequestAsyncHookHandler;
+  },
+): Promise<void> {
+  const { billing, accounts, invoices, meter } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['admin'];
+  const security = [{ bearer: [] }];
+  r.addHook('onRequest', deps.requireAdmin);
+
+  r.get(
+    '/api/admin/v1/readers',
+    {
+      config: { staff: ['support'] },
+      schema: {
+        tags,
+        security,
+        summary:
+          'Search readers by email, name (contains) or invoice number (exact); newest first, paged by before=<last id>',
+        querystring: z.object({
+          q: z.string().trim().min(1).max(254),
+          before: readerId.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+      },
+    },
+    async (request) => {
+      const { q, before, limit } = request.query;
+      const found = await accounts.search({ term: q, before, limit });
+      const byInvoice = before ? undefined : await invoices.accountOfNumber(q);
+      if (byInvoice && !found.some((a) => a.id === byInvoice)) {
+        const [owner] = await accounts.accountsById([byInvoice]);
+        if (owner) found.unshift(owner);
+      }
+      return {
+        readers: found.slice(0, limit).map((a) => ({
+          id: a.id,
+          email: a.email,
+          name: a.name,
+          emailVerified: a.emailVerified,
+          createdAt: a.createdAt,
+        })),
+      };
+    },
+  );
+
+  r.get(
+    '/api/admin/v1/readers/:id',
+    {
+      config: { staff: ['support'] },
+      schema: {
+        tags,
+        security,
+        summary: 'One reader: subscription, payments, invoices, devices, meter and subscription events',
+        params: z.object({ id: readerId }),
+      },
+    },
+    async (request) => {
+      const account = await accounts.account(request.params.id);
+      if (!account) throw new AppError('not_found', 'The reader was not found.');
+      const [held, invoiced, devices, reads] = await Promise.all([
+        billing.readerBilling(account.id),
+        invoices.list(account.id),
+        accounts.sessions(account.id, ''),
+        meter.reads(account.id),
+      ]);
+      return {
+        reader: {
+          ...account,
+          subscription: held.subscription && subscriptionJson(held.subscription),
+          payments: held.payments.map(paymentJson),
+          invoices: invoiced.map((invoice) => invoiceSummaryJson(invoice, deps.publicUrl)),
+          devices: devices.map(({ current: _current, ...device }) => device),
+          meter: { reads: reads.length, recent: reads.slice(-20) },
+          comps: held.comps,
+          events: held.events,
+        },
+      };
+    },
+  );
+
+  r.post(
+    '/api/admin/v1/readers/:id/comp',
+    {
+      config: { staff: ['support'] },
+      schema: {
+        tags,
+        security,
+        summary:
+          "Comp a reader: a plan's benefits or named benefits, free, for `days` from now (not a subscription)",
+        params: z.object({ id: readerId }),
+        body: z
+          .object({
+            planId: z
+              .string()
+              .regex(/^pln_[0-9a-z]{26}$/, 'expected a plan id (pln_…)')
+              .optional(),
+            benefits: z
+              .array(z.enum(benefitKeys, { error: `expected one of ${benefitKeys.join(', ')}` }))
+              .min(1)
+              .max(benefitKeys.length)
+              .optional(),
+            days: z.number().int().min(1).max(3660),
+          })
+          .strict()
+          .refine((body) => body.planId !== undefined || body.benefits !== undefined, {
+            message: 'name a planId or benefits',
+          }),
+      },
+    },
+    async (request, reply) => {
+      const comp = await billing.grantComp(request.params.id, request.body, actorOf(request));
+      noteChange(request, { action: 'reader.comp', target: request.params.id, before: null, after: comp });
+      return reply.status(201).send({ comp });
+    },
+  );
+
+  r.post(
+    '/api/admin/v1/readers/:id/cancel',
+    {
+      config: { staff: ['support'] },
+      schema: {
+        tags,
+        security,
+        summary: "Cancel a reader's subscription now or at the end of the paid term",
+        params: z.object({ id: readerId }),
+        body: z.object({ when: z.enum(['now', 'period_end']) }).strict(),
+      },
+    },
+    async (request) => {
+      const before = await billing.subscription(request.params.id);
+      const after = await billing.cancelFor(request.params.id, request.body.when, actorOf(request));
+      noteChange(request, {
+        action: 'reader.cancel',
+        target: request.params.id,
+        before: before && { id: before.id, status: before.status },
+        after: { id: after.id, status: after.status, when: request.body.when },
+      });
+      return { subscription: subscriptionJson(after) };
     },
   );
 }

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
+import type { CompGrantsTable, Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
+import { newId } from '../../kernel/ids.js';
+import { benefitsOf, compsGrantedBetween, compsOf, insertComp } from './ledger/comps.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';
@@ -132,6 +134,25 @@ export interface SubscriberHistory {
   readonly payments: readonly PaymentView[];
 }
 
+/** A comp as analytics and the support desk see it. */
+export interface CompFact {
+  id: string;
+  accountId: string;
+  planId: string | null;
+  benefits: readonly string[];
+  startsAt: string;
+  endsAt: string;
+  grantedAt: string;
+}
+
+/** Everything billing knows of one reader, for the support desk. */
+export interface ReaderBilling {
+  readonly comps: readonly (CompFact & { readonly grantedBy: string })[];
+  readonly subscription: SubscriptionView | null;
+  readonly events: readonly (SubscriberHistory['events'][number] & { readonly subscriptionId: string })[];
+  readonly payments: readonly PaymentView[];
+}
+
 /** The part of the accounts module billing uses: who a reader is. */
 export interface AccountDirectory {
   account(id: string): Promise<{ readonly email: string; readonly name: string } | undefined>;
@@ -214,6 +235,26 @@ export interface Billing {
   }): Promise<{ move: PriceMoveView; created: boolean }>;
   /** A plan's price moves, newest first, with where their subscribers stand. */
   priceMoves(planId: string): Promise<PriceMoveView[]>;
+  /**
+   * Gives a reader `days` of a plan's benefits or of named benefits, free, from now: a comp,
+   * not a subscription (no payment, nothing in revenue). `grantedBy` names the staff member
+   * or key. validation_failed for an unknown plan or no benefits at all.
+   */
+  grantComp(
+    accountId: string,
+    input: { planId?: string | undefined; benefits?: readonly string[] | undefined; days: number },
+    grantedBy: string,
+  ): Promise<CompFact>;
+  /**
+   * Support cancels a reader's subscription through the lifecycle: at the end of the paid term
+   * (as the reader would), or now (cancel, then expire: the benefits stop at once, no refund is
+   * implied). not_found without a live subscription.
+   */
+  cancelFor(accountId: string, when: 'now' | 'period_end', actor: string): Promise<SubscriptionView>;
+  /** The comps granted in [from, to) (ISO instants), for analytics. */
+  compsBetween(from: string, to: string): Promise<CompFact[]>;
+  /** A reader's billing for support: the current subscription, every event of every subscription, payments. */
+  readerBilling(accountId: string): Promise<ReaderBilling>;
   /** One subscription with its events and payments; undefined if there is no such subscription. */
   subscriberHistory(subscriptionId: string): Promise<SubscriberHistory | undefined>;
 
@@ -232,6 +273,18 @@ export interface TaxPolicy {
  * parts have one job each: the ledger (`ledger/`: the books), checkouts (`checkout/`), plan
  * changes (`changes/`), renewals and dunning (`renewals/`); they are not exposed.
  */
+function compFact(row: CompGrantsTable): CompFact {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    planId: row.plan_id,
+    benefits: benefitsOf(row),
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    grantedAt: row.granted_at,
+  };
+}
+
 export function createBilling(deps: {
   db: Kysely<Database>;
   clock: Clock;
@@ -477,6 +530,81 @@ export function createBilling(deps: {
     movePrice: (input) => priceMoves.create(input),
 
     priceMoves: (planId) => priceMoves.list(planId),
+
+    async grantComp(accountId, input, grantedBy) {
+      if (!(await accounts.account(accountId))) throw new AppError('not_found', 'The reader was not found.');
+      let benefits = [...(input.benefits ?? [])];
+      if (input.planId) {
+        const plan = await plans.get(input.planId);
+        if (!plan) throw new AppError('validation_failed', 'There is no such plan.');
+        benefits = [...new Set([...plan.benefits, ...benefits])];
+      }
+      if (benefits.length === 0) {
+        throw new AppError('validation_failed', 'Name a plan or at least one benefit to comp.');
+      }
+      const now = clock.now();
+      const row = {
+        id: newId('cmp'),
+        account_id: accountId,
+        plan_id: input.planId ?? null,
+        benefits: JSON.stringify(benefits),
+        starts_at: now.toISOString(),
+        ends_at: new Date(now.getTime() + input.days * 86_400_000).toISOString(),
+        granted_by: grantedBy,
+        granted_at: now.toISOString(),
+      };
+      await insertComp(db, row);
+      // The reader's next page must see the comp, not the cached answer from before it.
+      deps.caches.entitlements.delete(accountId);
+      return compFact(row);
+    },
+
+    async cancelFor(accountId, when, actor) {
+      const current = await subscriptionOf(db, accountId);
+      let row =
+        current?.status === 'canceling'
+          ? current
+          : await ledger.cancel(accountId, { reason: 'support' }, actor);
+      if (when === 'now' && row.status === 'canceling') {
+        const ended = await ledger.expire(row, 'canceled', actor);
+        if (!ended) throw new AppError('conflict', 'The subscription changed meanwhile; try again.');
+        row = ended;
+      }
+      return view(row);
+    },
+
+    async compsBetween(from, to) {
+      return (await compsGrantedBetween(db, from, to)).map(compFact);
+    },
+
+    async readerBilling(accountId) {
+      const subs = await listSubscriptions(db, { accountId, limit: 100 });
+      const [current, paid, comps, ...histories] = await Promise.all([
+        subscription(accountId),
+        payments(accountId),
+        compsOf(db, accountId),
+        ...subs.map((sub) => eventsOf(db, sub.id)),
+      ]);
+      const events = subs
+        .flatMap((sub, i) =>
+          (histories[i] ?? []).map((event) => ({
+            subscriptionId: sub.id,
+            kind: event.kind,
+            from: event.from_status,
+            to: event.to_status,
+            actor: event.actor,
+            detail: JSON.parse(event.detail) as unknown,
+            at: event.created_at,
+          })),
+        )
+        .sort((a, b) => a.at.localeCompare(b.at));
+      return {
+        subscription: current,
+        comps: comps.map((row) => ({ ...compFact(row), grantedBy: row.granted_by })),
+        events,
+        payments: paid,
+      };
+    },
 
     async subscriberHistory(subscriptionId) {
       const sub = await subscriptionById(db, subscriptionId);

@@ -31,6 +31,13 @@ import {
 import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 import { markMoved } from '../price-moves/queries.js';
+import { benefitsOf, liveComps } from './comps.js';
+
+/** A subscription's benefits joined by those of the reader's live comps. */
+function withComps(paid: ReadonlySet<string>, comps: readonly { benefits: string }[]): ReadonlySet<string> {
+  if (comps.length === 0) return paid;
+  return new Set([...paid, ...comps.flatMap(benefitsOf)]);
+}
 
 /** The part of the invoices module the ledger uses: an invoice for each payment taken. */
 export interface InvoiceIssuer {
@@ -454,7 +461,13 @@ export function createSubscriptionLedger(deps: {
 
     /** The benefits the reader's subscription grants now; cached briefly (every page asks). */
     entitlements(accountId: string): Promise<ReadonlySet<string>> {
-      return entitlementCache.get(accountId, async () => grants(await subscriptionOf(db, accountId)));
+      return entitlementCache.get(accountId, async () => {
+        const [paid, comps] = await Promise.all([
+          subscriptionOf(db, accountId).then((sub) => grants(sub)),
+          liveComps(db, [accountId], clock.now().toISOString()),
+        ]);
+        return withComps(paid, comps);
+      });
     },
 
     /**
@@ -475,8 +488,20 @@ export function createSubscriptionLedger(deps: {
       };
       for (let i = 0; i < unique.length; i += 500) {
         const chunk = unique.slice(i, i + 500);
-        const subs = await subscriptionsOfAccounts(db, chunk);
-        for (const accountId of chunk) answer.set(accountId, await grants(subs.get(accountId), planOnce));
+        const [subs, comps] = await Promise.all([
+          subscriptionsOfAccounts(db, chunk),
+          liveComps(db, chunk, clock.now().toISOString()),
+        ]);
+        for (const accountId of chunk) {
+          const paid = await grants(subs.get(accountId), planOnce);
+          answer.set(
+            accountId,
+            withComps(
+              paid,
+              comps.filter((comp) => comp.account_id === accountId),
+            ),
+          );
+        }
       }
       return answer;
     },
