@@ -18,6 +18,7 @@ import * as m0017 from './migrations/0017-analytics-events.js';
 import * as m0018 from './migrations/0018-newsroom.js';
 import * as m0019 from './migrations/0019-price-moves.js';
 import * as m0016 from './migrations/0016-comp-grants.js';
+import * as m0020 from './migrations/0020-staff.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0018-newsroom': m0018,
   '0019-price-moves': m0019,
   '0016-comp-grants': m0016,
+  '0020-staff': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

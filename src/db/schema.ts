@@ -48,6 +48,11 @@ export interface Database {
   newsletter_issues: NewsletterIssuesTable;
   newsletter_deliveries: NewsletterDeliveriesTable;
   analytics_events: AnalyticsEventsTable;
+  staff_members: StaffMembersTable;
+  staff_sessions: StaffSessionsTable;
+  staff_invitations: StaffInvitationsTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface SectionsTable {
@@ -154,6 +159,8 @@ export interface ApiKeysTable {
   id: string;
   name: string;
   scope: 'admin';
+  /** The staff role the key acts with: `owner`, `editor`, `marketer` or `support`. */
+  role: ColumnType<string, string | undefined, string>;
   /** SHA-256 of the key; the key itself is shown once and never stored. */
   key_hash: string;
   created_at: string;
@@ -711,4 +718,72 @@ export interface CompGrantsTable {
   ends_at: string;
   granted_by: string;
   granted_at: string;
+/** A member of the publisher's staff. */
+export interface StaffMembersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  name: string;
+  /** `owner`, `editor`, `marketer` or `support`. */
+  role: string;
+  password_hash: string;
+  /** Base32 TOTP secret once two-factor sign-in is confirmed. */
+  totp_secret: string | null;
+  /** A secret being enrolled, until its first code confirms it. */
+  totp_pending_secret: string | null;
+  /** The last 30-second step a code was accepted for: each code works once. */
+  totp_last_step: number | null;
+  created_at: string;
+  removed_at: string | null;
+}
+
+export interface StaffSessionsTable {
+  id: string;
+  staff_id: string;
+  /** SHA-256 of the cookie's token. */
+  token_hash: string;
+  /** `password`: waiting for the second factor; `full`: signed in. */
+  stage: 'password' | 'full';
+  ip: string;
+  user_agent: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface StaffInvitationsTable {
+  id: string;
+  email: string;
+  role: string;
+  /** SHA-256 of the token in the emailed link. */
+  token_hash: string;
+  /** The inviting principal's id (`stf_…` or `key_…`). */
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface StaffRecoveryCodesTable {
+  id: string;
+  staff_id: string;
+  /** SHA-256 of the code. */
+  code_hash: string;
+  used_at: string | null;
+}
+
+/** One admin action: who (a staff member or an API key), what, when, before and after. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_kind: 'staff' | 'api-key';
+  actor_id: string;
+  actor_label: string;
+  action: string;
+  target: string | null;
+  /** JSON or null. */
+  before: string | null;
+  after: string | null;
 }

@@ -40,6 +40,12 @@ export type IdPrefix =
   | 'pcd'
   // analytics events
   | 'aev'
+  // staff and the audit log
+  | 'stf'
+  | 'sts'
+  | 'sti'
+  | 'src'
+  | 'aud'
   // the sandbox processor's own ids
   | 'cs'
   | 'pm'
