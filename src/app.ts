@@ -99,6 +99,15 @@ import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
 import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
+import { adminAuditRoutes, createAuditLog } from './modules/audit/index.js';
+import {
+  adminStaffRoutes,
+  createStaffService,
+  staffGuard,
+  staffMail,
+  staffPageRoutes,
+} from './modules/staff/index.js';
+import type { AdminNavItem } from './web/admin/shell.js';
 import { registerErrorHandling } from './web/errors.js';
 import { registerHttpBasics } from './web/http-basics.js';
 import { createReaderContext } from './web/reader-context.js';
@@ -171,7 +180,7 @@ export function createServices(config: Config, options: BuildOptions) {
     jobs: queue,
     templates: joinMailCatalogues(
       joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
-      newsletterMail,
+      joinMailCatalogues(newsletterMail, staffMail),
     ),
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -303,6 +312,8 @@ export function createServices(config: Config, options: BuildOptions) {
     }),
     limiter,
     apiKeys: createApiKeyService({ db, clock }),
+    staff: createStaffService({ db, clock, settings, mailer: mail, publicUrl: config.publicUrl }),
+    audit: createAuditLog({ db, clock }),
     invoices,
     payments,
     billing,
@@ -361,6 +372,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
 
   // Cookies, forms, security headers, static assets and the OpenAPI document.
   await registerHttpBasics(app, { sessionSecret: config.sessionSecret, publicUrl: config.publicUrl });
+  // Before any admin route: it refuses to register one that declares no staff access.
+  await app.register(staffGuard, { staff: services.staff, apiKeys: services.apiKeys, audit: services.audit });
 
   app.get('/healthz', async () => {
     await databaseAnswers(options.database.db);
@@ -368,7 +381,6 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     return { status: 'ok' };
   });
 
-  const requireAdmin = services.apiKeys.requireScope('admin');
   // The RFC 8058 one-click unsubscribe is posted by mail providers, from anywhere, by design.
   app.addHook('onRequest', sameOriginGuard(config.publicUrl, { exemptPosts: [oneClickUnsubscribeRoute] }));
 
@@ -458,7 +470,6 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(services.payments.routes);
   await app.register(adminArticleRoutes, {
     content: services.content,
-    requireAdmin,
     publicUrl: config.publicUrl,
     now: () => services.clock.now(),
   });
@@ -472,51 +483,61 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   });
   await app.register(adminEpaperRoutes, {
     epaper: services.epaper,
-    requireAdmin,
     maxBytes: config.epaperMaxBytes,
   });
-  await app.register(adminSectionRoutes, { content: services.content, requireAdmin, benefits: benefitKeys });
+  await app.register(adminSectionRoutes, { content: services.content, benefits: benefitKeys });
   await app.register(adminImageRoutes, {
     images: services.images,
-    requireAdmin,
     publicUrl: config.publicUrl,
   });
   await app.register(imageRoutes, { images: services.images });
-  await app.register(adminWireRoutes, { wire: services.wire, requireAdmin });
-  await app.register(adminPlanRoutes, { plans: services.plans, requireAdmin });
-  await app.register(adminPriceMoveRoutes, { billing: services.billing, requireAdmin });
-  await app.register(adminSubscribePreviewRoutes, { plans: services.plans, requireAdmin });
-  await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall, requireAdmin });
+  await app.register(adminWireRoutes, { wire: services.wire });
+  await app.register(adminPlanRoutes, { plans: services.plans });
+  await app.register(adminPriceMoveRoutes, { billing: services.billing });
+  await app.register(adminSubscribePreviewRoutes, { plans: services.plans });
+  await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,
-    requireAdmin,
   });
-  await app.register(adminAnalyticsRoutes, { analytics: services.analytics, requireAdmin });
+  await app.register(adminAnalyticsRoutes, { analytics: services.analytics });
   await app.register(adminReaderRoutes, {
     billing: services.billing,
     accounts: services.accounts,
     invoices: services.invoices,
     meter: services.meter,
     publicUrl: config.publicUrl,
-    requireAdmin,
   });
-  await app.register(adminNewsletterRoutes, { newsletters: services.newsletters, requireAdmin });
-  await app.register(adminCouponRoutes, { coupons: services.coupons, requireAdmin });
-  await app.register(adminJobRoutes, { queue: services.queue, requireAdmin });
-  await app.register(partnerRoutes, { partners: services.partners, requireAdmin });
+  await app.register(adminNewsletterRoutes, { newsletters: services.newsletters });
+  await app.register(adminCouponRoutes, { coupons: services.coupons });
+  await app.register(adminJobRoutes, { queue: services.queue });
+  await app.register(partnerRoutes, { partners: services.partners });
   await app.register(settingsRoutes, {
     store: services.settings,
-    requireAdmin,
     sections: [
       { key: publicationSettingsKey, schema: publicationSettingsSchema },
-      { key: 'meter', schema: meterSettingsSchema },
-      { key: 'paywall', schema: paywallSettingsSchema },
-      { key: 'archives', schema: archiveSettingsSchema },
+      { key: 'meter', schema: meterSettingsSchema, staff: ['marketer'] },
+      { key: 'paywall', schema: paywallSettingsSchema, staff: ['marketer'] },
+      { key: 'archives', schema: archiveSettingsSchema, staff: ['marketer'] },
       { key: accountSettingsKey, schema: accountSettingsSchema },
       { key: billingSettingsKey, schema: billingSettingsSchema },
       { key: legalSettingsKey, schema: legalSettingsSchema },
-      { key: adsSettingsKey, schema: adsSettingsSchema },
+      { key: adsSettingsKey, schema: adsSettingsSchema, staff: ['marketer'] },
     ],
+  });
+  await app.register(adminStaffRoutes, { staff: services.staff });
+  await app.register(adminAuditRoutes, { audit: services.audit });
+  // The admin's pages; each module with pages adds its entry to the navigation.
+  const adminNav: AdminNavItem[] = [
+    { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
+    { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
+  ];
+  await app.register(staffPageRoutes, {
+    staff: services.staff,
+    audit: services.audit,
+    limiter: services.limiter,
+    secureCookies: secure,
+    publicationName: async () => (await services.publication.settings()).name,
+    nav: adminNav,
   });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });

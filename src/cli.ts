@@ -12,13 +12,17 @@ import { startServer, upgradeStoredData } from './server.js';
 import { createJobScheduler } from './jobs/scheduler.js';
 import { meterMonthsKept } from './jobs/schedule.js';
 import { mailDeliveryJob } from './modules/mail/index.js';
+import { isStaffRole, staffRoles } from './modules/staff/index.js';
 
 const usage = `Usage: masthead <command>
 
   start                                   migrate, seed an empty database, serve
   migrate                                 bring the database schema up to date
   seed --demo                             add the demo newsroom (idempotent)
-  api-key create --name N --scope admin   create an admin API key (printed last)
+  admin create --email E --password P [--name N] [--role owner|editor|marketer|support]
+                                          create a staff account (default role: owner)
+  api-key create --name N --scope admin [--role R]
+                                          create an admin API key (printed last; role owner by default)
   api-key list                            list API keys (never the keys themselves)
   api-key revoke ID                       stop a key working at once
   backup FILE                             copy the SQLite database to FILE while it runs
@@ -172,13 +176,42 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'admin': {
+      const [action, ...options] = rest;
+      if (action !== 'create') throw new UsageError('admin supports: create');
+      const { values } = parseArgs({
+        args: options,
+        options: {
+          email: { type: 'string' },
+          password: { type: 'string' },
+          name: { type: 'string' },
+          role: { type: 'string', default: 'owner' },
+        },
+        strict: true,
+      });
+      if (!values.email?.trim()) throw new UsageError('admin create needs --email');
+      if (!values.password) throw new UsageError('admin create needs --password');
+      const role = values.role;
+      if (!isStaffRole(role))
+        throw new UsageError(`admin create --role takes one of ${staffRoles.join(', ')}`);
+      const { email, password, name } = values;
+      const member = await withDatabase(config, (services) =>
+        services.staff.create({ email, password, role, ...(name !== undefined && { name }) }),
+      );
+      console.log(
+        `Created ${member.role} ${member.email} (${member.id}); sign in at ${config.publicUrl}/admin/login`,
+      );
+      return 0;
+    }
     case 'api-key': {
       const [action, ...options] = rest;
       if (action === 'list') {
         const keys = await withDatabase(config, (services) => services.apiKeys.list());
         for (const key of keys) {
           const state = key.revokedAt ? `revoked ${key.revokedAt}` : `last used ${key.lastUsedAt ?? 'never'}`;
-          console.log(`${key.id}  ${key.scope}  ${key.name}  created ${key.createdAt}  ${state}`);
+          console.log(
+            `${key.id}  ${key.scope}  ${key.role}  ${key.name}  created ${key.createdAt}  ${state}`,
+          );
         }
         return 0;
       }
@@ -193,15 +226,22 @@ async function main(argv: string[]): Promise<number> {
       if (action !== 'create') throw new UsageError('api-key supports: create, list, revoke');
       const { values } = parseArgs({
         args: options,
-        options: { name: { type: 'string' }, scope: { type: 'string' } },
+        options: {
+          name: { type: 'string' },
+          scope: { type: 'string' },
+          role: { type: 'string', default: 'owner' },
+        },
         strict: true,
       });
       if (!values.name?.trim()) throw new UsageError('api-key create needs --name');
       if (values.scope !== 'admin')
         throw new UsageError('api-key create needs --scope admin (the only scope there is)');
+      const role = values.role;
+      if (!isStaffRole(role))
+        throw new UsageError(`api-key create --role takes one of ${staffRoles.join(', ')}`);
       const name = values.name.trim();
-      const created = await withDatabase(config, (services) => services.apiKeys.create(name, 'admin'));
-      console.log(`Created API key ${created.id} (${name}). It is shown once; keep it secret:`);
+      const created = await withDatabase(config, (services) => services.apiKeys.create(name, 'admin', role));
+      console.log(`Created API key ${created.id} (${name}, ${role}). It is shown once; keep it secret:`);
       console.log(created.key);
       return 0;
     }

@@ -718,6 +718,8 @@ export interface CompGrantsTable {
   ends_at: string;
   granted_by: string;
   granted_at: string;
+}
+
 /** A member of the publisher's staff. */
 export interface StaffMembersTable {
   id: string;

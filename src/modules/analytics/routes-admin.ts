@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { spanDays } from './domain.js';
@@ -29,11 +29,10 @@ const CsvQuery = z
 /** The analytics part of the admin API: `/api/admin/v1/analytics` (owners). */
 export async function adminAnalyticsRoutes(
   app: FastifyInstance,
-  deps: { analytics: AnalyticsService; requireAdmin: onRequestAsyncHookHandler },
+  deps: { analytics: AnalyticsService },
 ): Promise<void> {
-  const { analytics, requireAdmin } = deps;
+  const { analytics } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
   const tags = ['admin'];
   // Figures are read-only and may be fresh to the second: no cache may keep them.
   const noStore = 'private, no-store';

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId, newSecret } from '../../kernel/ids.js';
+import { isStaffRole, type StaffPrincipal, type StaffRole } from '../staff/index.js';
 
 export type ApiKeyScope = 'admin';
 
@@ -12,6 +13,8 @@ export interface ApiKeyRecord {
   readonly id: string;
   readonly name: string;
   readonly scope: ApiKeyScope;
+  /** The staff role the key acts with (`--scope admin` alone: owner). */
+  readonly role: StaffRole;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
@@ -19,12 +22,14 @@ export interface ApiKeyRecord {
 
 export interface ApiKeyService {
   /** Creates a key; the returned secret is never stored and cannot be shown again. */
-  create(name: string, scope: ApiKeyScope): Promise<{ id: string; key: string }>;
+  create(name: string, scope: ApiKeyScope, role?: StaffRole): Promise<{ id: string; key: string }>;
   list(): Promise<ApiKeyRecord[]>;
   /** Stops a key working at once; false if there is no such live key. */
   revoke(id: string): Promise<boolean>;
   /** The key's id when `key` is live and has `scope`, else undefined. */
   verify(key: string, scope: ApiKeyScope): Promise<string | undefined>;
+  /** The staff principal a live key acts as, or undefined for an unknown or revoked key. */
+  principal(key: string): Promise<StaffPrincipal | undefined>;
   /** A Fastify onRequest hook that answers 401 unless the request bears a key with `scope`. */
   requireScope(scope: ApiKeyScope): (request: FastifyRequest) => Promise<void>;
 }
@@ -36,10 +41,14 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
   const { db, clock } = deps;
 
   async function verify(key: string, scope: ApiKeyScope): Promise<string | undefined> {
+    return (await principal(key, scope))?.id;
+  }
+
+  async function principal(key: string, scope: ApiKeyScope = 'admin'): Promise<StaffPrincipal | undefined> {
     if (!keyPattern.test(key)) return undefined;
     const row = await db
       .selectFrom('api_keys')
-      .select(['id', 'scope'])
+      .select(['id', 'scope', 'name', 'role'])
       .where('key_hash', '=', sha256(key))
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
@@ -49,11 +58,12 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
       .set({ last_used_at: clock.now().toISOString() })
       .where('id', '=', row.id)
       .execute();
-    return row.id;
+    if (!isStaffRole(row.role)) return undefined;
+    return { kind: 'api-key', id: row.id, label: `API key "${row.name}"`, role: row.role };
   }
 
   return {
-    async create(name, scope) {
+    async create(name, scope, role = 'owner') {
       const id = newId('key');
       const key = `mh_${scope}_${newSecret(32)}`;
       await db
@@ -62,6 +72,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
           id,
           name,
           scope,
+          role,
           key_hash: sha256(key),
           created_at: clock.now().toISOString(),
           last_used_at: null,
@@ -76,6 +87,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
         id: row.id,
         name: row.name,
         scope: row.scope,
+        role: isStaffRole(row.role) ? row.role : 'owner',
         createdAt: row.created_at,
         lastUsedAt: row.last_used_at,
         revokedAt: row.revoked_at,
@@ -91,6 +103,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
       return result.numUpdatedRows > 0n;
     },
     verify,
+    principal: (key) => principal(key),
     requireScope(scope) {
       return async (request) => {
         const header = request.headers.authorization ?? '';

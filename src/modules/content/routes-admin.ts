@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -70,15 +70,13 @@ export async function adminArticleRoutes(
   app: FastifyInstance,
   deps: {
     content: ContentService;
-    requireAdmin: onRequestAsyncHookHandler;
     publicUrl: string;
     now: () => Date;
   },
 ): Promise<void> {
-  const { content, requireAdmin, publicUrl, now } = deps;
+  const { content, publicUrl, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   // onRequest: the key is checked before the body is even parsed or validated.
-  r.addHook('onRequest', requireAdmin);
 
   const json = (article: NewsroomSummary & { bodyHtml?: string }, withBody = true) => ({
     ...articleSummaryJson(article, publicUrl),

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -21,11 +21,10 @@ const imageJson = (image: StoredImage, publicUrl: string) => ({
  */
 export async function adminImageRoutes(
   app: FastifyInstance,
-  deps: { images: ImageLibrary; requireAdmin: onRequestAsyncHookHandler; publicUrl: string },
+  deps: { images: ImageLibrary; publicUrl: string },
 ): Promise<void> {
-  const { images, requireAdmin, publicUrl } = deps;
+  const { images, publicUrl } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
   // Multipart bodies only in this plugin's scope, bounded as the e-paper's are.
   await app.register(fastifyMultipart, {
     limits: { fileSize: imageMaxBytes, files: 1, fields: 2, fieldSize: 1000, parts: 3 },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
@@ -35,14 +35,12 @@ export async function adminSectionRoutes(
   app: FastifyInstance,
   deps: {
     content: ContentService;
-    requireAdmin: onRequestAsyncHookHandler;
     /** The benefits a plan can include (plans' catalogue): the only ones a section may require. */
     benefits: readonly string[];
   },
 ): Promise<void> {
-  const { content, requireAdmin, benefits } = deps;
+  const { content, benefits } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
 
   const benefit = z
     .string()

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -17,11 +17,10 @@ const EditionParams = z.object({ id: z.string().max(40) });
  */
 export async function adminEpaperRoutes(
   app: FastifyInstance,
-  deps: { epaper: EpaperService; requireAdmin: onRequestAsyncHookHandler; maxBytes: number },
+  deps: { epaper: EpaperService; maxBytes: number },
 ): Promise<void> {
-  const { epaper, requireAdmin, maxBytes } = deps;
+  const { epaper, maxBytes } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
   // Multipart bodies only here (this plugin's scope): nothing else in the API takes a file.
   await app.register(fastifyMultipart, {
     limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1000, parts: 6 },
@@ -39,6 +38,7 @@ export async function adminEpaperRoutes(
   r.post(
     '/api/admin/v1/epaper/editions',
     {
+      config: { staff: ['editor'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -95,13 +95,17 @@ export async function adminEpaperRoutes(
 
   r.get(
     '/api/admin/v1/epaper/editions',
-    { schema: { tags: ['admin'], security: [{ bearer: [] }], summary: 'Every edition, newest first' } },
+    {
+      config: { staff: ['editor'] },
+      schema: { tags: ['admin'], security: [{ bearer: [] }], summary: 'Every edition, newest first' },
+    },
     async () => ({ editions: (await epaper.listAll()).map((edition) => editionAdminJson(edition)) }),
   );
 
   r.get(
     '/api/admin/v1/epaper/editions/:id',
     {
+      config: { staff: ['editor'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],

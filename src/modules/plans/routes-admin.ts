@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { singleLine } from '../../kernel/validation.js';
@@ -81,14 +81,10 @@ const ReorderBody = z
   .strict();
 
 /** The plans part of the admin API: `/api/admin/v1/plans`. */
-export async function adminPlanRoutes(
-  app: FastifyInstance,
-  deps: { plans: PlanService; requireAdmin: onRequestAsyncHookHandler },
-): Promise<void> {
-  const { plans, requireAdmin } = deps;
+export async function adminPlanRoutes(app: FastifyInstance, deps: { plans: PlanService }): Promise<void> {
+  const { plans } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   // onRequest: the key is checked before the body is even parsed or validated.
-  r.addHook('onRequest', requireAdmin);
 
   const planWithHistory = async (id: string) => {
     const plan = await plans.getWithHistory(id);

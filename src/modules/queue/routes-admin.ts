@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
@@ -19,17 +19,14 @@ const JobsQuery = z
 const admin = { tags: ['admin'], security: [{ bearer: [] }] };
 
 /** The job queue in the admin API: `/api/admin/v1/jobs` — what is waiting, running, done or dead. */
-export async function adminJobRoutes(
-  app: FastifyInstance,
-  deps: { queue: JobQueueAdmin; requireAdmin: onRequestAsyncHookHandler },
-): Promise<void> {
-  const { queue, requireAdmin } = deps;
+export async function adminJobRoutes(app: FastifyInstance, deps: { queue: JobQueueAdmin }): Promise<void> {
+  const { queue } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
 
   r.get(
     '/api/admin/v1/jobs',
     {
+      config: { staff: ['owner'] },
       schema: { ...admin, summary: 'The latest jobs, and counts by kind and state', querystring: JobsQuery },
     },
     async (request) => {
@@ -45,6 +42,7 @@ export async function adminJobRoutes(
   r.get(
     '/api/admin/v1/jobs/:id',
     {
+      config: { staff: ['owner'] },
       schema: { ...admin, summary: 'One job: its state, tries, progress and last error', params: JobParams },
     },
     async (request) => {
@@ -56,7 +54,10 @@ export async function adminJobRoutes(
 
   r.post(
     '/api/admin/v1/jobs/:id/retry',
-    { schema: { ...admin, summary: 'Gives a dead job fresh tries', params: JobParams } },
+    {
+      config: { staff: ['owner'] },
+      schema: { ...admin, summary: 'Gives a dead job fresh tries', params: JobParams },
+    },
     async (request) => {
       const { id } = request.params;
       if (!(await queue.retry(id))) {

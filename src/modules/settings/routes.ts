@@ -1,13 +1,19 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
+import { noteChange, principalOf, roleMayUse, type StaffRole } from '../staff/index.js';
 import type { SettingsStore } from './store.js';
 
 /** A named part of the settings and the schema of the module that owns it. */
 export interface SettingsSection {
   readonly key: string;
   readonly schema: z.ZodObject;
+  /**
+   * Who may change it besides the owner: marketers run the meter, the paywall and the ads;
+   * the publication's name, tax and legal details are the owner's alone (the default).
+   */
+  readonly staff?: readonly StaffRole[];
 }
 
 /**
@@ -27,13 +33,10 @@ export async function settingsRoutes(
   deps: {
     store: SettingsStore;
     sections: readonly SettingsSection[];
-    requireAdmin: onRequestAsyncHookHandler;
   },
 ): Promise<void> {
-  const { store, sections, requireAdmin } = deps;
+  const { store, sections } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  // onRequest: the key is checked before the body is even parsed or validated.
-  r.addHook('onRequest', requireAdmin);
 
   async function readAll() {
     const entries = await Promise.all(
@@ -45,6 +48,7 @@ export async function settingsRoutes(
   r.get(
     '/api/admin/v1/settings',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -57,6 +61,7 @@ export async function settingsRoutes(
   r.patch(
     '/api/admin/v1/settings',
     {
+      config: { staff: ['marketer'] },
       schema: {
         tags: ['admin'],
         security: [{ bearer: [] }],
@@ -73,6 +78,11 @@ export async function settingsRoutes(
           `Unknown settings section ${unknown.join(', ')}; known: ${sections.map((s) => s.key).join(', ')}.`,
         );
       }
+      const { role } = principalOf(request);
+      const barred = sections.filter((s) => patch[s.key] !== undefined && !roleMayUse(role, s.staff ?? []));
+      if (barred.length > 0)
+        throw new AppError('forbidden', `Only the owner may change ${barred.map((s) => s.key).join(', ')}.`);
+      const before = await readAll();
       const changes: { section: SettingsSection; value: Record<string, unknown> }[] = [];
       const problems: string[] = [];
       let templateProblem = false;
@@ -104,7 +114,15 @@ export async function settingsRoutes(
         throw new AppError(templateProblem ? 'invalid_template' : 'validation_failed', problems.join('; '));
       }
       for (const { section, value } of changes) await store.write(section.key, section.schema, value);
-      return { settings: await readAll() };
+      const after = await readAll();
+      const changed = changes.map((c) => c.section.key);
+      noteChange(request, {
+        action: 'settings.update',
+        target: changed.join(','),
+        before: Object.fromEntries(changed.map((key) => [key, before[key]])),
+        after: Object.fromEntries(changed.map((key) => [key, after[key]])),
+      });
+      return { settings: after };
     },
   );
 }

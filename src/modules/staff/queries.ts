@@ -7,7 +7,12 @@ export type MemberRow = Selectable<StaffMembersTable>;
 export type InvitationRow = Selectable<StaffInvitationsTable>;
 
 export const memberById = (db: Kysely<Database>, id: string) =>
-  db.selectFrom('staff_members').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  db
+    .selectFrom('staff_members')
+    .selectAll()
+    .where('id', '=', id)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
 
 export const memberByEmail = (db: Kysely<Database>, email: string) =>
   db

@@ -29,9 +29,10 @@ export interface StaffPrincipal {
  * (and the owner, always) call it; `config: { staff: 'public' }` marks the few admin routes a
  * visitor must reach signed out (the sign-in page, an invitation link). Every route under
  * `/admin` and `/api/admin/` must declare one or it is refused to everybody — and the
- * authorisation test, generated from the route table, fails.
+ * authorisation test, generated from the route table, fails. `'signed-in'` is any member,
+ * even one who must still turn on two-factor sign-in (their own account page, signing out).
  */
-export type StaffAccess = readonly StaffRole[] | 'public';
+export type StaffAccess = readonly StaffRole[] | 'public' | 'signed-in';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,7 +42,7 @@ declare module 'fastify' {
 
 /** Pure: may a principal with `role` use a route that declares `access`? */
 export function roleMayUse(role: StaffRole, access: StaffAccess): boolean {
-  if (access === 'public') return true;
+  if (access === 'public' || access === 'signed-in') return true;
   return role === 'owner' || access.includes(role);
 }
 

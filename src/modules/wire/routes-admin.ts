@@ -1,5 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
@@ -33,13 +33,9 @@ const editors = { staff: ['editor'] } as const;
  * `POST /api/admin/v1/imports/file` (multipart: `file` and the same fields). Both run at once and
  * answer 202 with what happened: `{imported, skipped, failed: [{guid, title, reason}]}`.
  */
-export async function adminWireRoutes(
-  app: FastifyInstance,
-  deps: { wire: WireService; requireAdmin: onRequestAsyncHookHandler },
-): Promise<void> {
-  const { wire, requireAdmin } = deps;
+export async function adminWireRoutes(app: FastifyInstance, deps: { wire: WireService }): Promise<void> {
+  const { wire } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireAdmin);
   await app.register(fastifyMultipart, {
     limits: { fileSize: feedMaxBytes, files: 1, fields: 6, fieldSize: 1000, parts: 8 },
   });
