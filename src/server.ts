@@ -5,6 +5,7 @@ import { openRedis } from './db/redis.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { createJobScheduler } from './jobs/scheduler.js';
+import { newSecret } from './kernel/ids.js';
 
 /**
  * What a new version does to stored data after the schema migrations and before it serves:
@@ -34,17 +35,31 @@ export async function startServer(config: Config): Promise<void> {
   await redis?.ping();
   const services = createServices(config, { database, redis });
   await upgradeStoredData(services, (line) => console.log(line));
+  let demoAdmin: { email: string; password: string } | undefined;
   if (config.seedDemoOnEmpty && (await services.content.count()) === 0) {
     const seeded = await seedDemo(services);
     console.log(
       `Seeded the demo newsroom: ${seeded.articles} articles, ${seeded.plans} plans, ${seeded.editions} e-paper editions (their pages are drawn in the background), ${seeded.partnerOffers} partner offers, ${seeded.newsletters} newsletters (their first issues are sent by the worker).`,
     );
+    // A demo owner to look around the admin with; its password is random and shown only now.
+    if (config.nodeEnv !== 'production' && (await services.staff.list()).length === 0) {
+      demoAdmin = { email: 'owner@demo.example', password: newSecret(12) };
+      await services.staff.create({ ...demoAdmin, name: 'Demo owner', role: 'owner' });
+    }
   }
   const app = await build(config, { database, redis, services });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Masthead is running at http://${config.host}:${port} (public URL ${config.publicUrl})`);
+  const adminUrl = `http://${config.host}:${port}/admin`;
+  if (demoAdmin)
+    console.log(
+      `Admin: ${adminUrl} — demo sign-in ${demoAdmin.email}, password ${demoAdmin.password} (shown this once).`,
+    );
+  else if ((await services.staff.list()).length === 0)
+    console.log(`Admin: ${adminUrl} — no staff yet: \`npx masthead admin create --email E --password P\`.`);
+  else console.log(`Admin: ${adminUrl}`);
   console.log('Admin API: create a key with `npx masthead api-key create --name NAME --scope admin`.');
   if (config.nodeEnv !== 'production') {
     // The outbox holds sign-in and reset links: say who can read it, so nobody assumes everyone.

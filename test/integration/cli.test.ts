@@ -49,12 +49,58 @@ describe('masthead command', { timeout: 60_000 }, () => {
     }
   });
 
+  it('makes a staff account with admin create, and a key with a role', async () => {
+    const made = await masthead(
+      'admin',
+      'create',
+      '--email',
+      'Chief@News.example',
+      '--password',
+      'a chief password',
+    );
+    expect(made.stdout).toMatch(/Created owner chief@news\.example \(stf_[0-9a-z]+\)/i);
+    const again = await masthead(
+      'admin',
+      'create',
+      '--email',
+      'chief@news.example',
+      '--password',
+      'a chief password',
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('has this email address already'),
+    });
+    const badRole = await masthead(
+      'admin',
+      'create',
+      '--email',
+      'x@news.example',
+      '--password',
+      'a long password',
+      '--role',
+      'boss',
+    ).catch((error: { code: number }) => error);
+    expect(badRole).toMatchObject({ code: 2 });
+    const key = await masthead(
+      'api-key',
+      'create',
+      '--name',
+      'desk',
+      '--scope',
+      'admin',
+      '--role',
+      'support',
+    );
+    expect(key.stdout).toContain('(desk, support)');
+  });
+
   it('lists keys without their secrets and revokes one', async () => {
     const created = (await masthead('api-key', 'create', '--name', 'to-revoke', '--scope', 'admin')).stdout;
     const key = created.trim().split('\n').at(-1)!;
     const id = /Created API key (key_[0-9a-z]+)/.exec(created)![1]!;
     const listed = (await masthead('api-key', 'list')).stdout;
-    expect(listed).toContain(`${id}  admin  to-revoke`);
+    expect(listed).toContain(`${id}  admin  owner  to-revoke`);
     expect(listed).not.toContain(key);
     expect((await masthead('api-key', 'revoke', id)).stdout).toContain(`Revoked API key ${id}`);
     expect((await masthead('api-key', 'list')).stdout).toMatch(new RegExp(`${id}.*revoked`));
