@@ -263,14 +263,15 @@ export function createServices(config: Config, options: BuildOptions) {
     options: { publicUrl: config.publicUrl, secret: config.sessionSecret, mailFrom: config.mailFrom.address },
   });
   // Paywall impressions and checkout starts, written in batches; the figures over them and
-  // billing's facts. Refunds and comps join the figures once billing reports them
-  // (`refundsBetween`, `compsBetween`); until then those figures answer null.
+  // billing's facts. Refunds join the figures once billing reports them (`refundsBetween`);
+  // until then that figure answers null.
   const analytics = createAnalyticsService({
     db,
     clock,
     billing: {
       subscriptionsBetween: (from, to) => billing.reporting.subscriptionsBetween(from, to),
       paymentsBetween: (from, to) => billing.reporting.paymentsBetween(from, to),
+      compsBetween: (from, to) => billing.compsBetween(from, to),
     },
     articles: { find: (idOrSlug) => content.findPublished(idOrSlug) },
     log: logger,
