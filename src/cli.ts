@@ -12,7 +12,7 @@ import { startServer, upgradeStoredData } from './server.js';
 import { createJobScheduler } from './jobs/scheduler.js';
 import { meterMonthsKept } from './jobs/schedule.js';
 import { mailDeliveryJob } from './modules/mail/index.js';
-import { isStaffRole, staffRoles } from './modules/staff/index.js';
+import { isStaffRole, staffRoles } from './kernel/staff-access.js';
 
 const usage = `Usage: masthead <command>
 

@@ -20,6 +20,8 @@ const owners: Record<string, readonly string[]> = {
   partners: ['partner_offers', 'partner_codes'],
   newsletters: ['newsletters', 'newsletter_subscriptions', 'newsletter_issues', 'newsletter_deliveries'],
   analytics: ['analytics_events'],
+  audit: ['audit_log'],
+  staff: ['staff_members', 'staff_sessions', 'staff_invitations', 'staff_recovery_codes'],
   payments: [
     'sandbox_sessions',
     'sandbox_payment_methods',
@@ -39,6 +41,7 @@ const owners: Record<string, readonly string[]> = {
     'webhook_events',
     'price_moves',
     'price_notices',
+    'comp_grants',
   ],
 };
 

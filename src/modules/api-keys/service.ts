@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { newId, newSecret } from '../../kernel/ids.js';
-import { isStaffRole, type StaffPrincipal, type StaffRole } from '../staff/index.js';
+import { isStaffRole, type StaffPrincipal, type StaffRole } from '../../kernel/staff-access.js';
 
 export type ApiKeyScope = 'admin';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
-import type { StaffPrincipal } from '../staff/index.js';
+import type { StaffPrincipal } from '../../kernel/staff-access.js';
 
 /** One admin action as the log shows it. */
 export interface AuditEntry {

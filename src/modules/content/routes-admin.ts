@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { articleKey, isoInstant, printable } from '../../kernel/validation.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import { articleAccessLevels, articleStatus, articleStatuses } from './domain.js';
 import { articleSummaryJson } from './serializers.js';
 import type { ContentService, EditorialArticle, NewsroomSummary } from './service.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import { imageMaxBytes, type ImageLibrary, type StoredImage } from './images.js';
 
 const imageJson = (image: StoredImage, publicUrl: string) => ({

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { singleLine } from '../../kernel/validation.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import type { Section } from './domain.js';
 import type { ContentService } from './service.js';
 

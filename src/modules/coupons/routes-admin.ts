@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { notFound } from '../../kernel/errors.js';
 import { isCurrency, money } from '../../kernel/money.js';
 import { isoInstant } from '../../kernel/validation.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import { couponJson } from './serializers.js';
 import type { CouponService } from './service.js';
 

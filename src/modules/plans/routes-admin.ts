@@ -7,7 +7,7 @@ import { isCurrency, money } from '../../kernel/money.js';
 import { benefitKeys } from './benefits.js';
 import { planSlugOf } from './domain.js';
 import { adminPlanJson, priceVersionJson } from './serializers.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import type { PlanService } from './service.js';
 
 /** An amount as the API carries it: minor units (paise for INR) and an ISO 4217 code. */

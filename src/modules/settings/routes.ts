@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf, roleMayUse, type StaffRole } from '../staff/index.js';
+import { noteChange, principalOf, roleMayUse, type StaffRole } from '../../kernel/staff-access.js';
 import type { SettingsStore } from './store.js';
 
 /** A named part of the settings and the schema of the module that owns it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StaffRole } from './roles.js';
+import type { StaffRole } from '../../kernel/staff-access.js';
 
 /** A staff member as the admin shows them; never the password or the TOTP secret. */
 export interface StaffMember {

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../kernel/errors.js';
 import type { AuditLog } from '../audit/index.js';
-import { changeNotedOn, roleMayUse, setPrincipal, type StaffAccess, type StaffPrincipal } from './roles.js';
+import {
+  changeNotedOn,
+  roleMayUse,
+  setPrincipal,
+  type StaffAccess,
+  type StaffPrincipal,
+} from '../../kernel/staff-access.js';
 import type { StaffService, StaffSessionView } from './service.js';
 
 /** The signed cookie of a staff session (HttpOnly, SameSite=Strict). */

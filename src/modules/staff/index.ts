@@ -10,7 +10,7 @@ export {
   type StaffAccess,
   type StaffPrincipal,
   type StaffRole,
-} from './roles.js';
+} from '../../kernel/staff-access.js';
 export {
   staffSettingsKey,
   staffSettingsSchema,

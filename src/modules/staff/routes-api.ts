@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf, staffRoles } from './roles.js';
+import { noteChange, principalOf, staffRoles } from '../../kernel/staff-access.js';
 import type { StaffService } from './service.js';
 
 const MemberParams = z.object({ id: z.string().regex(/^stf_[0-9A-Za-z]{10,40}$/, 'expected a staff id') });

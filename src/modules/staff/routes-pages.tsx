@@ -8,7 +8,7 @@ import { renderPage } from '../../web/render.js';
 import type { AuditLog } from '../audit/index.js';
 import type { RateLimiter } from '../rate-limit/index.js';
 import { clearStaffCookie, setStaffCookie, staffTokenOf } from './guard.js';
-import { noteChange, principalOf, staffRoles, type StaffPrincipal } from './roles.js';
+import { noteChange, principalOf, staffRoles, type StaffPrincipal } from '../../kernel/staff-access.js';
 import type { StaffService } from './service.js';
 import {
   AccountPage,

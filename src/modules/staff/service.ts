@@ -21,7 +21,7 @@ import {
 } from './domain.js';
 import type { StaffMailVariables } from './mail-copy.js';
 import * as q from './queries.js';
-import { isStaffRole, type StaffPrincipal, type StaffRole } from './roles.js';
+import { isStaffRole, type StaffPrincipal, type StaffRole } from '../../kernel/staff-access.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -1,7 +1,7 @@
 import { AdminShell, Notice, type AdminNavItem } from '../../web/admin/shell.js';
 import type { AuditEntry } from '../audit/index.js';
 import type { StaffInvitation, StaffMember } from './domain.js';
-import { staffRoles, type StaffPrincipal } from './roles.js';
+import { staffRoles, type StaffPrincipal } from '../../kernel/staff-access.js';
 
 // The staff module's pages: signing in, invitations, one's own account, the staff list and the
 // audit log. The words are this module's.

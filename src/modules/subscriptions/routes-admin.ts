@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf } from '../staff/index.js';
+import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
 import type { PriceMoveView } from './price-moves/price-moves.js';
 import { money } from '../../kernel/money.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CompGrantsTable, Database, PaymentRow, SubscriptionRow } from '../../db/schema.js';
 import { newId } from '../../kernel/ids.js';
-import { benefitsOf, compsGrantedBetween, compsOf, insertComp } from './ledger/comps.js';
+import { benefitsOf, compsGrantedBetween, compsOf, insertComp } from './ledger/queries-comps.js';
 import type { Clock } from '../../kernel/clock.js';
 import { AppError } from '../../kernel/errors.js';
 import { money, type Money } from '../../kernel/money.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { singleLine } from '../../kernel/validation.js';
 import { articleAccessLevels } from '../content/index.js';
-import { noteChange } from '../staff/index.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import type { WireService } from './service.js';
 
 /** The largest feed fetched or uploaded. */

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { roleMayUse, type StaffPrincipal, type StaffRole } from '../../modules/staff/index.js';
+import { roleMayUse, type StaffPrincipal, type StaffRole } from '../../kernel/staff-access.js';
 
 /** One entry of the admin's navigation: each module that has pages lists its own. */
 export interface AdminNavItem {

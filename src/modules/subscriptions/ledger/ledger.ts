@@ -31,7 +31,7 @@ import {
 import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 import { markMoved } from '../price-moves/queries.js';
-import { benefitsOf, liveComps } from './comps.js';
+import { benefitsOf, liveComps } from './queries-comps.js';
 
 /** A subscription's benefits joined by those of the reader's live comps. */
 function withComps(paid: ReadonlySet<string>, comps: readonly { benefits: string }[]): ReadonlySet<string> {
