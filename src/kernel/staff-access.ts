@@ -79,6 +79,11 @@ export function setPrincipal(request: FastifyRequest, principal: StaffPrincipal)
   principals.set(request, principal);
 }
 
+/** The staff member or key the guard let through on this request, if any. */
+export function principalIfAny(request: FastifyRequest): StaffPrincipal | undefined {
+  return principals.get(request);
+}
+
 /** The staff member or key acting on this admin request; throws on a route that declared none. */
 export function principalOf(request: FastifyRequest): StaffPrincipal {
   const principal = principals.get(request);

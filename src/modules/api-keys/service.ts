@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
-import { AppError } from '../../kernel/errors.js';
 import { newId, newSecret } from '../../kernel/ids.js';
 import { isStaffRole, type StaffPrincipal, type StaffRole } from '../../kernel/staff-access.js';
 
@@ -26,12 +24,8 @@ export interface ApiKeyService {
   list(): Promise<ApiKeyRecord[]>;
   /** Stops a key working at once; false if there is no such live key. */
   revoke(id: string): Promise<boolean>;
-  /** The key's id when `key` is live and has `scope`, else undefined. */
-  verify(key: string, scope: ApiKeyScope): Promise<string | undefined>;
   /** The staff principal a live key acts as, or undefined for an unknown or revoked key. */
   principal(key: string): Promise<StaffPrincipal | undefined>;
-  /** A Fastify onRequest hook that answers 401 unless the request bears a key with `scope`. */
-  requireScope(scope: ApiKeyScope): (request: FastifyRequest) => Promise<void>;
 }
 
 const keyPattern = /^mh_[a-z]+_[A-Za-z0-9_-]{43}$/;
@@ -39,10 +33,6 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 
 export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }): ApiKeyService {
   const { db, clock } = deps;
-
-  async function verify(key: string, scope: ApiKeyScope): Promise<string | undefined> {
-    return (await principal(key, scope))?.id;
-  }
 
   async function principal(key: string, scope: ApiKeyScope = 'admin'): Promise<StaffPrincipal | undefined> {
     if (!keyPattern.test(key)) return undefined;
@@ -102,18 +92,6 @@ export function createApiKeyService(deps: { db: Kysely<Database>; clock: Clock }
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    verify,
     principal: (key) => principal(key),
-    requireScope(scope) {
-      return async (request) => {
-        const header = request.headers.authorization ?? '';
-        const match = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!match?.[1])
-          throw new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
-        if ((await verify(match[1], scope)) === undefined) {
-          throw new AppError('unauthorized', 'The API key is unknown, revoked or lacks the admin scope.');
-        }
-      };
-    },
   };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../kernel/errors.js';
 import type { AuditLog } from '../audit/index.js';
 import {
   changeNotedOn,
+  principalIfAny,
   roleMayUse,
   setPrincipal,
   type StaffAccess,
@@ -105,8 +106,6 @@ export const staffGuard: FastifyPluginAsync<{
     for (const method of methods) if (method !== 'HEAD') table.push({ method, url: route.url, access });
   });
 
-  const principals = new WeakMap<FastifyRequest, StaffPrincipal>();
-
   async function find(
     request: FastifyRequest,
   ): Promise<{ principal: StaffPrincipal; stage: StaffSessionView['stage'] } | undefined> {
@@ -143,12 +142,11 @@ export const staffGuard: FastifyPluginAsync<{
         'forbidden',
         `This needs the role ${[access].flat().join(' or ')} (or owner); yours is ${found.principal.role}.`,
       );
-    principals.set(request, found.principal);
     setPrincipal(request, found.principal);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const principal = principals.get(request);
+    const principal = principalIfAny(request);
     if (!principal || !changing.has(request.method) || reply.statusCode >= 400) return payload;
     const note = changeNotedOn(request);
     const params = (request.params ?? {}) as Record<string, unknown>;
