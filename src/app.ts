@@ -61,6 +61,7 @@ import {
   createPaywallService,
   crawlerVerifier,
   meterSettingsSchema,
+  paywallPageRoutes,
   paywallSettingsSchema,
 } from './modules/paywall/index.js';
 import { adminCouponRoutes, createCouponService } from './modules/coupons/index.js';
@@ -98,7 +99,7 @@ import { adminWireRoutes, createWireService, feedMaxBytes } from './modules/wire
 import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
-import { createSettingsStore, settingsRoutes } from './modules/settings/index.js';
+import { createSettingsChanges, createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { adminAuditRoutes, createAuditLog } from './modules/audit/index.js';
 import {
   adminStaffRoutes,
@@ -512,7 +513,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminCouponRoutes, { coupons: services.coupons });
   await app.register(adminJobRoutes, { queue: services.queue });
   await app.register(partnerRoutes, { partners: services.partners });
-  await app.register(settingsRoutes, {
+  // Settings are changed through one service, by the admin API and the admin's pages alike.
+  const settingsChanges = createSettingsChanges({
     store: services.settings,
     sections: [
       { key: publicationSettingsKey, schema: publicationSettingsSchema },
@@ -525,12 +527,14 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
       { key: adsSettingsKey, schema: adsSettingsSchema, staff: ['marketer'] },
     ],
   });
+  await app.register(settingsRoutes, { changes: settingsChanges });
   await app.register(adminStaffRoutes, { staff: services.staff });
   await app.register(adminAuditRoutes, { audit: services.audit });
   // The admin's pages; each module with pages adds its entry to the navigation.
   const adminNav: AdminNavItem[] = [
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
+    { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -538,6 +542,12 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     limiter: services.limiter,
     secureCookies: secure,
     publicationName: async () => (await services.publication.settings()).name,
+    nav: adminNav,
+  });
+  await app.register(paywallPageRoutes, {
+    paywall: services.paywall,
+    settings: services.settings,
+    changes: settingsChanges,
     nav: adminNav,
   });
   // The outbox shows one-time links: a developer's tool, never served in production.

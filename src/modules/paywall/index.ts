@@ -30,3 +30,4 @@ export {
   type PreviewedState,
 } from './preview.js';
 export { adminPaywallPreviewRoutes } from './routes-admin.js';
+export { paywallPageRoutes } from './routes-pages.js';
