@@ -8,3 +8,8 @@ export function truncateText(text: string, max: number): string {
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
+
+/** Emails are compared lower-cased and trimmed: readers' and staff's alike. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -232,6 +232,16 @@ describe.each(dialects)('staff sign-in, two-factor, invitations and the audit lo
     ).json() as { entries: unknown[] };
     expect(byEditor.entries.length).toBeGreaterThan(0);
     expect(byEditor.entries.length).toBeLessThan(all.entries.length);
+    // A wildcard in the filter is a character to match, not "anything".
+    for (const wildcard of ['%', '_', 'editor_news']) {
+      const matched = (
+        await t.app.inject({
+          url: `/api/admin/v1/audit-log?actor=${encodeURIComponent(wildcard)}`,
+          headers: t.admin,
+        })
+      ).json() as { entries: unknown[] };
+      expect(matched.entries).toEqual([]);
+    }
     expect(
       (await t.app.inject({ url: '/api/admin/v1/audit-log?from=yesterday', headers: t.admin })).statusCode,
     ).toBe(422);

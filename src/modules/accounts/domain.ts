@@ -61,10 +61,7 @@ export function endReasonMessage(reason: EndReason, deviceLimit: number): string
   }
 }
 
-/** Emails are compared lower-cased and trimmed. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normaliseEmail } from '../../kernel/text.js';
 
 /** "Firefox on Linux" from a user agent; good enough to tell one's own devices apart. */
 export function describeDevice(userAgent: string): string {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { escapeLike, like } from '../../db/like.js';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
@@ -69,11 +70,11 @@ export function createAuditLog(deps: { db: Kysely<Database>; clock: Clock }): Au
       let query = db.selectFrom('audit_log').selectAll();
       if (filter.actor)
         query = query.where((eb) =>
-          eb.or([eb('actor_id', '=', filter.actor!), eb('actor_label', 'like', `%${filter.actor!}%`)]),
+          eb.or([eb('actor_id', '=', filter.actor!), like('actor_label', `%${escapeLike(filter.actor!)}%`)]),
         );
       if (filter.action)
         query = query.where((eb) =>
-          eb.or([eb('action', '=', filter.action!), eb('action', 'like', `${filter.action!}%`)]),
+          eb.or([eb('action', '=', filter.action!), like('action', `${escapeLike(filter.action!)}%`)]),
         );
       if (filter.from) query = query.where('at', '>=', filter.from);
       if (filter.to) query = query.where('at', '<=', filter.to);

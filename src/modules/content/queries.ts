@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { escapeLike, like } from '../../db/like.js';
 import type { Database, NewArticleRow, ArticleUpdate } from '../../db/schema.js';
 import type { ArticleAccess, ArticleStatus, ArticleSummary, Section, StoredStatus } from './domain.js';
 
@@ -115,7 +116,7 @@ export async function selectArticles(
   if (filter.since !== undefined) query = query.where('a.published_at', '>=', filter.since);
   if (filter.access !== undefined) query = query.where('a.access', '=', filter.access);
   for (const word of (filter.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-    query = query.where(sql<boolean>`a.search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
+    query = query.where(like('a.search_text', `%${escapeLike(word)}%`));
   }
   const rows = await query
     .orderBy('a.published_at', 'desc')
@@ -123,10 +124,6 @@ export async function selectArticles(
     .limit(filter.limit)
     .execute();
   return rows.map(toStatused);
-}
-
-function escapeLike(word: string): string {
-  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Number of published articles per year, newest year first. */

@@ -22,10 +22,10 @@ import {
 import type { StaffMailVariables } from './mail-copy.js';
 import * as q from './queries.js';
 import { isStaffRole, type StaffPrincipal, type StaffRole } from '../../kernel/staff-access.js';
+import { normaliseEmail } from '../../kernel/text.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 export interface Device {
   readonly ip: string;
