@@ -27,6 +27,7 @@ import {
   createSqlRateLimitStore,
 } from './modules/rate-limit/index.js';
 import {
+  adminArticlePageRoutes,
   adminArticleRoutes,
   adminImageRoutes,
   adminSectionRoutes,
@@ -532,6 +533,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminAuditRoutes, { audit: services.audit });
   // The admin's pages; each module with pages adds its entry to the navigation.
   const adminNav: AdminNavItem[] = [
+    { href: '/admin/articles', label: 'Articles', staff: ['editor'] },
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
@@ -549,6 +551,14 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     settings: services.settings,
     changes: settingsChanges,
     nav: adminNav,
+  });
+  await app.register(adminArticlePageRoutes, {
+    content: services.content,
+    images: services.images,
+    publicUrl: config.publicUrl,
+    timeZone: async () => (await services.publication.settings()).timeZone,
+    nav: adminNav,
+    now: () => services.clock.now(),
   });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });

@@ -23,6 +23,7 @@ export {
 } from './domain.js';
 export { adminArticleRoutes } from './routes-admin.js';
 export { adminSectionRoutes } from './routes-sections.js';
+export { adminArticlePageRoutes } from './routes-article-pages.js';
 export { adminImageRoutes, imageRoutes } from './routes-images.js';
 export { createImageLibrary, imageMaxBytes, type ImageLibrary, type StoredImage } from './images.js';
 export { articleSummaryJson } from './serializers.js';

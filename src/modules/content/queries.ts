@@ -92,6 +92,8 @@ export interface ArticleFilter {
   /** The admin's filter by status, as of `now`. */
   readonly status?: { readonly is: ArticleStatus; readonly now: string };
   readonly limit: number;
+  /** Rows to pass over first (the admin's pages of the list). */
+  readonly offset?: number;
 }
 
 export async function selectArticles(
@@ -122,6 +124,7 @@ export async function selectArticles(
     .orderBy('a.published_at', 'desc')
     .orderBy('a.id', 'desc')
     .limit(filter.limit)
+    .offset(filter.offset ?? 0)
     .execute();
   return rows.map(toStatused);
 }

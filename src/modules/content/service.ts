@@ -92,6 +92,8 @@ export interface ListOptions {
   /** The admin's filter: `scheduled` means published with a `publishedAt` still ahead. */
   readonly status?: ArticleStatus;
   readonly limit: number;
+  /** Articles to pass over first: the admin's list pages through them. */
+  readonly offset?: number;
 }
 
 export interface SearchOptions {

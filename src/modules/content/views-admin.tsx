@@ -1,0 +1,343 @@
+import { AdminShell, Notice, type AdminNavItem } from '../../web/admin/shell.js';
+import type { StaffPrincipal } from '../../kernel/staff-access.js';
+import { articleAccessLevels, type ArticleStatus, type Section } from './domain.js';
+import type { NewsroomSummary } from './service.js';
+
+// The newsroom's admin pages: the article list, the article editor, sections and the front
+// page. The words are this module's (see CONTEXT.md).
+
+interface Frame {
+  readonly principal: StaffPrincipal;
+  readonly nav: readonly AdminNavItem[];
+}
+
+/** What the editor's form holds, as typed: kept whole when a save is refused. */
+export interface ArticleForm {
+  readonly headline: string;
+  readonly standfirst: string;
+  readonly slug: string;
+  readonly section: string;
+  readonly byline: string;
+  readonly access: string;
+  /** A syndicated article's agency; empty for the newsroom's own. */
+  readonly agency: string;
+  /** `YYYY-MM-DDTHH:mm` in the publication's time zone, or empty. */
+  readonly publishAt: string;
+  readonly body: string;
+}
+
+export const emptyArticleForm: ArticleForm = {
+  headline: '',
+  standfirst: '',
+  slug: '',
+  section: '',
+  byline: '',
+  access: 'metered',
+  agency: '',
+  publishAt: '',
+  body: '',
+};
+
+/** A listed article with the status the admin shows (`scheduled` derived from the time). */
+export type ListedArticle = NewsroomSummary & { readonly shownStatus: ArticleStatus };
+
+const statusFilters: readonly { value: ArticleStatus; label: string }[] = [
+  { value: 'draft', label: 'Drafts' },
+  { value: 'scheduled', label: 'Scheduled' },
+  { value: 'published', label: 'Published' },
+  { value: 'unpublished', label: 'Unpublished' },
+];
+
+export function ArticleListPage(
+  props: Frame & {
+    articles: readonly ListedArticle[];
+    sections: readonly Section[];
+    filter: { status?: string; section?: string; q?: string };
+    page: number;
+    hasNext: boolean;
+    done?: string;
+    /** An instant as the publication's clock shows it. */
+    formatTime: (iso: string) => string;
+  },
+) {
+  const { filter, page } = props;
+  const pageHref = (to: number) => {
+    const query = new URLSearchParams();
+    if (filter.status) query.set('status', filter.status);
+    if (filter.section) query.set('section', filter.section);
+    if (filter.q) query.set('q', filter.q);
+    if (to > 1) query.set('page', String(to));
+    const text = query.toString();
+    return text ? `/admin/articles?${text}` : '/admin/articles';
+  };
+  return (
+    <AdminShell title="Articles" principal={props.principal} nav={props.nav} current="/admin/articles">
+      {props.done && <Notice kind="done">{props.done}</Notice>}
+      <p>
+        <a class="button" href="/admin/articles/new">
+          New article
+        </a>
+      </p>
+      <form class="filters card" method="get" action="/admin/articles">
+        <div>
+          <label for="status">Status</label>
+          <select id="status" name="status">
+            <option value="">All</option>
+            {statusFilters.map((s) => (
+              <option key={s.value} value={s.value} selected={filter.status === s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="section">Section</label>
+          <select id="section" name="section">
+            <option value="">All</option>
+            {props.sections.map((s) => (
+              <option key={s.slug} value={s.slug} selected={filter.section === s.slug}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="q">Search</label>
+          <input id="q" name="q" value={filter.q ?? ''} maxLength={200} />
+        </div>
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>Headline</th>
+            <th>Section</th>
+            <th>Access</th>
+            <th>Status</th>
+            <th>Publish time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.articles.map((article) => (
+            <tr key={article.id}>
+              <td>
+                <a href={`/admin/articles/${article.id}`}>{article.headline}</a>
+                {article.syndicated && <span class="muted"> · {article.syndicated.agency}</span>}
+              </td>
+              <td>{article.section.name}</td>
+              <td>{article.access}</td>
+              <td>
+                <span class={`status status-${article.shownStatus}`}>{article.shownStatus}</span>
+              </td>
+              <td>{props.formatTime(article.publishedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.articles.length === 0 && <p class="muted">No article matches.</p>}
+      <nav class="pager" aria-label="Pages">
+        {page > 1 && <a href={pageHref(page - 1)}>Newer</a>}
+        {(page > 1 || props.hasNext) && <span class="muted">Page {page}</span>}
+        {props.hasNext && <a href={pageHref(page + 1)}>Older</a>}
+      </nav>
+    </AdminShell>
+  );
+}
+
+/** The article being edited, as the editor's header describes it. */
+export interface EditedArticle {
+  readonly id: string;
+  readonly slug: string;
+  readonly status: ArticleStatus;
+  /** Where readers find it, while it is live. */
+  readonly url: string | null;
+}
+
+export function ArticleEditorPage(
+  props: Frame & {
+    /** Absent for a new article. */
+    article?: EditedArticle;
+    form: ArticleForm;
+    sections: readonly Section[];
+    timeZone: string;
+    error?: string;
+    done?: string;
+    /** The body as readers would get it, after cleaning. */
+    preview?: { bodyHtml: string; teaserHtml: string };
+    /** An image just uploaded: where it is served from. */
+    uploaded?: { path: string; url: string };
+  },
+) {
+  const { article, form } = props;
+  const action = article ? `/admin/articles/${article.id}` : '/admin/articles';
+  const live = article?.status === 'published' || article?.status === 'scheduled';
+  return (
+    <AdminShell
+      title={article ? 'Edit article' : 'New article'}
+      principal={props.principal}
+      nav={props.nav}
+      current="/admin/articles"
+    >
+      {props.error && <Notice kind="error">{props.error}</Notice>}
+      {props.done && <Notice kind="done">{props.done}</Notice>}
+      {article && (
+        <p>
+          <span class={`status status-${article.status}`}>{article.status}</span>{' '}
+          {article.url && (
+            <a href={article.url} rel="noopener">
+              {article.url}
+            </a>
+          )}
+        </p>
+      )}
+      {props.preview && (
+        <section class="card preview" aria-labelledby="preview-title">
+          <h2 id="preview-title">Preview</h2>
+          <p class="muted">The body as readers get it, cleaned. Not saved yet.</p>
+          <article class="article-body" dangerouslySetInnerHTML={{ __html: props.preview.bodyHtml }} />
+          <h3>What a reader the paywall stops sees</h3>
+          <div class="article-body teaser" dangerouslySetInnerHTML={{ __html: props.preview.teaserHtml }} />
+        </section>
+      )}
+      {props.uploaded && (
+        <div class="card">
+          <p>
+            Image uploaded: <a href={props.uploaded.path}>{props.uploaded.url}</a>
+          </p>
+          <label for="snippet">Paste into the body</label>
+          <input
+            id="snippet"
+            readOnly
+            class="wide"
+            value={`<figure><img src="${props.uploaded.path}" alt=""><figcaption></figcaption></figure>`}
+          />
+        </div>
+      )}
+      <form class="card editor" method="post" action={action} enctype="multipart/form-data">
+        <label for="headline">Headline</label>
+        <input id="headline" name="headline" class="wide" required maxLength={300} value={form.headline} />
+        <label for="standfirst">Standfirst</label>
+        <textarea id="standfirst" name="standfirst" class="short" maxLength={1000} value={form.standfirst} />
+        <div class="fields">
+          <div>
+            <label for="slug">Slug</label>
+            <input
+              id="slug"
+              name="slug"
+              value={form.slug}
+              maxLength={120}
+              placeholder="made from the headline"
+              pattern="[a-z0-9]+(-[a-z0-9]+)*"
+            />
+          </div>
+          <div>
+            <label for="section">Section</label>
+            <select id="section" name="section" required>
+              {props.sections.map((s) => (
+                <option key={s.slug} value={s.slug} selected={form.section === s.slug}>
+                  {s.name}
+                  {s.requiredBenefit ? ` (needs ${s.requiredBenefit})` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="byline">Byline</label>
+            <input id="byline" name="byline" value={form.byline} maxLength={200} />
+          </div>
+          <div>
+            <label for="access">Access</label>
+            <select id="access" name="access">
+              {articleAccessLevels.map((level) => (
+                <option key={level} value={level} selected={form.access === level}>
+                  {level}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="agency">Syndicated from (agency)</label>
+            <input
+              id="agency"
+              name="agency"
+              value={form.agency}
+              maxLength={200}
+              placeholder="empty: our own"
+            />
+          </div>
+          <div>
+            <label for="publishAt">Publish time ({props.timeZone})</label>
+            <input id="publishAt" name="publishAt" type="datetime-local" value={form.publishAt} />
+          </div>
+        </div>
+        <p class="muted">
+          A named benefit (a premium vertical such as market analysis) is set on the section, under Sections.
+          A publish time ahead schedules the article; empty publishes it now.
+        </p>
+        <label for="body">Body (HTML)</label>
+        <textarea id="body" name="body" class="body" required value={form.body} />
+        <p class="muted">
+          Paragraphs, headings, lists, links, quotes, tables and images are kept; scripts, styles, forms and
+          event attributes are removed on save. The first paragraph is the teaser.
+        </p>
+        <div class="buttons">
+          <button type="submit" name="intent" value="preview" class="secondary">
+            Preview
+          </button>
+          <button type="submit" name="intent" value="save">
+            {live ? 'Save changes' : 'Save draft'}
+          </button>
+          {article?.status !== 'published' && (
+            <button type="submit" name="intent" value="publish">
+              Publish / schedule
+            </button>
+          )}
+        </div>
+        <fieldset class="upload">
+          <legend>Image</legend>
+          <label for="image">JPEG, PNG, WebP or GIF, at most 10 MB</label>
+          <input id="image" name="image" type="file" accept="image/jpeg,image/png,image/webp,image/gif" />
+          <button type="submit" name="intent" value="upload" class="secondary" formnovalidate>
+            Upload image
+          </button>
+        </fieldset>
+      </form>
+      {article && (
+        <div class="card buttons">
+          {live && (
+            <form method="post" action={`/admin/articles/${article.id}/unpublish`}>
+              <button type="submit" class="secondary">
+                Unpublish
+              </button>
+            </form>
+          )}
+          <a class="button danger" href={`/admin/articles/${article.id}/delete`}>
+            Delete…
+          </a>
+        </div>
+      )}
+    </AdminShell>
+  );
+}
+
+export function DeleteArticlePage(props: Frame & { article: { id: string; headline: string } }) {
+  return (
+    <AdminShell title="Delete article" principal={props.principal} nav={props.nav} current="/admin/articles">
+      <div class="card narrow">
+        <p>
+          Delete <strong>{props.article.headline}</strong>? It leaves the site and the newsroom for good; to
+          take it down and keep it, unpublish it instead.
+        </p>
+        <form method="post" action={`/admin/articles/${props.article.id}/delete`}>
+          <input type="hidden" name="confirm" value="yes" />
+          <button type="submit" class="danger">
+            Delete for good
+          </button>
+        </form>
+        <p>
+          <a href={`/admin/articles/${props.article.id}`}>Keep it</a>
+        </p>
+      </div>
+    </AdminShell>
+  );
+}

@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffRole } from '../../src/kernel/staff-access.js';
+import { buildTestApp, type TestApp } from '../support/build-app.js';
+import { dialects } from '../support/databases.js';
+
+const origin = 'http://127.0.0.1:3000';
+
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A multipart body as a browser sends a form with `enctype="multipart/form-data"`. */
+function multipart(fields: Record<string, string>, file?: { field: string; name: string; bytes: Buffer }) {
+  const boundary = 'newsroom-pages-boundary';
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields))
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  if (file)
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      file.bytes,
+      Buffer.from('\r\n'),
+    );
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A signed-in staff member's browser: keeps its cookies, posts forms from the site. */
+async function signedIn(t: TestApp, role: StaffRole) {
+  const email = `${role}-${Math.random().toString(36).slice(2)}@news.example`;
+  const password = `${role} password that is long`;
+  await t.services.staff.create({ email, password, role, name: role });
+  let cookie = '';
+  const send = async (method: 'GET' | 'POST', url: string, payload?: string | Buffer, type?: string) => {
+    const response = await t.app.inject({
+      method,
+      url,
+      headers: { cookie, origin, ...(type && { 'content-type': type }) },
+      ...(payload !== undefined && { payload }),
+    });
+    const set = response.cookies.find((c) => c.name === 'mh_staff');
+    if (set) cookie = `mh_staff=${set.value}`;
+    return response;
+  };
+  const form = 'application/x-www-form-urlencoded';
+  const browser = {
+    get: (url: string) => send('GET', url),
+    post: (url: string, fields: Record<string, string> = {}) =>
+      send('POST', url, new URLSearchParams(fields).toString(), form),
+    postMultipart: (url: string, fields: Record<string, string>, file?: Parameters<typeof multipart>[1]) => {
+      const body = multipart(fields, file);
+      return send('POST', url, body.payload, body.type);
+    },
+  };
+  const login = await browser.post('/admin/login', { email, password });
+  expect(login.statusCode).toBe(303);
+  return browser;
+}
+
+type Browser = Awaited<ReturnType<typeof signedIn>>;
+
+const articleForm = (overrides: Record<string, string> = {}) => ({
+  headline: 'Council approves the river plan',
+  standfirst: 'A vote after two years of debate.',
+  slug: '',
+  section: 'politics',
+  byline: 'A. Reporter',
+  access: 'metered',
+  agency: '',
+  publishAt: '',
+  body: '<p>The council voted on Monday.</p><p>Work starts in spring.</p>',
+  intent: 'save',
+  ...overrides,
+});
+
+/** The id in a redirect to the editor, `/admin/articles/:id?done=…`. */
+const editedId = (location: string | undefined) =>
+  /^\/admin\/articles\/(art_[0-9A-Za-z]+)\?done=/.exec(location ?? '')?.[1];
+
+const previewOf = (body: string) => /<article class="article-body">([\s\S]*?)<\/article>/.exec(body)?.[1];
+
+describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => {
+  let t: TestApp;
+  let editor: Browser;
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    editor = await signedIn(t, 'editor');
+  });
+  afterAll(() => t.close());
+
+  it('saves a draft from the form and lists it among the drafts', async () => {
+    const created = await editor.post('/admin/articles', articleForm({ headline: 'A draft about bridges' }));
+    expect(created.statusCode).toBe(303);
+    const id = editedId(created.headers.location);
+    expect(id).toBeDefined();
+    const article = await t.services.content.find(id!);
+    expect(article).toMatchObject({
+      status: 'draft',
+      headline: 'A draft about bridges',
+      byline: 'A. Reporter',
+    });
+    const page = await editor.get(created.headers.location!);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Draft saved.');
+    expect(page.body).toContain('A draft about bridges');
+    const drafts = await editor.get('/admin/articles?status=draft&q=bridges');
+    expect(drafts.body).toContain(`/admin/articles/${id}`);
+    expect((await editor.get('/admin/articles?status=published&q=bridges')).body).not.toContain(
+      `/admin/articles/${id}`,
+    );
+  });
+
+  it('previews the body as readers get it: no script and no event attribute, in the preview or stored', async () => {
+    const dirty =
+      '<p>Safe words.</p><script>alert(1)</script><p><img src="/x.png" onerror="alert(2)">More</p><a href="javascript:alert(3)">link</a>';
+    const preview = await editor.post('/admin/articles', articleForm({ body: dirty, intent: 'preview' }));
+    expect(preview.statusCode).toBe(200);
+    const shown = previewOf(preview.body);
+    expect(shown).toContain('Safe words.');
+    expect(shown).not.toMatch(/<script|onerror|javascript:/i);
+    // What was typed is still in the form, escaped, and nothing was saved.
+    expect(preview.body).toContain('&lt;script>alert(1)&lt;/script>');
+    expect(await t.services.content.list({ q: 'council approves', limit: 10 })).toEqual([]);
+
+    const saved = await editor.post(
+      '/admin/articles',
+      articleForm({ body: dirty, headline: 'Cleaned on save' }),
+    );
+    const stored = await t.services.content.find(editedId(saved.headers.location)!);
+    expect(stored?.bodyHtml).toContain('Safe words.');
+    expect(stored?.bodyHtml).not.toMatch(/<script|onerror|javascript:/i);
+  });
+
+  it('keeps what the editor typed when a save is refused, and names the problem', async () => {
+    const refused = await editor.post(
+      '/admin/articles',
+      articleForm({ headline: '', body: '<p>Words worth keeping.</p>', slug: 'Not A Slug' }),
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('role="alert"');
+    expect(refused.body).toContain('Headline: give the article a headline');
+    expect(refused.body).toContain('Slug: use lowercase words');
+    expect(refused.body).toContain('&lt;p>Words worth keeping.&lt;/p>');
+    const badTime = await editor.post('/admin/articles', articleForm({ publishAt: 'next tuesday' }));
+    expect(badTime.statusCode).toBe(422);
+    expect(badTime.body).toContain('Publish time: expected a date and a time');
+    const unknownSection = await editor.post('/admin/articles', articleForm({ section: 'no-such-section' }));
+    expect(unknownSection.statusCode).toBe(422);
+    expect(unknownSection.body).toContain('There is no section &quot;no-such-section&quot;.');
+    expect(unknownSection.body).toContain('Council approves the river plan');
+  });
+
+  it('publishes a draft, then unpublishes it: it leaves the site and stays in the newsroom', async () => {
+    const created = await editor.post('/admin/articles', articleForm({ headline: 'Ferry fares fall' }));
+    const id = editedId(created.headers.location)!;
+    const published = await editor.post(
+      `/admin/articles/${id}`,
+      articleForm({ headline: 'Ferry fares fall', intent: 'publish' }),
+    );
+    expect(published.statusCode).toBe(303);
+    expect(published.headers.location).toBe(`/admin/articles/${id}?done=published`);
+    const article = (await t.services.content.find(id))!;
+    expect(article.status).toBe('published');
+    expect(article.publishedAt).toBe(t.clock.now().toISOString());
+    expect((await t.app.inject({ url: `/article/${article.slug}` })).statusCode).toBe(200);
+
+    const editorPage = await editor.get(`/admin/articles/${id}`);
+    expect(editorPage.body).toContain('Save changes');
+    expect(editorPage.body).toContain(`/admin/articles/${id}/unpublish`);
+    const unpublished = await editor.post(`/admin/articles/${id}/unpublish`);
+    expect(unpublished.headers.location).toBe(`/admin/articles/${id}?done=unpublished`);
+    expect((await t.services.content.find(id))?.status).toBe('unpublished');
+    expect((await t.app.inject({ url: `/article/${article.slug}` })).statusCode).toBe(404);
+    expect((await editor.get('/admin/articles?status=unpublished')).body).toContain(`/admin/articles/${id}`);
+  });
+
+  it('schedules an article at a publish time typed in the publication’s time zone', async () => {
+    // 09:30 in Asia/Kolkata (UTC+05:30) is 04:00 UTC; the clock stands at 2026-11-15T06:00Z.
+    const scheduled = await editor.post(
+      '/admin/articles',
+      articleForm({ headline: 'Budget day coverage', publishAt: '2026-11-20T09:30', intent: 'publish' }),
+    );
+    expect(scheduled.statusCode).toBe(303);
+    expect(scheduled.headers.location).toMatch(/\?done=scheduled$/);
+    const article = (await t.services.content.find(editedId(scheduled.headers.location)!))!;
+    expect(article.status).toBe('published');
+    expect(article.publishedAt).toBe('2026-11-20T04:00:00.000Z');
+    expect((await t.app.inject({ url: `/article/${article.slug}` })).statusCode).toBe(404);
+    const page = await editor.get(`/admin/articles/${article.id}`);
+    expect(page.body).toContain('value="2026-11-20T09:30"');
+    expect(page.body).toContain('status-scheduled');
+    expect((await editor.get('/admin/articles?status=scheduled')).body).toContain(article.id);
+  });
+
+  it('saves changes to a published article without moving its publish time', async () => {
+    const created = await editor.post(
+      '/admin/articles',
+      articleForm({ headline: 'Rain expected', intent: 'publish' }),
+    );
+    const id = editedId(created.headers.location)!;
+    const before = (await t.services.content.find(id))!;
+    const form = await editor.get(`/admin/articles/${id}`);
+    const shownTime = /name="publishAt" type="datetime-local" value="([^"]*)"/.exec(form.body)?.[1];
+    expect(shownTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    const saved = await editor.post(
+      `/admin/articles/${id}`,
+      articleForm({ headline: 'Heavy rain expected', slug: before.slug, publishAt: shownTime! }),
+    );
+    expect(saved.headers.location).toBe(`/admin/articles/${id}?done=saved`);
+    const after = (await t.services.content.find(id))!;
+    expect(after).toMatchObject({
+      headline: 'Heavy rain expected',
+      status: 'published',
+      publishedAt: before.publishedAt,
+    });
+  });
+
+  it('uploads an image from the editor and shows its snippet, keeping the form', async () => {
+    const uploaded = await editor.postMultipart(
+      '/admin/articles',
+      articleForm({ headline: 'With a picture', intent: 'upload' }),
+      { field: 'image', name: 'dot.png', bytes: png },
+    );
+    expect(uploaded.statusCode).toBe(200);
+    const path = /\/media\/images\/[0-9a-f]{32}\.png/.exec(uploaded.body)?.[0];
+    expect(path).toBeDefined();
+    expect(uploaded.body).toContain(`&lt;figure>&lt;img src=&quot;${path}&quot;`);
+    expect(uploaded.body).toContain('value="With a picture"');
+    expect((await t.app.inject({ url: path! })).statusCode).toBe(200);
+    const notImage = await editor.postMultipart('/admin/articles', articleForm({ intent: 'upload' }), {
+      field: 'image',
+      name: 'evil.svg',
+      bytes: Buffer.from('<svg onload="alert(1)"/>'),
+    });
+    expect(notImage.statusCode).toBe(422);
+    expect(notImage.body).toContain('Image: expected a JPEG, PNG, WebP or GIF image.');
+    // The whole editor form, sent multipart as the browser does, saves too.
+    const saved = await editor.postMultipart(
+      '/admin/articles',
+      articleForm({ headline: 'Sent as multipart' }),
+    );
+    expect(saved.statusCode).toBe(303);
+    expect((await t.services.content.find(editedId(saved.headers.location)!))?.headline).toBe(
+      'Sent as multipart',
+    );
+  });
+
+  it('deletes only after the confirmation page', async () => {
+    const created = await editor.post('/admin/articles', articleForm({ headline: 'Delete me' }));
+    const id = editedId(created.headers.location)!;
+    const ask = await editor.get(`/admin/articles/${id}/delete`);
+    expect(ask.body).toContain('Delete for good');
+    const stray = await editor.post(`/admin/articles/${id}/delete`);
+    expect(stray.headers.location).toBe(`/admin/articles/${id}/delete`);
+    expect(await t.services.content.find(id)).toBeDefined();
+    const gone = await editor.post(`/admin/articles/${id}/delete`, { confirm: 'yes' });
+    expect(gone.headers.location).toBe('/admin/articles?done=deleted');
+    expect(await t.services.content.find(id)).toBeUndefined();
+    expect((await editor.get(`/admin/articles/${id}`)).statusCode).toBe(404);
+  });
+
+  it('pages through the list, newest first', async () => {
+    for (let i = 0; i < 32; i++)
+      await t.services.content.create({
+        headline: `Paged story ${i}`,
+        body: '<p>Text.</p>',
+        section: 'world',
+        access: 'free',
+        publishedAt: new Date(Date.UTC(2026, 9, 1, 0, i)).toISOString(),
+      });
+    const first = await editor.get('/admin/articles?section=world&q=paged');
+    expect(first.body).toContain('Paged story 31');
+    expect(first.body).not.toContain('Paged story 1<');
+    expect(first.body.indexOf('Paged story 31')).toBeLessThan(first.body.indexOf('Paged story 30'));
+    expect(first.body).toContain('page=2');
+    const second = await editor.get('/admin/articles?section=world&q=paged&page=2');
+    expect(second.body).toContain('Paged story 0<');
+    expect(second.body).not.toContain('Paged story 31');
+    // A filter mistyped in the address bar is no filter, not an error.
+    expect((await editor.get('/admin/articles?status=nonsense&page=-3')).statusCode).toBe(200);
+  });
+
+  it('refuses a marketer (403), and sends a visitor to sign in', async () => {
+    const marketer = await signedIn(t, 'marketer');
+    expect((await marketer.get('/admin/articles')).statusCode).toBe(403);
+    expect((await marketer.get('/admin/articles/new')).statusCode).toBe(403);
+    expect((await marketer.post('/admin/articles', articleForm())).statusCode).toBe(403);
+    const visitor = await t.app.inject({ url: '/admin/articles' });
+    expect(visitor.statusCode).toBe(303);
+    expect(visitor.headers.location).toBe('/admin/login?next=%2Fadmin%2Farticles');
+    const home = await editor.get('/admin');
+    expect(home.body).toContain('href="/admin/articles"');
+  });
+});
