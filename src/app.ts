@@ -78,10 +78,13 @@ import {
   billingMail,
   createBilling,
   createBillingNotices,
+  maxNoticeDays,
+  minNoticeDays,
+  subscribePlansHtml,
   subscriptionPageRoutes,
   subscriptionRoutes,
 } from './modules/subscriptions/index.js';
-import { adminPlanRoutes, benefitKeys, createPlanService } from './modules/plans/index.js';
+import { adminPlanRoutes, benefitKeys, createPlanService, planPageRoutes } from './modules/plans/index.js';
 import {
   accountPartnerSection,
   createPartnerService,
@@ -537,6 +540,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
+    { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -559,6 +563,17 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     timeZone: async () => (await services.publication.settings()).timeZone,
     nav: adminNav,
     now: () => services.clock.now(),
+  });
+  await app.register(planPageRoutes, {
+    plans: services.plans,
+    priceMoves: {
+      move: (input) => services.billing.movePrice(input),
+      list: (planId) => services.billing.priceMoves(planId),
+      minNoticeDays,
+      maxNoticeDays,
+    },
+    subscribePreview: subscribePlansHtml,
+    nav: adminNav,
   });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });

@@ -33,7 +33,7 @@ export {
 } from './routes-admin.js';
 export { adminReaderRoutes, type ReaderDirectory } from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
-export { Benefits, PlanCards } from './pages/views.js';
+export { Benefits, PlanCards, subscribePlansHtml } from './pages/views.js';
 export { createBillingNotices } from './notices/billing-notices.js';
 export {
   billingMail,
