@@ -1,4 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  onSendAsyncHookHandler,
+} from 'fastify';
 import { AppError } from '../../kernel/errors.js';
 import type { AuditLog } from '../audit/index.js';
 import {
@@ -95,17 +102,6 @@ export const staffGuard: FastifyPluginAsync<{
   const table: AdminRoute[] = [];
   routeTables.set(app, table);
 
-  app.addHook('onRoute', (route) => {
-    if (!isAdminUrl(route.url)) return;
-    const access = route.config?.staff;
-    const methods = [route.method].flat();
-    if (access === undefined)
-      throw new Error(
-        `The admin route ${methods.join(',')} ${route.url} declares no staff access (config.staff).`,
-      );
-    for (const method of methods) if (method !== 'HEAD') table.push({ method, url: route.url, access });
-  });
-
   async function find(
     request: FastifyRequest,
   ): Promise<{ principal: StaffPrincipal; stage: StaffSessionView['stage'] } | undefined> {
@@ -121,31 +117,31 @@ export const staffGuard: FastifyPluginAsync<{
     return { principal: principalOfMember(session), stage: session.stage };
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    const access = request.routeOptions.config?.staff;
-    if (access === undefined || access === 'public') return;
-    const found = await find(request);
-    const page = isAdminPage(request.url) && request.method === 'GET';
-    if (!found) {
-      if (page) return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
-      throw new AppError(
-        'unauthorized',
-        'Sign in to the admin, or send an API key as "Authorization: Bearer <key>" (unknown or revoked keys are refused).',
-      );
-    }
-    if (found.stage === 'setup' && access !== 'signed-in') {
-      if (page) return reply.redirect('/admin/account?setup=two-factor', 303);
-      throw new AppError('forbidden', 'Turn on two-factor sign-in first: the owner requires it.');
-    }
-    if (!roleMayUse(found.principal.role, access))
-      throw new AppError(
-        'forbidden',
-        `This needs the role ${[access].flat().join(' or ')} (or owner); yours is ${found.principal.role}.`,
-      );
-    setPrincipal(request, found.principal);
-  });
+  const guard =
+    (access: Exclude<StaffAccess, 'public'>): onRequestAsyncHookHandler =>
+    async (request, reply) => {
+      const found = await find(request);
+      const page = isAdminPage(request.url) && request.method === 'GET';
+      if (!found) {
+        if (page) return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
+        throw new AppError(
+          'unauthorized',
+          'Sign in to the admin, or send an API key as "Authorization: Bearer <key>" (unknown or revoked keys are refused).',
+        );
+      }
+      if (found.stage === 'setup' && access !== 'signed-in') {
+        if (page) return reply.redirect('/admin/account?setup=two-factor', 303);
+        throw new AppError('forbidden', 'Turn on two-factor sign-in first: the owner requires it.');
+      }
+      if (!roleMayUse(found.principal.role, access))
+        throw new AppError(
+          'forbidden',
+          `This needs the role ${[access].flat().join(' or ')} (or owner); yours is ${found.principal.role}.`,
+        );
+      setPrincipal(request, found.principal);
+    };
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  const audit: onSendAsyncHookHandler = async (request, reply, payload) => {
     const principal = principalIfAny(request);
     if (!principal || !changing.has(request.method) || reply.statusCode >= 400) return payload;
     const note = changeNotedOn(request);
@@ -164,6 +160,22 @@ export const staffGuard: FastifyPluginAsync<{
       request.log.error({ err: error }, 'an admin action could not be written to the audit log');
     }
     return payload;
+  };
+
+  // The hooks sit on the guarded routes alone: a reader's page view runs none of them.
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.staff;
+    if (isAdminUrl(route.url)) {
+      const methods = [route.method].flat();
+      if (access === undefined)
+        throw new Error(
+          `The admin route ${methods.join(',')} ${route.url} declares no staff access (config.staff).`,
+        );
+      for (const method of methods) if (method !== 'HEAD') table.push({ method, url: route.url, access });
+    }
+    if (access === undefined || access === 'public') return;
+    route.onRequest = [guard(access), ...[route.onRequest ?? []].flat()];
+    route.onSend = [...[route.onSend ?? []].flat(), audit];
   });
 };
 // Not encapsulated: the hooks are for the whole app (what fastify-plugin would mark).
