@@ -19,6 +19,7 @@ import * as m0018 from './migrations/0018-newsroom.js';
 import * as m0019 from './migrations/0019-price-moves.js';
 import * as m0016 from './migrations/0016-comp-grants.js';
 import * as m0020 from './migrations/0020-staff.js';
+import * as m0021 from './migrations/0021-refunds.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0019-price-moves': m0019,
   '0016-comp-grants': m0016,
   '0020-staff': m0020,
+  '0021-refunds': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

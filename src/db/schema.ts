@@ -53,6 +53,9 @@ export interface Database {
   staff_invitations: StaffInvitationsTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
   audit_log: AuditLogTable;
+  refunds: RefundsTable;
+  credit_note_sequences: CreditNoteSequencesTable;
+  credit_notes: CreditNotesTable;
 }
 
 export interface SectionsTable {
@@ -789,3 +792,53 @@ export interface AuditLogTable {
   before: string | null;
   after: string | null;
 }
+
+/** A refund of all or part of a payment (0021), asked for by support. */
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  account_id: string;
+  subscription_id: string | null;
+  plan_id: string | null;
+  amount_minor: number;
+  currency: string;
+  /** `pending` while the gateway is asked (its amount reserved on the payment). */
+  status: 'pending' | 'succeeded' | 'failed';
+  idempotency_key: string;
+  gateway: string;
+  gateway_ref: string | null;
+  failure_reason: string | null;
+  actor: string;
+  created_at: string;
+  settled_at: string | null;
+}
+
+export type RefundRow = Selectable<RefundsTable>;
+
+export interface CreditNoteSequencesTable {
+  /** `2026-27`: the credit notes' own series, apart from the invoices'. */
+  financial_year: string;
+  last_number: number;
+}
+
+/** A GST credit note (0021): one per refund, against the refunded payment's invoice. */
+export interface CreditNotesTable {
+  id: string;
+  number: string;
+  financial_year: string;
+  sequence: number;
+  refund_id: string;
+  invoice_id: string;
+  payment_id: string;
+  account_id: string;
+  issued_at: string;
+  currency: string;
+  taxable_minor: number;
+  cgst_minor: number;
+  sgst_minor: number;
+  igst_minor: number;
+  total_minor: number;
+  reason: string;
+}
+
+export type CreditNoteRow = Selectable<CreditNotesTable>;

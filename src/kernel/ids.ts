@@ -31,6 +31,9 @@ export type IdPrefix =
   | 'sev'
   | 'pay'
   | 'inv'
+  // refunds and their credit notes
+  | 'rfd'
+  | 'crn'
   // price moves and the notices they send
   | 'pmv'
   | 'pnt'

@@ -243,6 +243,7 @@ describe.each(dialects)('invoices on $name', (dialect) => {
       expect(response.statusCode).toBe(200);
       privateAnswer(response);
       expect(response.json()).toEqual({
+        creditNotes: [],
         invoices: [
           {
             id: invoiceId,
@@ -385,7 +386,7 @@ describe.each(dialects)('invoices on $name', (dialect) => {
     });
 
     it("does not show another reader's invoice, in any form", async () => {
-      expect((await other.get('/api/v1/invoices')).json()).toEqual({ invoices: [] });
+      expect((await other.get('/api/v1/invoices')).json()).toEqual({ invoices: [], creditNotes: [] });
       for (const url of [
         `/api/v1/invoices/${invoiceId}`,
         `/api/v1/invoices/${invoiceId}?format=pdf`,

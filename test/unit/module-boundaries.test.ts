@@ -14,7 +14,7 @@ const owners: Record<string, readonly string[]> = {
   content: ['sections', 'articles', 'article_search_docs'],
   coupons: ['coupons', 'coupon_redemptions', 'coupon_reservations'],
   epaper: ['epaper_editions', 'epaper_shares'],
-  invoices: ['invoice_sequences', 'invoices'],
+  invoices: ['invoice_sequences', 'invoices', 'credit_note_sequences', 'credit_notes'],
   mail: ['mail_outbox'],
   metering: ['meter_periods', 'meter_reads'],
   partners: ['partner_offers', 'partner_codes'],
@@ -42,6 +42,7 @@ const owners: Record<string, readonly string[]> = {
     'price_moves',
     'price_notices',
     'comp_grants',
+    'refunds',
   ],
 };
 

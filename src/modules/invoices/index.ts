@@ -1,9 +1,22 @@
-export { createInvoiceService, type InvoiceExport, type InvoiceService, type IssueInput } from './service.js';
+export {
+  createInvoiceService,
+  type CreditNoteInput,
+  type InvoiceExport,
+  type InvoiceService,
+  type IssueInput,
+} from './service.js';
+export { creditNoteParts, type CreditNoteView, type CreditParts } from './credit-notes.js';
 export type { Buyer, InvoiceLine, InvoiceView, Seller } from './domain.js';
-export { invoiceRoutes, type InvoiceRouteDeps } from './routes.js';
-export { invoicePdf } from './pdf.js';
-export { invoiceJson, invoiceSummaryJson, invoiceUrls } from './serializers.js';
-export { InvoiceTable } from './views.js';
+export { adminCreditNoteRoutes, invoiceRoutes, type InvoiceRouteDeps } from './routes.js';
+export { creditNotePdf, invoicePdf } from './pdf.js';
+export {
+  creditNoteJson,
+  creditNoteUrls,
+  invoiceJson,
+  invoiceSummaryJson,
+  invoiceUrls,
+} from './serializers.js';
+export { CreditNoteTable, InvoiceTable } from './views.js';
 export {
   billingSettingsKey,
   billingSettingsSchema,

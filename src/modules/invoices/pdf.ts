@@ -1,3 +1,5 @@
+import type { Money } from '../../kernel/money.js';
+import { creditNoteLine, type CreditNoteView } from './credit-notes.js';
 import type { InvoiceView } from './domain.js';
 import { amountText, documentTitle, invoiceDate, percentText, periodText } from './format.js';
 
@@ -33,22 +35,110 @@ const pageMargin = 50;
 const pageWidth = 595.28; // A4, points
 const contentWidth = pageWidth - 2 * pageMargin;
 
+/** What a tax document's PDF shows: an invoice or a credit note, in the same layout. */
+interface TaxDocumentPdf {
+  readonly title: string;
+  readonly number: string;
+  readonly issuedAt: string;
+  readonly seller: InvoiceView['seller'];
+  readonly buyer: InvoiceView['buyer'];
+  /** Beside the supplier: number, date, place of supply, … */
+  readonly particulars: readonly (readonly [string, string])[];
+  readonly lines: readonly {
+    readonly description: string;
+    readonly period: string | undefined;
+    readonly sac: string;
+    readonly taxable: Money;
+    readonly tax: Money;
+    readonly total: Money;
+  }[];
+  readonly totals: readonly (readonly [string, string])[];
+  readonly footnote: string;
+}
+
+/** The GST rows of a document's totals, as its split puts them. */
+function gstTotals(
+  split: InvoiceView['split'],
+  rate: number,
+  parts: { cgst: Money; sgst: Money; igst: Money },
+): [string, string][] {
+  return split === 'intra_state'
+    ? [
+        [`CGST @ ${percentText(rate, 2)}`, amountText(parts.cgst)],
+        [`SGST @ ${percentText(rate, 2)}`, amountText(parts.sgst)],
+      ]
+    : [[`IGST @ ${percentText(rate)}`, amountText(parts.igst)]];
+}
+
 /**
  * The invoice as a PDF (A4), with the same fields as the HTML page. The document's dates are
  * the invoice's, so the same invoice always gives the same bytes.
  */
 export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
+  return taxDocumentPdf({
+    title: documentTitle(invoice),
+    number: invoice.number,
+    issuedAt: invoice.issuedAt,
+    seller: invoice.seller,
+    buyer: invoice.buyer,
+    particulars: [
+      ['Invoice number', invoice.number],
+      ['Invoice date', invoiceDate(invoice.issuedAt)],
+      ['Place of supply', `${invoice.placeOfSupply.code}-${invoice.placeOfSupply.name}`],
+      ['Reverse charge', 'No'],
+    ],
+    lines: invoice.lines.map((line) => ({ ...line, period: periodText(line) })),
+    totals: [
+      ['Taxable value', amountText(invoice.taxable)],
+      ...gstTotals(invoice.split, invoice.taxRateBp, invoice),
+      ['Total', amountText(invoice.total)],
+    ],
+    footnote:
+      `${invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} ` +
+      `Amounts in ${invoice.total.currency}. This invoice was issued electronically for payment ${invoice.paymentId}.`,
+  });
+}
+
+/** A credit note as a PDF (A4), in the invoice's layout, naming the invoice it credits. */
+export async function creditNotePdf(note: CreditNoteView): Promise<Buffer> {
+  const { invoice } = note;
+  return taxDocumentPdf({
+    title: 'Credit Note',
+    number: note.number,
+    issuedAt: note.issuedAt,
+    seller: invoice.seller,
+    buyer: invoice.buyer,
+    particulars: [
+      ['Credit note number', note.number],
+      ['Credit note date', invoiceDate(note.issuedAt)],
+      ['Against invoice', `${invoice.number} of ${invoiceDate(invoice.issuedAt)}`],
+      ['Place of supply', `${invoice.placeOfSupply.code}-${invoice.placeOfSupply.name}`],
+      ['Reverse charge', 'No'],
+    ],
+    lines: [creditNoteLine(note)],
+    totals: [
+      ['Taxable value', amountText(note.taxable)],
+      ...gstTotals(invoice.split, invoice.taxRateBp, note),
+      ['Total credited', amountText(note.total)],
+    ],
+    footnote:
+      `${note.reason}: the value and GST of invoice ${invoice.number} are reduced by these amounts. ` +
+      `Amounts in ${note.total.currency}. Issued electronically for refund ${note.refundId}.`,
+  });
+}
+
+async function taxDocumentPdf(document: TaxDocumentPdf): Promise<Buffer> {
   // Loaded on first use: pdfkit and its font machinery are a large share of start-up time, and
   // most processes (the CLI, most requests) never make a PDF.
   const { default: PDFDocument } = await import('pdfkit');
-  const title = documentTitle(invoice);
-  const issued = new Date(invoice.issuedAt);
+  const { title } = document;
+  const issued = new Date(document.issuedAt);
   const doc = new PDFDocument({
     size: 'A4',
     margin: pageMargin,
     info: {
-      Title: pdfText(`${title} ${invoice.number}`),
-      Author: pdfLine(invoice.seller.legalName),
+      Title: pdfText(`${title} ${document.number}`),
+      Author: pdfLine(document.seller.legalName),
       CreationDate: issued,
       ModDate: issued,
     },
@@ -60,7 +150,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  const { seller, buyer } = invoice;
+  const { seller, buyer } = document;
   const left = pageMargin;
   const right = pageMargin + contentWidth / 2 + 10;
   const half = contentWidth / 2 - 10;
@@ -69,7 +159,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   doc.moveDown(0.5);
   const top = doc.y;
 
-  // The supplier, left; the invoice's own particulars, right.
+  // The supplier, left; the document's own particulars, right.
   doc.font('Helvetica-Bold').fontSize(11).text(pdfLine(seller.legalName), left, top, { width: half });
   doc.font('Helvetica').fontSize(10);
   doc.text(pdfText(seller.address), { width: half });
@@ -77,19 +167,12 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   doc.text(pdfText(`State: ${seller.stateCode}-${seller.stateName}`), { width: half });
   const sellerBottom = doc.y;
 
-  const particulars: [string, string][] = [
-    ['Invoice number', invoice.number],
-    ['Invoice date', invoiceDate(invoice.issuedAt)],
-    ['Place of supply', `${invoice.placeOfSupply.code}-${invoice.placeOfSupply.name}`],
-    ['Reverse charge', 'No'],
-  ];
   doc.text('', right, top);
-  for (const [label, value] of particulars) {
+  for (const [label, value] of document.particulars) {
     doc.font('Helvetica-Bold').text(`${label}: `, { continued: true, width: half });
     doc.font('Helvetica').text(pdfLine(value), { width: half });
   }
   doc.y = Math.max(sellerBottom, doc.y) + 15;
-
   doc.font('Helvetica-Bold').fontSize(11).text('Bill to', left, doc.y);
   doc.font('Helvetica').fontSize(10);
   doc.text(pdfLine(buyer.name || buyer.email));
@@ -123,8 +206,8 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   rule(y);
   y += 5;
   doc.font('Helvetica').fontSize(9);
-  for (const line of invoice.lines) {
-    const period = periodText(line);
+  for (const line of document.lines) {
+    const { period } = line;
     const cells = [
       period ? `${pdfLine(line.description)}\n${pdfLine(period)}` : pdfLine(line.description),
       line.sac,
@@ -144,15 +227,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   y += 10;
 
   // The totals, right-aligned under the table.
-  const rate = invoice.taxRateBp;
-  const totals: [string, string][] = [['Taxable value', amountText(invoice.taxable)]];
-  if (invoice.split === 'intra_state') {
-    totals.push([`CGST @ ${percentText(rate, 2)}`, amountText(invoice.cgst)]);
-    totals.push([`SGST @ ${percentText(rate, 2)}`, amountText(invoice.sgst)]);
-  } else {
-    totals.push([`IGST @ ${percentText(rate)}`, amountText(invoice.igst)]);
-  }
-  totals.push(['Total', amountText(invoice.total)]);
+  const { totals } = document;
   totals.forEach(([label, value], i) => {
     const last = i === totals.length - 1;
     doc.font(last ? 'Helvetica-Bold' : 'Helvetica').fontSize(last ? 11 : 10);
@@ -162,13 +237,7 @@ export async function invoicePdf(invoice: InvoiceView): Promise<Buffer> {
   });
 
   doc.font('Helvetica').fontSize(8).fillColor('#444444');
-  doc.text(
-    `${invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} ` +
-      `Amounts in ${invoice.total.currency}. This invoice was issued electronically for payment ${invoice.paymentId}.`,
-    left,
-    y + 20,
-    { width: contentWidth },
-  );
+  doc.text(pdfText(document.footnote), left, y + 20, { width: contentWidth });
   doc.end();
   return done;
 }

@@ -1,5 +1,11 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Database, InvoiceRow, InvoicesTable } from '../../db/schema.js';
+import type {
+  CreditNoteRow,
+  CreditNotesTable,
+  Database,
+  InvoiceRow,
+  InvoicesTable,
+} from '../../db/schema.js';
 
 export async function selectInvoiceByPayment(
   db: Kysely<Database>,
@@ -91,4 +97,83 @@ export async function selectAccountOfNumber(db: Kysely<Database>, number: string
     .where((eb) => eb(eb.fn('upper', ['number']), '=', number))
     .orderBy('issued_at', 'desc')
     .executeTakeFirst();
+}
+
+export async function selectInvoiceById(db: Kysely<Database>, id: string): Promise<InvoiceRow | undefined> {
+  return db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function selectInvoicesByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<InvoiceRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function selectCreditNoteByRefund(
+  db: Kysely<Database>,
+  refundId: string,
+): Promise<CreditNoteRow | undefined> {
+  return db.selectFrom('credit_notes').selectAll().where('refund_id', '=', refundId).executeTakeFirst();
+}
+
+export async function selectCreditNoteById(
+  db: Kysely<Database>,
+  id: string,
+): Promise<CreditNoteRow | undefined> {
+  return db.selectFrom('credit_notes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The account's credit notes, newest first. */
+export async function selectOwnCreditNotes(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<CreditNoteRow[]> {
+  return db
+    .selectFrom('credit_notes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('issued_at', 'desc')
+    .orderBy('sequence', 'desc')
+    .execute();
+}
+
+/** Every credit note against an invoice, oldest first. */
+export async function selectCreditNotesOfInvoice(
+  db: Kysely<Database>,
+  invoiceId: string,
+): Promise<CreditNoteRow[]> {
+  return db
+    .selectFrom('credit_notes')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .orderBy('sequence')
+    .execute();
+}
+
+/** The next credit note number of a financial year: `takeSequence`, in the credit notes' own series. */
+export async function takeCreditNoteSequence(db: Kysely<Database>, financialYear: string): Promise<number> {
+  const row = await db
+    .insertInto('credit_note_sequences')
+    .values({ financial_year: financialYear, last_number: 1 })
+    .onConflict((oc) =>
+      oc
+        .column('financial_year')
+        .doUpdateSet({ last_number: sql<number>`credit_note_sequences.last_number + 1` }),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_number);
+}
+
+export async function insertCreditNote(
+  db: Kysely<Database>,
+  row: Insertable<CreditNotesTable>,
+): Promise<void> {
+  await db.insertInto('credit_notes').values(row).execute();
 }

@@ -1,4 +1,5 @@
 import type { Money } from '../../kernel/money.js';
+import type { CreditNoteView } from './credit-notes.js';
 import type { InvoiceView } from './domain.js';
 import { invoiceTimeZone, servicePeriod } from './format.js';
 
@@ -56,4 +57,39 @@ export function invoiceJson(invoice: InvoiceView, publicUrl: string) {
 function servicePeriodJson(line: InvoiceView['lines'][number]) {
   const period = servicePeriod(line);
   return period && { ...period, timeZone: invoiceTimeZone };
+}
+
+/** Where a credit note can be fetched: the reader's own URLs, and the staff's. */
+export function creditNoteUrls(publicUrl: string, note: Pick<CreditNoteView, 'id'>) {
+  const reader = `${publicUrl}/api/v1/credit-notes/${note.id}`;
+  const staff = `${publicUrl}/api/admin/v1/credit-notes/${note.id}`;
+  return {
+    html: `${reader}?format=html`,
+    pdf: `${reader}?format=pdf`,
+    staff: { html: `${staff}?format=html`, pdf: `${staff}?format=pdf` },
+  };
+}
+
+/** A credit note with its figures, the invoice it credits and its URLs; amounts in minor units. */
+export function creditNoteJson(note: CreditNoteView, publicUrl: string) {
+  return {
+    id: note.id,
+    number: note.number,
+    financialYear: note.financialYear,
+    issuedAt: note.issuedAt,
+    refundId: note.refundId,
+    paymentId: note.paymentId,
+    reason: note.reason,
+    invoice: { id: note.invoice.id, number: note.invoice.number, issuedAt: note.invoice.issuedAt },
+    taxable: moneyJson(note.taxable),
+    cgst: moneyJson(note.cgst),
+    sgst: moneyJson(note.sgst),
+    igst: moneyJson(note.igst),
+    tax: moneyJson(note.tax),
+    total: moneyJson(note.total),
+    taxRateBp: note.invoice.taxRateBp,
+    split: note.invoice.split,
+    placeOfSupply: note.invoice.placeOfSupply,
+    urls: creditNoteUrls(publicUrl, note),
+  };
 }

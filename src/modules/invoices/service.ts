@@ -1,13 +1,29 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { CreditNoteRow, Database } from '../../db/schema.js';
 import type { Clock } from '../../kernel/clock.js';
 import { newId } from '../../kernel/ids.js';
 import { noCache } from '../../kernel/ttl-cache.js';
 import type { Money } from '../../kernel/money.js';
 import { createSettingsStore, type SettingsStore } from '../settings/index.js';
 import { invoiceFromRow, type Buyer, type InvoiceView, type Seller } from './domain.js';
+import {
+  addParts,
+  creditNoteFromRow,
+  creditNoteParts,
+  noCredit,
+  partsOfRow,
+  type CreditNoteView,
+} from './credit-notes.js';
 import { financialYear, invoiceNumber } from './numbering.js';
 import {
+  insertCreditNote,
+  selectCreditNoteById,
+  selectCreditNoteByRefund,
+  selectCreditNotesOfInvoice,
+  selectInvoiceById,
+  selectInvoicesByIds,
+  selectOwnCreditNotes,
+  takeCreditNoteSequence,
   insertInvoice,
   returnSequence,
   selectAccountOfNumber,
@@ -40,7 +56,19 @@ export interface IssueInput {
   };
 }
 
-/** GST invoices: one per successful payment, numbered per financial year. */
+/** What the subscriptions module knows about a refund when it asks for its credit note. */
+export interface CreditNoteInput {
+  readonly refundId: string;
+  /** The refunded payment: its invoice is the one credited. */
+  readonly paymentId: string;
+  readonly issuedAt: Date;
+  /** What was refunded, GST included. */
+  readonly total: Money;
+  /** Why, in a few words, e.g. "Refund". */
+  readonly reason: string;
+}
+
+/** GST invoices: one per successful payment, numbered per financial year; credit notes for refunds. */
 export interface InvoiceService {
   /**
    * Issues the invoice of a payment inside the caller's transaction `trx` (so the invoice and
@@ -65,6 +93,21 @@ export interface InvoiceService {
   grossUp(price: Money, terms: TaxTerms): Money;
   /** The account's invoices as its data export describes them, newest first. */
   exportOf(accountId: string): Promise<InvoiceExport[]>;
+
+  /**
+   * Issues the credit note of a refund inside the caller's transaction `trx`, against the
+   * refunded payment's invoice, numbered in the credit notes' own series (so it exists exactly
+   * when the refund is booked). Its GST is the invoice's reversed in proportion (see
+   * `creditNoteParts`). Idempotent per refund. Throws (a bug in the caller) when the payment has
+   * no invoice or the credit would exceed it.
+   */
+  issueCreditNote(trx: Kysely<Database>, input: CreditNoteInput): Promise<CreditNoteView>;
+  /** The account's credit notes, newest first. */
+  creditNotes(accountId: string): Promise<CreditNoteView[]>;
+  /** One of the account's credit notes; undefined for an unknown id or another account's. */
+  creditNote(accountId: string, creditNoteId: string): Promise<CreditNoteView | undefined>;
+  /** Any credit note, for the staff; undefined for an unknown id. */
+  creditNoteForStaff(creditNoteId: string): Promise<CreditNoteView | undefined>;
 }
 
 /** One invoice in a reader's data export (the document itself stays downloadable). */
@@ -180,6 +223,83 @@ export function createInvoiceService(deps: {
       return { rateBp: billing.taxRateBp, inclusive: billing.taxInclusive };
     },
     grossUp,
+
+    async issueCreditNote(trx, input) {
+      const existing = await selectCreditNoteByRefund(trx, input.refundId);
+      if (existing) return withInvoice(trx, existing);
+      const invoiceRow = await selectInvoiceByPayment(trx, input.paymentId);
+      if (!invoiceRow) throw new Error(`Payment ${input.paymentId} has no invoice to credit.`);
+      const invoice = invoiceFromRow(invoiceRow);
+      if (input.total.currency !== invoice.total.currency) {
+        throw new RangeError(
+          `A credit note in ${input.total.currency} against an invoice in ${invoice.total.currency}.`,
+        );
+      }
+      const billing = await readBillingSettings(createSettingsStore({ db: trx, clock, cache: noCache() }));
+      const fy = financialYear(input.issuedAt);
+      // The sequence first: its row lock makes racing credit notes wait for each other (on
+      // PostgreSQL), so the earlier notes read next include every committed one.
+      const sequence = await takeCreditNoteSequence(trx, fy);
+      const before = (await selectCreditNotesOfInvoice(trx, invoice.id))
+        .map(partsOfRow)
+        .reduce(addParts, noCredit);
+      const parts = creditNoteParts(
+        {
+          totalMinor: invoice.total.amountMinor,
+          taxableMinor: invoice.taxable.amountMinor,
+          split: invoice.split,
+        },
+        before,
+        input.total.amountMinor,
+      );
+      await insertCreditNote(trx, {
+        id: newId('crn'),
+        number: invoiceNumber(billing.creditNotePrefix, fy, sequence),
+        financial_year: fy,
+        sequence,
+        refund_id: input.refundId,
+        invoice_id: invoice.id,
+        payment_id: input.paymentId,
+        account_id: invoice.accountId,
+        issued_at: input.issuedAt.toISOString(),
+        currency: invoice.total.currency,
+        taxable_minor: parts.taxableMinor,
+        cgst_minor: parts.cgstMinor,
+        sgst_minor: parts.sgstMinor,
+        igst_minor: parts.igstMinor,
+        total_minor: parts.totalMinor,
+        reason: input.reason,
+      });
+      const row = await selectCreditNoteByRefund(trx, input.refundId);
+      if (!row) throw new Error(`The credit note of refund ${input.refundId} vanished while it was issued.`);
+      return creditNoteFromRow(row, invoice);
+    },
+
+    async creditNotes(accountId) {
+      const rows = await selectOwnCreditNotes(db, accountId);
+      const invoicesById = new Map(
+        (await selectInvoicesByIds(db, [...new Set(rows.map((row) => row.invoice_id))])).map((row) => [
+          row.id,
+          invoiceFromRow(row),
+        ]),
+      );
+      return rows.map((row) => {
+        const invoice = invoicesById.get(row.invoice_id);
+        if (!invoice) throw new Error(`Credit note ${row.id} credits a missing invoice.`);
+        return creditNoteFromRow(row, invoice);
+      });
+    },
+
+    async creditNote(accountId, creditNoteId) {
+      const row = await selectCreditNoteById(db, creditNoteId);
+      return row && row.account_id === accountId ? withInvoice(db, row) : undefined;
+    },
+
+    async creditNoteForStaff(creditNoteId) {
+      const row = await selectCreditNoteById(db, creditNoteId);
+      return row && withInvoice(db, row);
+    },
+
     async exportOf(accountId) {
       return (await selectOwnInvoices(db, accountId)).map(invoiceFromRow).map((invoice) => ({
         id: invoice.id,
@@ -189,6 +309,12 @@ export function createInvoiceService(deps: {
       }));
     },
   };
+}
+
+async function withInvoice(db: Kysely<Database>, row: CreditNoteRow): Promise<CreditNoteView> {
+  const invoice = await selectInvoiceById(db, row.invoice_id);
+  if (!invoice) throw new Error(`Credit note ${row.id} credits a missing invoice.`);
+  return creditNoteFromRow(row, invoiceFromRow(invoice));
 }
 
 /** The caller's input is its own data, already validated: a bad value is a bug (RangeError). */

@@ -59,6 +59,11 @@ export const billingSettingsSchema = z
       .string()
       .regex(/^[A-Za-z0-9]{1,4}$/, 'expected 1 to 4 letters or digits')
       .default('INV'),
+    /** Credit notes are numbered in a series of their own: a prefix unlike the invoices'. */
+    creditNotePrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,4}$/, 'expected 1 to 4 letters or digits')
+      .default('CN'),
   })
   .strict()
   .superRefine((settings, ctx) => {
@@ -67,6 +72,13 @@ export const billingSettingsSchema = z
         code: 'custom',
         path: ['stateCode'],
         message: `the GSTIN ${settings.gstin} is registered in state ${settings.gstin.slice(0, 2)}, not ${settings.stateCode}`,
+      });
+    }
+    if (settings.creditNotePrefix.toUpperCase() === settings.invoicePrefix.toUpperCase()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['creditNotePrefix'],
+        message: 'credit notes are numbered apart from invoices: give them a prefix unlike invoicePrefix',
       });
     }
     // Only a registered supplier may collect GST; without a GSTIN there is no tax to charge.
