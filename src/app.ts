@@ -65,7 +65,7 @@ import {
   paywallPageRoutes,
   paywallSettingsSchema,
 } from './modules/paywall/index.js';
-import { adminCouponRoutes, createCouponService } from './modules/coupons/index.js';
+import { adminCouponRoutes, couponPageRoutes, createCouponService } from './modules/coupons/index.js';
 import { choosePaymentGateway, type WebhookDeliverer } from './modules/payments/index.js';
 import {
   accountBillingSection,
@@ -541,6 +541,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
+    { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -575,6 +576,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     subscribePreview: subscribePlansHtml,
     nav: adminNav,
   });
+  await app.register(couponPageRoutes, { coupons: services.coupons, plans: services.plans, nav: adminNav });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;

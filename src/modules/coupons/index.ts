@@ -15,3 +15,4 @@ export {
 } from './domain.js';
 export { couponJson } from './serializers.js';
 export { adminCouponRoutes } from './routes-admin.js';
+export { couponPageRoutes } from './routes-pages.js';

@@ -16,4 +16,4 @@ export {
 export { benefitCatalogue, benefitKeys, benefitTitle, isBenefitKey, type BenefitKey } from './benefits.js';
 export { planJson, adminPlanJson, priceVersionJson } from './serializers.js';
 export { adminPlanRoutes, CreatePlanBody } from './routes-admin.js';
-export { planPageRoutes } from './routes-pages.js';
+export { planPageRoutes, amountOf as amountFromForm } from './routes-pages.js';
