@@ -78,6 +78,7 @@ import {
   billingMail,
   createBilling,
   createBillingNotices,
+  createSupportDesk,
   maxNoticeDays,
   minNoticeDays,
   subscribePlansHtml,
@@ -281,6 +282,14 @@ export function createServices(config: Config, options: BuildOptions) {
     articles: { find: (idOrSlug) => content.findPublished(idOrSlug) },
     log: logger,
   });
+  const privacy = createAccountPrivacy({
+    db,
+    clock,
+    meter,
+    publication,
+    mail,
+    billing: billingPrivacy({ billing, invoices }),
+  });
   handlers.push(...mail.handlers, ...epaper.handlers, ...newsletters.handlers);
   return {
     clock,
@@ -308,14 +317,9 @@ export function createServices(config: Config, options: BuildOptions) {
     reading: createReadingService({ content, paywall }),
     ads: createAdService({ settings, paywall }),
     accounts,
-    privacy: createAccountPrivacy({
-      db,
-      clock,
-      meter,
-      publication,
-      mail,
-      billing: billingPrivacy({ billing, invoices }),
-    }),
+    privacy,
+    /** Support's work on readers: the admin API and the admin's reader pages act through it. */
+    supportDesk: createSupportDesk({ billing, accounts, invoices, meter, privacy }),
     limiter,
     apiKeys: createApiKeyService({ db, clock }),
     staff: createStaffService({ db, clock, settings, mailer: mail, publicUrl: config.publicUrl }),
@@ -506,13 +510,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     billing: services.billing,
   });
   await app.register(adminAnalyticsRoutes, { analytics: services.analytics });
-  await app.register(adminReaderRoutes, {
-    billing: services.billing,
-    accounts: services.accounts,
-    invoices: services.invoices,
-    meter: services.meter,
-    publicUrl: config.publicUrl,
-  });
+  await app.register(adminReaderRoutes, { desk: services.supportDesk, publicUrl: config.publicUrl });
   await app.register(adminNewsletterRoutes, { newsletters: services.newsletters });
   await app.register(adminCouponRoutes, { coupons: services.coupons });
   await app.register(adminJobRoutes, { queue: services.queue });

@@ -24,6 +24,7 @@ const events: LifecycleEvent[] = [
   'resume',
   'change_plan',
   'update_payment_method',
+  'extend',
   'expire',
 ];
 
@@ -48,6 +49,9 @@ const expected: Record<string, SubscriptionStatus | undefined> = {
   'active update_payment_method': 'active',
   'past_due update_payment_method': 'past_due',
   'canceling update_payment_method': 'canceling',
+  'trialing extend': 'trialing',
+  'active extend': 'active',
+  'canceling extend': 'canceling',
   'past_due expire': 'expired',
   'canceling expire': 'expired',
 };

@@ -4,6 +4,7 @@ export type SessionKind = 'web' | 'app';
 export type EndReason =
   | 'signed_out'
   | 'ended_by_reader'
+  | 'ended_by_support'
   | 'device_limit'
   | 'token_reuse'
   | 'expired'
@@ -48,6 +49,8 @@ export function endReasonMessage(reason: EndReason, deviceLimit: number): string
       return `You were signed out because your account signed in on another device, and it can be signed in on ${deviceLimit} at a time.`;
     case 'ended_by_reader':
       return 'You were signed out from another of your devices.';
+    case 'ended_by_support':
+      return 'You were signed out on every device by our support desk; please sign in again.';
     case 'token_reuse':
       return 'You were signed out because this sign-in was used from two places; please sign in again.';
     case 'expired':

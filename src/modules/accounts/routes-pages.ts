@@ -67,6 +67,7 @@ export function safeReturnTo(value: string | undefined): string {
 const endReasons: Record<EndReason, true> = {
   signed_out: true,
   ended_by_reader: true,
+  ended_by_support: true,
   device_limit: true,
   token_reuse: true,
   expired: true,

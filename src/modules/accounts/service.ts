@@ -103,6 +103,12 @@ export interface AccountService {
   /** Ends one of the account's sessions (another device), or all but the current one. */
   endSession(accountId: string, sessionId: string): Promise<void>;
   endOtherSessions(accountId: string, currentSessionId: string): Promise<number>;
+  /**
+   * Support signs the reader out everywhere: every live session ends (its refresh tokens stop
+   * working with it, as `refresh` refuses an ended session's). Answers how many ended;
+   * not_found if there is no such account.
+   */
+  endAllSessions(accountId: string): Promise<number>;
   /** What a device is told when its session was ended for `reason` (after a redirect, say). */
   whyEnded(reason: EndReason): Promise<string>;
   /**
@@ -395,6 +401,14 @@ export function createAccountService(deps: {
         .map((s) => s.id);
       await q.endSessions(db, others, 'ended_by_reader', at());
       return others.length;
+    },
+
+    async endAllSessions(accountId) {
+      if (!(await q.selectAccount(db, accountId)))
+        throw new AppError('not_found', 'The reader was not found.');
+      const live = (await q.selectLiveSessions(db, accountId, at())).map((s) => s.id);
+      await q.endSessions(db, live, 'ended_by_support', at());
+      return live.length;
     },
 
     async whyEnded(reason) {

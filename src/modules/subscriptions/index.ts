@@ -13,6 +13,8 @@ export {
   type SubscriberListing,
   type SubscriptionView,
   type TaxPolicy,
+  type ReceiptInvoice,
+  type SubscriberExportRow,
 } from './service.js';
 export { paymentJson, subscriptionRoutes, subscriptionJson, type CheckoutStartRecorder } from './routes.js';
 export { accountMembership, billingPrivacy } from './adapters.js';
@@ -31,7 +33,14 @@ export {
   adminSubscriberRoutes,
   priceMoveJson,
 } from './routes-admin.js';
-export { adminReaderRoutes, type ReaderDirectory } from './routes-admin.js';
+export { adminReaderRoutes } from './routes-admin.js';
+export {
+  createSupportDesk,
+  subscriberCsvHeader,
+  type ReaderDirectory,
+  type ReaderFile,
+  type SupportDesk,
+} from './support/desk.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
 export { Benefits, PlanCards, subscribePlansHtml } from './pages/views.js';
 export { createBillingNotices } from './notices/billing-notices.js';

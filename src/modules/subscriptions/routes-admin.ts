@@ -10,11 +10,10 @@ import { CreatePlanBody, planSlugOf, pricesProblem, type Plan, type PlanService 
 import { subscribePlansHtml } from './pages/views.js';
 import { paymentJson, subscriptionJson } from './routes.js';
 import type { Billing } from './service.js';
-import type { AccountService } from '../accounts/index.js';
-import type { InvoiceService } from '../invoices/index.js';
+import { Readable } from 'node:stream';
 import { invoiceSummaryJson } from '../invoices/index.js';
-import type { MeterService } from '../metering/index.js';
 import { benefitKeys } from '../plans/index.js';
+import type { ReaderFile, SupportDesk } from './support/desk.js';
 
 const statuses = ['trialing', 'active', 'past_due', 'canceling', 'expired'] as const;
 const subscriptionId = z.string().regex(/^sub_[0-9a-z]{26}$/, 'expected a subscription id (sub_…)');
@@ -104,7 +103,7 @@ export function priceMoveJson(move: PriceMoveView) {
 }
 
 /** Who is acting, as the subscription's books name actors (the staff guard found them). */
-function actorOf(request: Parameters<typeof principalOf>[0]): string {
+export function actorOf(request: Parameters<typeof principalOf>[0]): string {
   const principal = principalOf(request);
   return `${principal.kind === 'staff' ? 'staff' : 'admin'}:${principal.id}`;
 }
@@ -216,31 +215,82 @@ export async function adminSubscribePreviewRoutes(
   );
 }
 
-/** What the support desk needs of the accounts module: who readers are and their devices. */
-export type ReaderDirectory = Pick<AccountService, 'account' | 'accountsById' | 'search' | 'sessions'>;
-
 const readerId = z.string().regex(/^acc_[0-9a-z]{26}$/, 'expected a reader id (acc_…)');
+const ReaderParams = z.object({ id: readerId });
 
-/** The support desk: `/api/admin/v1/readers`, one reader with everything billing, invoices and the meter know. */
+/** The longest extension support may give at once, in days (a year, a leap year's too). */
+export const maxExtendDays = 366;
+
+/** The request bodies of the support desk's actions, shared by the admin API and the admin's forms. */
+export const CompBody = z
+  .object({
+    planId: z
+      .string()
+      .regex(/^pln_[0-9a-z]{26}$/, 'expected a plan id (pln_…)')
+      .optional(),
+    benefits: z
+      .array(z.enum(benefitKeys, { error: `expected one of ${benefitKeys.join(', ')}` }))
+      .min(1)
+      .max(benefitKeys.length)
+      .optional(),
+    days: z.number().int().min(1).max(3660),
+  })
+  .strict()
+  .refine((body) => body.planId !== undefined || body.benefits !== undefined, {
+    message: 'name a planId or benefits',
+  });
+export const CancelBody = z.object({ when: z.enum(['now', 'period_end']) }).strict();
+export const ExtendBody = z
+  .object({
+    days: z
+      .number()
+      .int('expected a whole number of days')
+      .min(1, 'expected at least 1 day')
+      .max(maxExtendDays, `expected at most ${maxExtendDays} days`),
+  })
+  .strict();
+export const ResendReceiptBody = z
+  .object({
+    invoiceId: z
+      .string()
+      .regex(/^inv_[0-9a-z]{26}$/, 'expected an invoice id (inv_…)')
+      .optional(),
+  })
+  .strict();
+
+/** One reader's file as the admin API answers it; amounts in minor units. */
+export function readerFileJson(file: ReaderFile, publicUrl: string) {
+  const { account, billing: held } = file;
+  return {
+    ...account,
+    subscription: held.subscription && subscriptionJson(held.subscription),
+    payments: held.payments.map(paymentJson),
+    invoices: file.invoices.map((invoice) => invoiceSummaryJson(invoice, publicUrl)),
+    devices: file.devices.map(({ current: _current, ...device }) => device),
+    meter: { reads: file.reads.length, recent: file.reads.slice(-20) },
+    comps: held.comps,
+    events: held.events,
+  };
+}
+
+/**
+ * The support desk: `/api/admin/v1/readers` (search, one reader with everything billing,
+ * invoices and the meter know, and support's actions on them) and the subscriber list as CSV.
+ */
 export async function adminReaderRoutes(
   app: FastifyInstance,
-  deps: {
-    billing: Billing;
-    accounts: ReaderDirectory;
-    invoices: Pick<InvoiceService, 'list' | 'accountOfNumber'>;
-    meter: Pick<MeterService, 'reads'>;
-    publicUrl: string;
-  },
+  deps: { desk: SupportDesk; publicUrl: string },
 ): Promise<void> {
-  const { billing, accounts, invoices, meter } = deps;
+  const { desk } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
   const security = [{ bearer: [] }];
+  const staff = ['support'] as const;
 
   r.get(
     '/api/admin/v1/readers',
     {
-      config: { staff: ['support'] },
+      config: { staff },
       schema: {
         tags,
         security,
@@ -255,14 +305,9 @@ export async function adminReaderRoutes(
     },
     async (request) => {
       const { q, before, limit } = request.query;
-      const found = await accounts.search({ term: q, before, limit });
-      const byInvoice = before ? undefined : await invoices.accountOfNumber(q);
-      if (byInvoice && !found.some((a) => a.id === byInvoice)) {
-        const [owner] = await accounts.accountsById([byInvoice]);
-        if (owner) found.unshift(owner);
-      }
+      const found = await desk.search({ term: q, before, limit });
       return {
-        readers: found.slice(0, limit).map((a) => ({
+        readers: found.map((a) => ({
           id: a.id,
           email: a.email,
           name: a.name,
@@ -276,69 +321,36 @@ export async function adminReaderRoutes(
   r.get(
     '/api/admin/v1/readers/:id',
     {
-      config: { staff: ['support'] },
+      config: { staff },
       schema: {
         tags,
         security,
         summary: 'One reader: subscription, payments, invoices, devices, meter and subscription events',
-        params: z.object({ id: readerId }),
+        params: ReaderParams,
       },
     },
     async (request) => {
-      const account = await accounts.account(request.params.id);
-      if (!account) throw new AppError('not_found', 'The reader was not found.');
-      const [held, invoiced, devices, reads] = await Promise.all([
-        billing.readerBilling(account.id),
-        invoices.list(account.id),
-        accounts.sessions(account.id, ''),
-        meter.reads(account.id),
-      ]);
-      return {
-        reader: {
-          ...account,
-          subscription: held.subscription && subscriptionJson(held.subscription),
-          payments: held.payments.map(paymentJson),
-          invoices: invoiced.map((invoice) => invoiceSummaryJson(invoice, deps.publicUrl)),
-          devices: devices.map(({ current: _current, ...device }) => device),
-          meter: { reads: reads.length, recent: reads.slice(-20) },
-          comps: held.comps,
-          events: held.events,
-        },
-      };
+      const file = await desk.reader(request.params.id);
+      if (!file) throw new AppError('not_found', 'The reader was not found.');
+      return { reader: readerFileJson(file, deps.publicUrl) };
     },
   );
 
   r.post(
     '/api/admin/v1/readers/:id/comp',
     {
-      config: { staff: ['support'] },
+      config: { staff },
       schema: {
         tags,
         security,
         summary:
           "Comp a reader: a plan's benefits or named benefits, free, for `days` from now (not a subscription)",
-        params: z.object({ id: readerId }),
-        body: z
-          .object({
-            planId: z
-              .string()
-              .regex(/^pln_[0-9a-z]{26}$/, 'expected a plan id (pln_…)')
-              .optional(),
-            benefits: z
-              .array(z.enum(benefitKeys, { error: `expected one of ${benefitKeys.join(', ')}` }))
-              .min(1)
-              .max(benefitKeys.length)
-              .optional(),
-            days: z.number().int().min(1).max(3660),
-          })
-          .strict()
-          .refine((body) => body.planId !== undefined || body.benefits !== undefined, {
-            message: 'name a planId or benefits',
-          }),
+        params: ReaderParams,
+        body: CompBody,
       },
     },
     async (request, reply) => {
-      const comp = await billing.grantComp(request.params.id, request.body, actorOf(request));
+      const comp = await desk.grantComp(request.params.id, request.body, actorOf(request));
       noteChange(request, { action: 'reader.comp', target: request.params.id, before: null, after: comp });
       return reply.status(201).send({ comp });
     },
@@ -347,18 +359,17 @@ export async function adminReaderRoutes(
   r.post(
     '/api/admin/v1/readers/:id/cancel',
     {
-      config: { staff: ['support'] },
+      config: { staff },
       schema: {
         tags,
         security,
         summary: "Cancel a reader's subscription now or at the end of the paid term",
-        params: z.object({ id: readerId }),
-        body: z.object({ when: z.enum(['now', 'period_end']) }).strict(),
+        params: ReaderParams,
+        body: CancelBody,
       },
     },
     async (request) => {
-      const before = await billing.subscription(request.params.id);
-      const after = await billing.cancelFor(request.params.id, request.body.when, actorOf(request));
+      const { before, after } = await desk.cancel(request.params.id, request.body.when, actorOf(request));
       noteChange(request, {
         action: 'reader.cancel',
         target: request.params.id,
@@ -366,6 +377,126 @@ export async function adminReaderRoutes(
         after: { id: after.id, status: after.status, when: request.body.when },
       });
       return { subscription: subscriptionJson(after) };
+    },
+  );
+
+  r.post(
+    '/api/admin/v1/readers/:id/extend',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary: `Extend a reader's current term by \`days\` (1 to ${maxExtendDays}), free: the renewal moves with it`,
+        params: ReaderParams,
+        body: ExtendBody,
+      },
+    },
+    async (request) => {
+      const { before, after } = await desk.extend(request.params.id, request.body.days, actorOf(request));
+      noteChange(request, {
+        action: 'reader.extend',
+        target: request.params.id,
+        before: { id: before.id, currentPeriodEnd: before.currentPeriodEnd },
+        after: { id: after.id, currentPeriodEnd: after.currentPeriodEnd, days: request.body.days },
+      });
+      return { subscription: subscriptionJson(after) };
+    },
+  );
+
+  r.post(
+    '/api/admin/v1/readers/:id/receipts/resend',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary: "Mail the receipt of one of the reader's invoices again (by default their latest)",
+        params: ReaderParams,
+        body: ResendReceiptBody,
+      },
+    },
+    async (request, reply) => {
+      const invoice = await desk.resendReceipt(request.params.id, request.body.invoiceId);
+      noteChange(request, { action: 'reader.receipt-resend', target: request.params.id, after: invoice });
+      return reply.status(202).send({ resent: { invoiceId: invoice.id, number: invoice.number } });
+    },
+  );
+
+  r.post(
+    '/api/admin/v1/readers/:id/sign-out',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary: 'Sign the reader out on every device: every session and its refresh tokens end',
+        params: ReaderParams,
+      },
+    },
+    async (request) => {
+      const ended = await desk.signOutEverywhere(request.params.id);
+      noteChange(request, { action: 'reader.sign-out', target: request.params.id, after: { ended } });
+      return { sessionsEnded: ended };
+    },
+  );
+
+  r.get(
+    '/api/admin/v1/readers/:id/export',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary: "The reader's data export: the document the reader downloads from their account",
+        params: ReaderParams,
+      },
+    },
+    async (request, reply) => {
+      const data = await desk.exportData(request.params.id);
+      return reply
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="account-${data.account.id}.json"`)
+        .send(data);
+    },
+  );
+
+  r.delete(
+    '/api/admin/v1/readers/:id',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary:
+          "Delete the reader's account as their own deletion does (payments and invoices are kept); 409 while the subscription renews",
+        params: ReaderParams,
+      },
+    },
+    async (request, reply) => {
+      await desk.deleteReader(request.params.id);
+      noteChange(request, { action: 'reader.delete', target: request.params.id, after: null });
+      return reply.status(204).send();
+    },
+  );
+
+  r.get(
+    '/api/admin/v1/subscribers.csv',
+    {
+      config: { staff },
+      schema: {
+        tags,
+        security,
+        summary: 'Every subscription (or those of one status) as CSV, oldest first, streamed',
+        querystring: z.object({ status: z.enum(statuses).optional() }).strict(),
+      },
+    },
+    async (request, reply) => {
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', 'attachment; filename="subscribers.csv"')
+        .send(Readable.from(desk.subscriberCsv({ status: request.query.status })));
     },
   );
 }

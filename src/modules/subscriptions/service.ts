@@ -41,6 +41,11 @@ import { createRenewals, type SweepLog, type SweepReport } from './renewals/rene
 import { previewPlanChange, type ChangePreview } from './changes/preview.js';
 import { createBillingReporting, type BillingReporting } from './reporting/reporting.js';
 import { createPriceMoves, type PriceMoveView } from './price-moves/price-moves.js';
+import {
+  createSupportBilling,
+  type ReceiptInvoice,
+  type SubscriberExportRow,
+} from './support/support-billing.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -251,6 +256,18 @@ export interface Billing {
    * implied). not_found without a live subscription.
    */
   cancelFor(accountId: string, when: 'now' | 'period_end', actor: string): Promise<SubscriptionView>;
+  /**
+   * Support gives `days` free: the current term ends that much later and the renewal moves with
+   * it; nothing is charged, and the change is a subscription event (`extend`). not_found without
+   * a live subscription; conflict while a payment is overdue or a charge is on its way.
+   */
+  extendFor(accountId: string, days: number, actor: string): Promise<SubscriptionView>;
+  /** Mails the receipt of one of the reader's invoices again; not_found if it is not theirs. */
+  resendReceipt(accountId: string, invoice: ReceiptInvoice): Promise<void>;
+  /** Every subscription (or those of one status), oldest first, in pages: the subscriber list. */
+  subscriberExport(filter: {
+    status?: SubscriptionStatus | undefined;
+  }): AsyncIterable<readonly SubscriberExportRow[]>;
   /** The comps granted in [from, to) (ISO instants), for analytics. */
   compsBetween(from: string, to: string): Promise<CompFact[]>;
   /** A reader's billing for support: the current subscription, every event of every subscription, payments. */
@@ -343,6 +360,14 @@ export function createBilling(deps: {
     ledger,
     notices: deps.records.notices,
     log,
+  });
+
+  const support = createSupportBilling({
+    db,
+    plans,
+    ledger,
+    notices: deps.records.notices,
+    accounts,
   });
 
   async function view(sub: SubscriptionRow): Promise<SubscriptionView> {
@@ -573,6 +598,14 @@ export function createBilling(deps: {
       return view(row);
     },
 
+    async extendFor(accountId, days, actor) {
+      return view(await support.extend(accountId, days, actor));
+    },
+
+    resendReceipt: (accountId, invoice) => support.resendReceipt(accountId, invoice),
+
+    subscriberExport: (filter) => support.subscriberExport(filter),
+
     async compsBetween(from, to) {
       return (await compsGrantedBetween(db, from, to)).map(compFact);
     },
@@ -631,4 +664,4 @@ export function createBilling(deps: {
   };
 }
 
-export type { Actor, CheckoutRequest, CheckoutState };
+export type { Actor, CheckoutRequest, CheckoutState, ReceiptInvoice, SubscriberExportRow };

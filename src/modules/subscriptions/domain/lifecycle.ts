@@ -24,6 +24,8 @@ export type LifecycleEvent =
   | 'change_plan'
   /** A new card was saved. */
   | 'update_payment_method'
+  /** Support gave days free: the current term (and the renewal date) moves later, no charge. */
+  | 'extend'
   /** The term ended after a cancellation, or the retries ran out. */
   | 'expire';
 
@@ -53,6 +55,9 @@ const transitions: Readonly<
     past_due: 'past_due',
     canceling: 'canceling',
   },
+  // Not while a payment is overdue: the retries and the grace period are counted from the
+  // renewal date, and moving it would quietly forgive the debt. Settle it or cancel instead.
+  extend: { active: 'active', trialing: 'trialing', canceling: 'canceling' },
   expire: { past_due: 'expired', canceling: 'expired' },
 };
 
@@ -95,6 +100,8 @@ function refusal(from: SubscriptionStatus | null, event: LifecycleEvent): string
       return 'There is already a subscription.';
     case 'cancel':
       return 'The subscription is already cancelled; it ends at the end of the paid term.';
+    case 'extend':
+      return 'A subscription with an overdue payment cannot be extended; the payment must be settled (or the subscription cancelled) first.';
     case 'resume':
       return 'Only a cancelled subscription that has not ended yet can be resumed.';
     case 'change_plan':

@@ -28,7 +28,12 @@ import {
   subscriptionOf,
   subscriptionsOfAccounts,
 } from '../queries.js';
-import { insertSubscription, settlePendingPayment, updateSubscriptionAt } from './queries.js';
+import {
+  hasPendingPayment,
+  insertSubscription,
+  settlePendingPayment,
+  updateSubscriptionAt,
+} from './queries.js';
 import { addDays, addTerm } from '../domain/terms.js';
 import { markMoved } from '../price-moves/queries.js';
 import { benefitsOf, liveComps } from './queries-comps.js';
@@ -413,6 +418,32 @@ export function createSubscriptionLedger(deps: {
         actor,
         {},
         { cancel_requested_at: null, cancel_reason: null },
+      );
+      if (!moved) throw changedMeanwhile();
+      return moved;
+    },
+
+    /**
+     * Support gives `days` free: the current term ends that much later, and the renewal (with
+     * its reminder, and a trial's end) moves with it. Nothing is charged. Refused while a charge
+     * is on its way: settling it would write the term it paid for over the extension.
+     */
+    async extend(accountId: string, days: number, actor: Actor): Promise<SubscriptionRow> {
+      const sub = await live(accountId);
+      if (await hasPendingPayment(db, sub.id)) {
+        throw new AppError('conflict', 'A renewal charge is on its way; extend once it has settled.');
+      }
+      const end = addDays(new Date(sub.current_period_end), days).toISOString();
+      const moved = await move(
+        db,
+        sub,
+        'extend',
+        actor,
+        { days, from: sub.current_period_end, to: end },
+        {
+          current_period_end: end,
+          ...(sub.trial_ends_at === sub.current_period_end && { trial_ends_at: end }),
+        },
       );
       if (!moved) throw changedMeanwhile();
       return moved;

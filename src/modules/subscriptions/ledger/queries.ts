@@ -38,3 +38,14 @@ export async function settlePendingPayment(
     .executeTakeFirst();
   return Number(settled.numUpdatedRows) > 0;
 }
+
+/** Whether a charge for the subscription is still on its way (not yet settled either way). */
+export async function hasPendingPayment(db: Kysely<Database>, subscriptionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('payments')
+    .select('id')
+    .where('subscription_id', '=', subscriptionId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row !== undefined;
+}
