@@ -67,6 +67,21 @@ export function noteChange(request: FastifyRequest, note: AuditNote): void {
   notes.set(request, { ...notes.get(request), ...note });
 }
 
+const unchanged = new WeakSet<FastifyRequest>();
+
+/**
+ * Marks a successful admin POST that changed nothing (a preview): the audit log records
+ * changes, and a preview refreshed as one types would bury them.
+ */
+export function noteNoChange(request: FastifyRequest): void {
+  unchanged.add(request);
+}
+
+/** Whether the handler marked this request as changing nothing. */
+export function changedNothing(request: FastifyRequest): boolean {
+  return unchanged.has(request);
+}
+
 /** The note a handler left on this request, if any. */
 export function changeNotedOn(request: FastifyRequest): AuditNote | undefined {
   return notes.get(request);

@@ -247,6 +247,29 @@ describe.each(dialects)('staff sign-in, two-factor, invitations and the audit lo
     ).toBe(422);
   });
 
+  it('writes no entry for a preview: a POST that changes nothing', async () => {
+    const before = (await t.app.inject({ url: '/api/admin/v1/audit-log', headers: t.admin })).json() as {
+      entries: unknown[];
+    };
+    const previewed = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/v1/previews/paywall',
+      headers: t.admin,
+      payload: {
+        template: 'Your {{ free_limit }} are used up.',
+        premiumTemplate: 'Subscribe.',
+        benefitTemplate: 'Subscribe.',
+        bannerTemplate: 'Read on.',
+        freeLimit: 3,
+      },
+    });
+    expect(previewed.statusCode, previewed.body).toBe(200);
+    const after = (await t.app.inject({ url: '/api/admin/v1/audit-log', headers: t.admin })).json() as {
+      entries: unknown[];
+    };
+    expect(after.entries).toEqual(before.entries);
+  });
+
   it('rate-limits sign-in by account', async () => {
     const browser = aBrowser(t);
     const statuses: number[] = [];

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
-import { noteChange, principalOf } from '../../kernel/staff-access.js';
+import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { articleKey, printable, singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
 import { renderPage } from '../../web/render.js';
@@ -316,12 +316,7 @@ export async function adminArticlePageRoutes(
     if (intent === 'preview') {
       if (form.body.length > 500_000) return keep(422, 'Body: at most 500,000 characters.');
       const prepared = prepareBody(form.body);
-      // Not a change, but a POST: the audit log notes it without the body.
-      noteChange(request, {
-        action: 'article.preview',
-        target: current?.id ?? 'new',
-        after: { headline: form.headline },
-      });
+      noteNoChange(request);
       if (prepared.bodyHtml === '')
         return keep(422, 'Body: there is no text left once it is cleaned; write some paragraphs.');
       return editor(request, reply, {

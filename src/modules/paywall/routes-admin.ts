@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { PaywallDraft } from './preview.js';
 import type { PaywallService } from './service.js';
+import { noteNoChange } from '../../kernel/staff-access.js';
 
 /**
  * `POST /api/admin/v1/previews/paywall`: the paywall and banner copy a draft would show, for a
@@ -26,6 +27,9 @@ export async function adminPaywallPreviewRoutes(
         body: PaywallDraft,
       },
     },
-    async (request) => ({ states: await deps.paywall.preview(request.body) }),
+    async (request) => {
+      noteNoChange(request);
+      return { states: await deps.paywall.preview(request.body) };
+    },
   );
 }

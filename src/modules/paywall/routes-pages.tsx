@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { renderToString } from 'preact-render-to-string';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf } from '../../kernel/staff-access.js';
+import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
 import { renderPage } from '../../web/render.js';
 import type { SettingsChanges, SettingsStore } from '../settings/index.js';
@@ -142,7 +142,7 @@ export async function paywallPageRoutes(
       const values = valuesOf(request.body);
       if (request.body.intent === 'preview') {
         const shown = await preview(values);
-        noteChange(request, { action: 'paywall.preview', target: 'paywall', after: null });
+        noteNoChange(request);
         return html(
           reply,
           page(request, {
@@ -191,7 +191,7 @@ export async function paywallPageRoutes(
     { config: { staff: ['marketer'] }, schema: { hide: true, body: CopyForm } },
     async (request, reply) => {
       const shown = await preview(valuesOf(request.body));
-      noteChange(request, { action: 'paywall.preview', target: 'paywall', after: null });
+      noteNoChange(request);
       return html(
         reply,
         renderToString(

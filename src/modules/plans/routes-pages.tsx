@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { isCurrency, minorUnitsPerMajor, money, type Money } from '../../kernel/money.js';
-import { noteChange, principalOf } from '../../kernel/staff-access.js';
+import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
 import { renderPage } from '../../web/render.js';
@@ -215,6 +215,7 @@ export async function planPageRoutes(
           prices: [amountOf(body.amount, body.currency)],
         };
         if (body.intent === 'preview') {
+          noteNoChange(request);
           const draft: Plan = {
             id: 'draft',
             ...input,

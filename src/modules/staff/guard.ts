@@ -10,6 +10,7 @@ import { AppError } from '../../kernel/errors.js';
 import type { AuditLog } from '../audit/index.js';
 import {
   changeNotedOn,
+  changedNothing,
   principalIfAny,
   roleMayUse,
   setPrincipal,
@@ -143,7 +144,8 @@ export const staffGuard: FastifyPluginAsync<{
 
   const audit: onSendAsyncHookHandler = async (request, reply, payload) => {
     const principal = principalIfAny(request);
-    if (!principal || !changing.has(request.method) || reply.statusCode >= 400) return payload;
+    if (!principal || !changing.has(request.method) || reply.statusCode >= 400 || changedNothing(request))
+      return payload;
     const note = changeNotedOn(request);
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = note?.target ?? params.id ?? params.slug ?? null;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, principalOf } from '../../kernel/staff-access.js';
+import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
 import type { PriceMoveView } from './price-moves/price-moves.js';
 import { money } from '../../kernel/money.js';
@@ -192,6 +192,7 @@ export async function adminSubscribePreviewRoutes(
       },
     },
     async (request) => {
+      noteNoChange(request);
       const drafts = request.body.plans;
       if (drafts === undefined) return { html: subscribePlansHtml(await deps.plans.listActive()) };
       const plans = drafts.map((draft, index): Plan => {
