@@ -29,6 +29,7 @@ import {
 import {
   adminArticlePageRoutes,
   adminArticleRoutes,
+  adminSectionPageRoutes,
   adminImageRoutes,
   adminSectionRoutes,
   createContentService,
@@ -100,7 +101,12 @@ import {
   publicationSettingsKey,
   publicationSettingsSchema,
 } from './modules/publication/index.js';
-import { adminWireRoutes, createWireService, feedMaxBytes } from './modules/wire/index.js';
+import {
+  adminWirePageRoutes,
+  adminWireRoutes,
+  createWireService,
+  feedMaxBytes,
+} from './modules/wire/index.js';
 import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
@@ -535,6 +541,9 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   // The admin's pages; each module with pages adds its entry to the navigation.
   const adminNav: AdminNavItem[] = [
     { href: '/admin/articles', label: 'Articles', staff: ['editor'] },
+    { href: '/admin/sections', label: 'Sections', staff: ['editor'] },
+    { href: '/admin/front-page', label: 'Front page', staff: ['editor'] },
+    { href: '/admin/wire', label: 'Wire import', staff: ['editor'] },
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
@@ -575,6 +584,16 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     nav: adminNav,
   });
   await app.register(couponPageRoutes, { coupons: services.coupons, plans: services.plans, nav: adminNav });
+  await app.register(adminSectionPageRoutes, {
+    content: services.content,
+    benefits: benefitKeys,
+    nav: adminNav,
+  });
+  await app.register(adminWirePageRoutes, {
+    wire: services.wire,
+    sections: () => services.content.sections(),
+    nav: adminNav,
+  });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;

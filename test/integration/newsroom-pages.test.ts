@@ -298,3 +298,140 @@ describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => 
     expect(home.body).toContain('href="/admin/articles"');
   });
 });
+
+const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Agency</title>
+<item><title>Monsoon arrives early</title><guid>wire-1</guid><description>&lt;p&gt;Rain reached Kerala.&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;</description><pubDate>Tue, 10 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><title>Markets rally</title><guid>wire-2</guid><description>&lt;p&gt;Sensex up.&lt;/p&gt;</description></item>
+<item><title></title><guid>wire-3</guid><description>&lt;p&gt;No title.&lt;/p&gt;</description></item>
+</channel></rss>`;
+
+describe.each(dialects)('the newsroom’s sections, front page and wire pages on $name', (dialect) => {
+  let t: TestApp;
+  let editor: Browser;
+
+  beforeAll(async () => {
+    // A fresh install without the demo: no sections at all.
+    t = await buildTestApp(dialect, { noSections: true });
+    editor = await signedIn(t, 'editor');
+  });
+  afterAll(() => t.close());
+
+  it('creates a section and publishes an article entirely through the pages', async () => {
+    expect((await editor.get('/admin/articles/new')).body).toContain('There are no sections yet');
+    const created = await editor.post('/admin/sections', {
+      name: 'City News',
+      slug: '',
+      position: '',
+      requires: '',
+    });
+    expect(created.statusCode).toBe(303);
+    expect(created.headers.location).toBe('/admin/sections?done=created');
+    expect((await editor.get('/admin/sections?done=created')).body).toContain('value="city-news"');
+    const article = await editor.post(
+      '/admin/articles',
+      articleForm({ headline: 'First story', section: 'city-news', intent: 'publish' }),
+    );
+    expect(article.headers.location).toMatch(/\?done=published$/);
+    const stored = (await t.services.content.find(editedId(article.headers.location)!))!;
+    const page = await t.app.inject({ url: `/article/${stored.slug}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('First story');
+  });
+
+  it('renames, re-slugs, moves a section and makes it require a benefit; refusals keep the page', async () => {
+    await editor.post('/admin/sections', { name: 'Markets', slug: 'markets', position: '0', requires: '' });
+    expect((await t.services.content.sections()).map((s) => s.slug)).toEqual(['markets', 'city-news']);
+    const saved = await editor.post('/admin/sections/markets', {
+      name: 'Markets & Money',
+      slug: 'money',
+      position: '1',
+      requires: 'market-analysis',
+    });
+    expect(saved.headers.location).toBe('/admin/sections?done=saved');
+    expect(await t.services.content.sections()).toMatchObject([
+      { slug: 'city-news' },
+      { slug: 'money', name: 'Markets & Money', requiredBenefit: 'market-analysis' },
+    ]);
+    const taken = await editor.post('/admin/sections', {
+      name: 'Again',
+      slug: 'money',
+      position: '',
+      requires: '',
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.body).toContain('The section slug &quot;money&quot; is taken.');
+    expect(taken.body).toContain('value="Again"');
+    const badBenefit = await editor.post('/admin/sections/money', {
+      name: 'Money',
+      slug: 'money',
+      position: '1',
+      requires: 'free-lunch',
+    });
+    expect(badBenefit.statusCode).toBe(422);
+    expect(badBenefit.body).toContain('requires: expected one of');
+    const cleared = await editor.post('/admin/sections/money', {
+      name: 'Money',
+      slug: 'money',
+      position: '1',
+      requires: '',
+    });
+    expect(cleared.statusCode).toBe(303);
+    expect((await t.services.content.sections())[1]?.requiredBenefit).toBeNull();
+  });
+
+  it('pins and unpins the lead story', async () => {
+    const story = await t.services.content.create({
+      headline: 'The pinned lead',
+      body: '<p>Lead.</p>',
+      section: 'city-news',
+      access: 'free',
+      publishedAt: '2026-11-01T00:00:00.000Z',
+    });
+    const pinned = await editor.post('/admin/front-page', { lead: story.id });
+    expect(pinned.headers.location).toBe('/admin/front-page?done=pinned');
+    expect(await t.services.content.frontPage()).toEqual({ leadArticleId: story.id });
+    expect((await editor.get('/admin/front-page')).body).toContain('Pinned: <a href');
+    expect((await editor.post('/admin/front-page', { lead: 'no-such-article' })).statusCode).toBe(422);
+    const unpinned = await editor.post('/admin/front-page/unpin');
+    expect(unpinned.headers.location).toBe('/admin/front-page?done=unpinned');
+    expect(await t.services.content.frontPage()).toEqual({ leadArticleId: null });
+  });
+
+  it('imports an uploaded feed file through the page and shows what happened', async () => {
+    const fields = { agency: 'Press Trust', section: 'city-news', access: 'metered', publish: 'true' };
+    const file = { field: 'file', name: 'feed.xml', bytes: Buffer.from(feed) };
+    const first = await editor.postMultipart('/admin/wire/file', fields, file);
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('Imported 2, skipped 0 already imported, 1 failed.');
+    expect(first.body).toContain('the item has no title');
+    const again = await editor.postMultipart('/admin/wire/file', fields, file);
+    expect(again.body).toContain('Imported 0, skipped 2 already imported, 1 failed.');
+    const imported = await t.services.content.list({ q: 'monsoon', limit: 5 });
+    expect(imported).toMatchObject([{ syndicated: { agency: 'Press Trust' }, status: 'published' }]);
+    expect((await t.services.content.find(imported[0]!.id))?.bodyHtml).not.toContain('<script');
+    const noAgency = await editor.postMultipart('/admin/wire/file', { ...fields, agency: '' }, file);
+    expect(noAgency.statusCode).toBe(422);
+    expect(noAgency.body).toContain('agency: name the agency');
+    const notFeed = await editor.postMultipart('/admin/wire/file', fields, {
+      ...file,
+      bytes: Buffer.from('<html>nope</html>'),
+    });
+    expect(notFeed.statusCode).toBe(422);
+    expect(notFeed.body).toContain('not an RSS 2.0 or Atom feed');
+    // A feed address that is not allowed is refused with the reason, the form kept.
+    const local = await editor.post('/admin/wire/feed', { url: 'http://127.0.0.1/feed.xml', ...fields });
+    expect(local.statusCode).toBe(422);
+    expect(local.body).toContain('value="Press Trust"');
+  });
+
+  it('refuses a marketer on every newsroom page', async () => {
+    const marketer = await signedIn(t, 'marketer');
+    for (const url of ['/admin/sections', '/admin/front-page', '/admin/wire'])
+      expect((await marketer.get(url)).statusCode, url).toBe(403);
+    expect((await marketer.post('/admin/sections', { name: 'Sneaky' })).statusCode).toBe(403);
+    expect((await marketer.post('/admin/wire/feed', { url: 'http://example.com' })).statusCode).toBe(403);
+    const nav = (await editor.get('/admin')).body;
+    for (const href of ['/admin/sections', '/admin/front-page', '/admin/wire'])
+      expect(nav).toContain(`href="${href}"`);
+  });
+});

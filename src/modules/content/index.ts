@@ -24,6 +24,7 @@ export {
 export { adminArticleRoutes } from './routes-admin.js';
 export { adminSectionRoutes } from './routes-sections.js';
 export { adminArticlePageRoutes } from './routes-article-pages.js';
+export { adminSectionPageRoutes } from './routes-section-pages.js';
 export { adminImageRoutes, imageRoutes } from './routes-images.js';
 export { createImageLibrary, imageMaxBytes, type ImageLibrary, type StoredImage } from './images.js';
 export { articleSummaryJson } from './serializers.js';

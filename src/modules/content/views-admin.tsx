@@ -341,3 +341,197 @@ export function DeleteArticlePage(props: Frame & { article: { id: string; headli
     </AdminShell>
   );
 }
+
+/** A section with its place in the order (0-based). */
+export interface PlacedSection extends Section {
+  readonly position: number;
+}
+
+function BenefitSelect(props: { id: string; benefits: readonly string[]; selected: string | null }) {
+  return (
+    <select id={props.id} name="requires">
+      <option value="" selected={props.selected === null}>
+        none (an ordinary section)
+      </option>
+      {props.benefits.map((benefit) => (
+        <option key={benefit} value={benefit} selected={props.selected === benefit}>
+          {benefit}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function SectionsPage(
+  props: Frame & {
+    sections: readonly PlacedSection[];
+    benefits: readonly string[];
+    error?: string;
+    done?: string;
+    /** What was typed in the new-section form, kept when it is refused. */
+    draft?: { name: string; slug: string; position: string; requires: string };
+  },
+) {
+  const draft = props.draft ?? { name: '', slug: '', position: '', requires: '' };
+  return (
+    <AdminShell title="Sections" principal={props.principal} nav={props.nav} current="/admin/sections">
+      {props.error && <Notice kind="error">{props.error}</Notice>}
+      {props.done && <Notice kind="done">{props.done}</Notice>}
+      <p class="muted">
+        Sections appear on the site in this order. A section that requires a benefit is a premium vertical:
+        its articles need a subscription that includes it.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Position</th>
+            <th>Name</th>
+            <th>Slug</th>
+            <th>Requires</th>
+            <th>
+              <span class="muted">Action</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.sections.map((section) => {
+            const form = `section-${section.slug}`;
+            return (
+              <tr key={section.id}>
+                <td>
+                  <input
+                    form={form}
+                    name="position"
+                    type="number"
+                    min={0}
+                    class="number"
+                    aria-label={`Position of ${section.name}`}
+                    value={String(section.position)}
+                  />
+                </td>
+                <td>
+                  <input
+                    form={form}
+                    name="name"
+                    required
+                    maxLength={100}
+                    aria-label={`Name of ${section.name}`}
+                    value={section.name}
+                  />
+                </td>
+                <td>
+                  <input
+                    form={form}
+                    name="slug"
+                    required
+                    maxLength={60}
+                    aria-label={`Slug of ${section.name}`}
+                    value={section.slug}
+                  />
+                </td>
+                <td>
+                  <select form={form} name="requires" aria-label={`Benefit ${section.name} requires`}>
+                    <option value="" selected={section.requiredBenefit === null}>
+                      none
+                    </option>
+                    {props.benefits.map((benefit) => (
+                      <option key={benefit} value={benefit} selected={section.requiredBenefit === benefit}>
+                        {benefit}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <form id={form} method="post" action={`/admin/sections/${section.slug}`}>
+                    <button type="submit" class="secondary">
+                      Save
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {props.sections.length === 0 && <p class="muted">No sections yet: create the first below.</p>}
+      <div class="card">
+        <h2>New section</h2>
+        <form method="post" action="/admin/sections">
+          <label for="new-name">Name</label>
+          <input id="new-name" name="name" required maxLength={100} value={draft.name} />
+          <label for="new-slug">Slug</label>
+          <input
+            id="new-slug"
+            name="slug"
+            maxLength={60}
+            placeholder="made from the name"
+            value={draft.slug}
+          />
+          <label for="new-position">Position</label>
+          <input
+            id="new-position"
+            name="position"
+            type="number"
+            min={0}
+            placeholder="at the end"
+            value={draft.position}
+          />
+          <label for="new-requires">Requires</label>
+          <BenefitSelect id="new-requires" benefits={props.benefits} selected={draft.requires || null} />
+          <button type="submit">Create section</button>
+        </form>
+      </div>
+    </AdminShell>
+  );
+}
+
+export function FrontPageAdminPage(
+  props: Frame & {
+    /** The pinned lead story, if any, and whether readers see it lead now. */
+    pinned: { id: string; headline: string; live: boolean } | null;
+    candidates: readonly { id: string; headline: string }[];
+    error?: string;
+    done?: string;
+  },
+) {
+  const { pinned } = props;
+  return (
+    <AdminShell title="Front page" principal={props.principal} nav={props.nav} current="/admin/front-page">
+      {props.error && <Notice kind="error">{props.error}</Notice>}
+      {props.done && <Notice kind="done">{props.done}</Notice>}
+      <div class="card">
+        <h2>Lead story</h2>
+        {pinned ? (
+          <>
+            <p>
+              Pinned: <a href={`/admin/articles/${pinned.id}`}>{pinned.headline}</a>
+              {!pinned.live && ' — not live now, so the latest published article leads meanwhile.'}
+            </p>
+            <form method="post" action="/admin/front-page/unpin">
+              <button type="submit" class="secondary">
+                Unpin
+              </button>
+            </form>
+          </>
+        ) : (
+          <p>Nothing is pinned: the latest published article leads.</p>
+        )}
+      </div>
+      <div class="card">
+        <h2>Pin a lead story</h2>
+        <form method="post" action="/admin/front-page">
+          <label for="lead">Published article</label>
+          <select id="lead" name="lead" required>
+            {props.candidates.map((article) => (
+              <option key={article.id} value={article.id} selected={pinned?.id === article.id}>
+                {article.headline}
+              </option>
+            ))}
+          </select>
+          <button type="submit">Pin</button>
+        </form>
+        {props.candidates.length === 0 && <p class="muted">No article is published yet.</p>}
+      </div>
+    </AdminShell>
+  );
+}
