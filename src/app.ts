@@ -80,6 +80,7 @@ import {
   createBilling,
   createBillingNotices,
   createSupportDesk,
+  readerPageRoutes,
   maxNoticeDays,
   minNoticeDays,
   subscribePlansHtml,
@@ -549,6 +550,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
+    { href: '/admin/readers', label: 'Readers', staff: ['support'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -594,6 +596,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     sections: () => services.content.sections(),
     nav: adminNav,
   });
+  await app.register(readerPageRoutes, { desk: services.supportDesk, plans: services.plans, nav: adminNav });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;

@@ -34,6 +34,7 @@ export {
   priceMoveJson,
 } from './routes-admin.js';
 export { adminReaderRoutes } from './routes-admin.js';
+export { readerPageRoutes } from './support/routes-pages.js';
 export {
   createSupportDesk,
   subscriberCsvHeader,
