@@ -40,6 +40,7 @@ import {
   billingSettingsKey,
   billingSettingsSchema,
   createInvoiceService,
+  adminCreditNoteRoutes,
   invoiceRoutes,
   isStateCode,
   selectableStates,
@@ -75,6 +76,7 @@ import {
   adminPriceMoveRoutes,
   adminSubscribePreviewRoutes,
   adminReaderRoutes,
+  adminRefundRoutes,
   adminSubscriberRoutes,
   billingMail,
   createBilling,
@@ -276,14 +278,14 @@ export function createServices(config: Config, options: BuildOptions) {
     options: { publicUrl: config.publicUrl, secret: config.sessionSecret, mailFrom: config.mailFrom.address },
   });
   // Paywall impressions and checkout starts, written in batches; the figures over them and
-  // billing's facts. Refunds join the figures once billing reports them (`refundsBetween`);
-  // until then that figure answers null.
+  // billing's facts (subscriptions, payments, refunds, comps).
   const analytics = createAnalyticsService({
     db,
     clock,
     billing: {
       subscriptionsBetween: (from, to) => billing.reporting.subscriptionsBetween(from, to),
       paymentsBetween: (from, to) => billing.reporting.paymentsBetween(from, to),
+      refundsBetween: (from, to) => billing.refundsBetween(from, to),
       compsBetween: (from, to) => billing.compsBetween(from, to),
     },
     articles: { find: (idOrSlug) => content.findPublished(idOrSlug) },
@@ -516,6 +518,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,
   });
+  await app.register(adminRefundRoutes, { billing: services.billing, publicUrl: config.publicUrl });
+  await app.register(adminCreditNoteRoutes, { invoices: services.invoices, publicUrl: config.publicUrl });
   await app.register(adminAnalyticsRoutes, { analytics: services.analytics });
   await app.register(adminReaderRoutes, { desk: services.supportDesk, publicUrl: config.publicUrl });
   await app.register(adminNewsletterRoutes, { newsletters: services.newsletters });

@@ -84,6 +84,17 @@ describe.each(dialects)('analytics figures from real views and checkouts, on $na
       payload: { benefits: ['premium-stories'], days: 30 },
     });
     expect(comp.statusCode, comp.body).toBe(201);
+
+    // Support refunds ₹300 of the quarterly subscriber's ₹900: one refund, netted off its plan.
+    const subscriber = (await signedIn.get('/api/v1/me')).json() as { reader: { id: string } };
+    const [paid] = await t.services.billing.payments(subscriber.reader.id);
+    const refunded = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/v1/payments/${paid!.id}/refund`,
+      headers: t.admin,
+      payload: { amount: 30_000 },
+    });
+    expect(refunded.statusCode, refunded.body).toBe(201);
   });
   afterAll(() => t?.close());
 
@@ -103,7 +114,7 @@ describe.each(dialects)('analytics figures from real views and checkouts, on $na
       // ₹2,700 a year → ₹225 a month; ₹900 a quarter → ₹300.
       mrr: { amount: 52_500, currency: 'INR' },
       arr: { amount: 630_000, currency: 'INR' },
-      refunds: null,
+      refunds: { count: 1, total: { amount: 30_000, currency: 'INR' } },
       compsGranted: 1,
     });
     expect(f.conversionRate).toBeCloseTo(2 / 3, 10);
@@ -118,7 +129,11 @@ describe.each(dialects)('analytics figures from real views and checkouts, on $na
       ]),
     );
     expect(byPlan.get(await planId(t, 'smart-essential'))).toMatchObject({ payments: 1 });
-    expect(byPlan.get(await planId(t, 'smart-quarterly'))).toMatchObject({ payments: 1 });
+    expect(byPlan.get(await planId(t, 'smart-quarterly'))).toMatchObject({
+      payments: 1,
+      refunded: { amount: 30_000 },
+      net: { amount: 60_000 },
+    });
     expect(f.daily).toEqual([{ date: day, paywallImpressions: 4, checkoutsStarted: 2, newSubscriptions: 2 }]);
   });
 

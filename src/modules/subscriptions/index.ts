@@ -8,6 +8,8 @@ export {
   type CompFact,
   type PaymentView,
   type PlanChangeResult,
+  type RefundFact as BillingRefundFact,
+  type RefundView,
   type ReaderBilling,
   type SubscriberHistory,
   type SubscriberListing,
@@ -42,6 +44,7 @@ export {
   type ReaderFile,
   type SupportDesk,
 } from './support/desk.js';
+export { adminRefundRoutes, refundJson } from './routes-admin.js';
 export { accountBillingSection, subscriptionPageRoutes, type SubscriptionPageDeps } from './pages/routes.js';
 export { Benefits, PlanCards, subscribePlansHtml } from './pages/views.js';
 export { createBillingNotices } from './notices/billing-notices.js';

@@ -9,9 +9,9 @@ import { money } from '../../kernel/money.js';
 import { CreatePlanBody, planSlugOf, pricesProblem, type Plan, type PlanService } from '../plans/index.js';
 import { subscribePlansHtml } from './pages/views.js';
 import { paymentJson, subscriptionJson } from './routes.js';
-import type { Billing } from './service.js';
+import type { Billing, RefundView } from './service.js';
 import { Readable } from 'node:stream';
-import { invoiceSummaryJson } from '../invoices/index.js';
+import { creditNoteUrls, invoiceSummaryJson } from '../invoices/index.js';
 import { benefitKeys } from '../plans/index.js';
 import type { ReaderFile, SupportDesk } from './support/desk.js';
 
@@ -498,6 +498,85 @@ export async function adminReaderRoutes(
         .header('cache-control', 'private, no-store')
         .header('content-disposition', 'attachment; filename="subscribers.csv"')
         .send(Readable.from(desk.subscriberCsv({ status: request.query.status })));
+    },
+  );
+}
+
+const paymentId = z.string().regex(/^pay_[0-9a-z]{26}$/, 'expected a payment id (pay_…)');
+
+/** A refund for the admin API: amounts in minor units, the credit note with its URLs. */
+export function refundJson(refund: RefundView, publicUrl: string) {
+  const urls = creditNoteUrls(publicUrl, refund.creditNote);
+  return {
+    id: refund.id,
+    paymentId: refund.paymentId,
+    accountId: refund.accountId,
+    amount: { amount: refund.amount.amountMinor, currency: refund.amount.currency },
+    remaining: { amount: refund.remaining.amountMinor, currency: refund.remaining.currency },
+    createdAt: refund.createdAt,
+    creditNote: {
+      id: refund.creditNote.id,
+      number: refund.creditNote.number,
+      url: urls.staff.html,
+      pdfUrl: urls.staff.pdf,
+      readerUrls: { html: urls.html, pdf: urls.pdf },
+    },
+  };
+}
+
+/** Support refunds a payment: `POST /api/admin/v1/payments/:id/refund`. */
+export async function adminRefundRoutes(
+  app: FastifyInstance,
+  deps: { billing: Billing; publicUrl: string },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/admin/v1/payments/:id/refund',
+    {
+      config: { staff: ['support'] },
+      schema: {
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        summary:
+          'Refund all (amount omitted) or part of a payment through the gateway, with a GST credit note',
+        params: z.object({ id: paymentId }),
+        body: z
+          .object({
+            amount: z
+              .number()
+              .int('expected a whole number of minor units')
+              .positive('expected a positive amount')
+              .max(Number.MAX_SAFE_INTEGER)
+              .optional(),
+          })
+          .strict()
+          .optional(),
+      },
+    },
+    async (request, reply) => {
+      const refund = await deps.billing.refundPayment({
+        paymentId: request.params.id,
+        amountMinor: request.body?.amount,
+        by: actorOf(request),
+      });
+      const json = refundJson(refund, deps.publicUrl);
+      noteChange(request, {
+        action: 'payment.refund',
+        target: request.params.id,
+        before: {
+          refundable: {
+            amount: refund.remaining.amountMinor + refund.amount.amountMinor,
+            currency: refund.amount.currency,
+          },
+        },
+        after: {
+          refund: json.id,
+          amount: json.amount,
+          remaining: json.remaining,
+          creditNote: json.creditNote.number,
+        },
+      });
+      return reply.status(201).send({ refund: json });
     },
   );
 }

@@ -46,6 +46,7 @@ import {
   type ReceiptInvoice,
   type SubscriberExportRow,
 } from './support/support-billing.js';
+import { createRefunds, type CreditNoteIssuer, type RefundFact, type RefundView } from './refunds/refunds.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -268,6 +269,22 @@ export interface Billing {
   subscriberExport(filter: {
     status?: SubscriptionStatus | undefined;
   }): AsyncIterable<readonly SubscriberExportRow[]>;
+  /**
+   * Refunds all or part (`amountMinor`, minor units; omitted: all that is left) of a payment
+   * that succeeded, through the gateway, with a GST credit note against its invoice and an event
+   * on its subscription. `by` is the actor (`staff:stf_…`, `admin:key_…`). Never more than what
+   * was paid less what was refunded, even when called concurrently. not_found (no such
+   * payment), conflict (not a successful payment, refunded in full already, or a concurrent
+   * refund took what was left), validation_failed (an amount that is not a positive whole
+   * number, or more than is left), payment_failed (the gateway declined).
+   */
+  refundPayment(input: {
+    paymentId: string;
+    amountMinor?: number | undefined;
+    by: string;
+  }): Promise<RefundView>;
+  /** The refunds that succeeded in [from, to) (ISO instants), for analytics. */
+  refundsBetween(from: string, to: string): Promise<RefundFact[]>;
   /** The comps granted in [from, to) (ISO instants), for analytics. */
   compsBetween(from: string, to: string): Promise<CompFact[]>;
   /** A reader's billing for support: the current subscription, every event of every subscription, payments. */
@@ -309,7 +326,7 @@ export function createBilling(deps: {
   accounts: AccountDirectory;
   /** What is sold and at what price: plans, coupons, and tax (the invoices module's terms). */
   catalogue: { plans: PlanService; coupons: CouponQuoter & CouponRedeemer; tax: TaxPolicy };
-  records: { invoices: InvoiceIssuer; notices: BillingNotices };
+  records: { invoices: InvoiceIssuer & CreditNoteIssuer; notices: BillingNotices };
   /** Each reader's entitlements, read on every page view (`caches.entitlements`). */
   caches: { entitlements: TtlCache<string, ReadonlySet<string>> };
   /** Billing mail that could not be sent and subscriptions a sweep could not finish go here. */
@@ -349,6 +366,7 @@ export function createBilling(deps: {
     ledger,
     publicUrl: deps.options.publicUrl,
   });
+  const refunds = createRefunds({ db, clock, gateway, creditNotes: deps.records.invoices });
   const changes = createPlanChanges({ db, clock, gateway, pricing, ledger });
   const priceMoves = createPriceMoves({ db, clock, pricing, notices: deps.records.notices });
   const renewals = createRenewals({
@@ -500,6 +518,8 @@ export function createBilling(deps: {
           }
           break;
         }
+        // A refund is booked when the gateway answers the refund call (`refundPayment`); its
+        // webhook only announces it again, so it is recorded below and nothing more.
         case 'refund.succeeded':
         case 'ignored':
           break;
@@ -606,6 +626,10 @@ export function createBilling(deps: {
 
     subscriberExport: (filter) => support.subscriberExport(filter),
 
+    refundPayment: (input) => refunds.refund(input),
+
+    refundsBetween: (from, to) => refunds.between(from, to),
+
     async compsBetween(from, to) {
       return (await compsGrantedBetween(db, from, to)).map(compFact);
     },
@@ -664,4 +688,12 @@ export function createBilling(deps: {
   };
 }
 
-export type { Actor, CheckoutRequest, CheckoutState, ReceiptInvoice, SubscriberExportRow };
+export type {
+  Actor,
+  CheckoutRequest,
+  CheckoutState,
+  ReceiptInvoice,
+  RefundFact,
+  RefundView,
+  SubscriberExportRow,
+};

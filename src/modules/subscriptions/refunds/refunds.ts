@@ -1,0 +1,211 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../db/schema.js';
+import type { Clock } from '../../../kernel/clock.js';
+import { AppError } from '../../../kernel/errors.js';
+import { newId } from '../../../kernel/ids.js';
+import { money, type Money } from '../../../kernel/money.js';
+import type { PaymentGateway } from '../../payments/index.js';
+import { paymentById, recordEvent, subscriptionById } from '../queries.js';
+import {
+  insertRefund,
+  markFullyRefunded,
+  refundsSettledBetween,
+  releaseRefund,
+  reserveRefund,
+  settleRefund,
+} from './queries.js';
+
+/** The part of the invoices module refunds use: a credit note for each refund, in its transaction. */
+export interface CreditNoteIssuer {
+  issueCreditNote(
+    trx: Kysely<Database>,
+    input: { refundId: string; paymentId: string; issuedAt: Date; total: Money; reason: string },
+  ): Promise<{ readonly id: string; readonly number: string }>;
+}
+
+/** A refund as support sees it. */
+export interface RefundView {
+  readonly id: string;
+  readonly paymentId: string;
+  readonly accountId: string;
+  readonly amount: Money;
+  /** What is still refundable on the payment after this refund. */
+  readonly remaining: Money;
+  readonly createdAt: string;
+  readonly creditNote: { readonly id: string; readonly number: string };
+}
+
+/** A refund, as analytics reads it. */
+export interface RefundFact {
+  id: string;
+  paymentId: string;
+  accountId: string;
+  planId: string | null;
+  amountMinor: number;
+  currency: string;
+  at: string;
+}
+
+/**
+ * Refunds: all or part of a payment, given back through the gateway. The amount is reserved on
+ * the payment first (one conditional update, so concurrent refunds never exceed what was paid),
+ * the gateway is asked with the refund's own idempotency key (a retry never refunds twice), and
+ * then the refund, its credit note and its subscription event are booked in one transaction —
+ * or, when the gateway declines, the reservation is given back.
+ *
+ * A gateway that fails to answer (an outage: it throws) leaves the refund `pending` with its
+ * amount reserved: whether the money moved is unknown, and releasing it could let a second
+ * refund exceed the payment. The gateway's own `refund.succeeded` webhook is not booked again.
+ */
+export function createRefunds(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  gateway: PaymentGateway;
+  creditNotes: CreditNoteIssuer;
+}) {
+  const { db, clock, gateway, creditNotes } = deps;
+
+  async function refund(input: {
+    paymentId: string;
+    amountMinor?: number | undefined;
+    by: string;
+  }): Promise<RefundView> {
+    const payment = await paymentById(db, input.paymentId);
+    if (!payment) throw new AppError('not_found', 'The payment was not found.');
+    if (payment.status !== 'succeeded' && payment.status !== 'refunded') {
+      throw new AppError(
+        'conflict',
+        `Only a payment that succeeded can be refunded; this one is ${payment.status}.`,
+      );
+    }
+    if (payment.gateway !== gateway.name || payment.gateway_ref === null) {
+      throw new AppError(
+        'conflict',
+        `The payment was taken through ${payment.gateway}, which this install no longer uses.`,
+      );
+    }
+    const remaining = payment.amount_minor - payment.refunded_minor;
+    if (remaining <= 0) throw new AppError('conflict', 'The payment has been refunded in full already.');
+    const amountMinor = input.amountMinor ?? remaining;
+    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+      throw new AppError('validation_failed', 'amount: expected a positive whole number of minor units.');
+    }
+    if (amountMinor > remaining) {
+      throw new AppError(
+        'validation_failed',
+        `amount: at most ${remaining} (minor units) is left to refund of this payment.`,
+        { remaining },
+      );
+    }
+    const amount = money(amountMinor, payment.currency);
+
+    const id = newId('rfd');
+    const idempotencyKey = `refund:${id}`;
+    const createdAt = clock.now().toISOString();
+    const reserved = await db.transaction().execute(async (trx) => {
+      if (!(await reserveRefund(trx, payment.id, amountMinor))) return false;
+      await insertRefund(trx, {
+        id,
+        payment_id: payment.id,
+        account_id: payment.account_id,
+        subscription_id: payment.subscription_id,
+        plan_id: payment.plan_id,
+        amount_minor: amountMinor,
+        currency: payment.currency,
+        status: 'pending',
+        idempotency_key: idempotencyKey,
+        gateway: gateway.name,
+        gateway_ref: null,
+        failure_reason: null,
+        actor: input.by,
+        created_at: createdAt,
+        settled_at: null,
+      });
+      return true;
+    });
+    if (!reserved) {
+      throw new AppError(
+        'conflict',
+        'Another refund of this payment was made meanwhile; less is left to refund now.',
+      );
+    }
+
+    const result = await gateway.refund({ idempotencyKey, paymentRef: payment.gateway_ref, amount });
+    const settledAt = clock.now();
+    if (!result.ok) {
+      await db.transaction().execute(async (trx) => {
+        if (
+          await settleRefund(trx, id, {
+            status: 'failed',
+            gateway_ref: null,
+            failure_reason: result.reason,
+            settled_at: settledAt.toISOString(),
+          })
+        )
+          await releaseRefund(trx, payment.id, amountMinor);
+      });
+      throw new AppError('payment_failed', `The gateway declined the refund: ${result.reason}`);
+    }
+
+    const note = await db.transaction().execute(async (trx) => {
+      await settleRefund(trx, id, {
+        status: 'succeeded',
+        gateway_ref: result.refundRef,
+        failure_reason: null,
+        settled_at: settledAt.toISOString(),
+      });
+      await markFullyRefunded(trx, payment.id);
+      const issued = await creditNotes.issueCreditNote(trx, {
+        refundId: id,
+        paymentId: payment.id,
+        issuedAt: settledAt,
+        total: amount,
+        reason: amountMinor === payment.amount_minor ? 'Refund' : 'Partial refund',
+      });
+      const sub = payment.subscription_id ? await subscriptionById(trx, payment.subscription_id) : undefined;
+      if (sub) {
+        await recordEvent(trx, {
+          id: newId('sev'),
+          subscriptionId: sub.id,
+          kind: 'refund',
+          from: sub.status,
+          to: sub.status,
+          actor: input.by,
+          detail: {
+            refund: id,
+            payment: payment.id,
+            amount: amountMinor,
+            currency: payment.currency,
+            creditNote: issued.number,
+          },
+          at: settledAt.toISOString(),
+        });
+      }
+      return issued;
+    });
+    const after = await paymentById(db, payment.id);
+    return {
+      id,
+      paymentId: payment.id,
+      accountId: payment.account_id,
+      amount,
+      remaining: money((after?.amount_minor ?? 0) - (after?.refunded_minor ?? 0), payment.currency),
+      createdAt,
+      creditNote: { id: note.id, number: note.number },
+    };
+  }
+
+  async function between(from: string, to: string): Promise<RefundFact[]> {
+    return (await refundsSettledBetween(db, from, to)).map((row) => ({
+      id: row.id,
+      paymentId: row.payment_id,
+      accountId: row.account_id,
+      planId: row.plan_id,
+      amountMinor: row.amount_minor,
+      currency: row.currency,
+      at: row.settled_at ?? row.created_at,
+    }));
+  }
+
+  return { refund, between };
+}
