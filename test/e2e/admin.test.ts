@@ -129,4 +129,25 @@ describe('the publisher admin in Chromium', () => {
     });
     expect(registered.status()).toBe(201);
   });
+
+  it('support finds that reader and comps a subscription; the reader reads the premium story', async () => {
+    const { page, problems } = await staffSignedIn('support');
+    await page.goto(`${server.baseUrl}/admin/readers`);
+    await page.getByLabel('Email, name or invoice number').fill(readerEmail);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await Promise.all([
+      page.waitForURL(/\/admin\/readers\/acc_/),
+      page.getByRole('link', { name: 'Asha Rao' }).click(),
+    ]);
+    await page.getByLabel("A plan's benefits").selectOption({ label: 'Smart Quarterly' });
+    await page.getByLabel('For (days)').fill('30');
+    await page.getByRole('button', { name: 'Comp', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBeTruthy();
+    expect(problems).toEqual([]);
+
+    await reader.page.goto(premiumUrl);
+    expect(await reader.page.locator('#paywall').count()).toBe(0);
+    expect(await reader.page.getByText(premiumParagraph).count()).toBe(1);
+    expect(reader.problems).toEqual([]);
+  });
 });
