@@ -600,7 +600,12 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     sections: () => services.content.sections(),
     nav: adminNav,
   });
-  await app.register(readerPageRoutes, { desk: services.supportDesk, plans: services.plans, nav: adminNav });
+  await app.register(readerPageRoutes, {
+    desk: services.supportDesk,
+    billing: services.billing,
+    plans: services.plans,
+    nav: adminNav,
+  });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;

@@ -32,6 +32,19 @@ export function minorUnitsPerMajor(currency: Currency): number {
 }
 
 /**
+ * An amount typed by a person in major units ("900", "1,200.50") as minor units, or undefined
+ * when it is not one: more decimals than the currency has, a sign, letters.
+ */
+export function parseMajorAmount(text: string, currency: Currency): number | undefined {
+  const digits = exponents[currency];
+  const found = /^(\d{1,13})(?:\.(\d+))?$/.exec(text.trim().replace(/[,\s]/g, ''));
+  if (!found || (found[2] ?? '').length > digits) return undefined;
+  return (
+    Number(found[1]) * minorUnitsPerMajor(currency) + Number((found[2] ?? '').padEnd(digits, '0') || '0')
+  );
+}
+
+/**
  * Splits an amount evenly over `parts` and rounds down to a whole major unit, as the
  * reference paywall shows "₹162/Month" for ₹3,900 over 24 months (162.5).
  */

@@ -51,6 +51,50 @@ describe.each(dialects)('the readers admin pages on $name', (dialect) => {
     expect(refused.body).toContain('name a planId or benefits');
   });
 
+  it('refunds part of a payment, then the rest, through the form; each has a credit note; never more', async () => {
+    const reader = await aSubscriber(t);
+    const base = `/admin/readers/${reader.accountId}`;
+    const [payment] = (await t.services.billing.payments(reader.accountId)).filter(
+      (p) => p.status === 'succeeded',
+    );
+    expect(payment).toBeDefined();
+    const page = await support.get(base);
+    expect(page.body).toContain(`action="${base}/payments/${payment!.id}/refund"`);
+
+    const notAnAmount = await support.post(`${base}/payments/${payment!.id}/refund`, { amount: '-5' });
+    expect(notAnAmount.statusCode).toBe(422);
+    expect(notAnAmount.body).toContain('is not an amount');
+
+    const part = await support.post(`${base}/payments/${payment!.id}/refund`, { amount: '100.50' });
+    expect(part.statusCode, part.body.slice(0, 300)).toBe(303);
+    const shown = await support.get(part.headers.location as string);
+    expect(shown.body).toContain('Refunded through the payment gateway');
+    const note = /\/api\/admin\/v1\/credit-notes\/(crn_[0-9a-z]{26})/.exec(shown.body)?.[1];
+    expect(note).toBeDefined();
+    const credit = await support.get(`/api/admin/v1/credit-notes/${note}?format=html`);
+    expect(credit.statusCode).toBe(200);
+
+    const tooMuch = await support.post(`${base}/payments/${payment!.id}/refund`, {
+      amount: String(payment!.amount.amountMinor / 100),
+    });
+    expect(tooMuch.statusCode).toBe(422);
+    const rest = await support.post(`${base}/payments/${payment!.id}/refund`, { amount: '' });
+    expect(rest.statusCode).toBe(303);
+    const refunds = await t.services.billing.refundsBetween(
+      '2000-01-01T00:00:00.000Z',
+      '2100-01-01T00:00:00.000Z',
+    );
+    const ofPayment = refunds.filter((r) => r.paymentId === payment!.id);
+    expect(ofPayment.map((r) => r.amountMinor).sort((a, b) => a - b)).toEqual(
+      [10_050, payment!.amount.amountMinor - 10_050].sort((a, b) => a - b),
+    );
+    // Another reader's payment cannot be refunded through this reader's page.
+    const other = await aSubscriber(t);
+    const [theirs] = await t.services.billing.payments(other.accountId);
+    expect((await support.post(`${base}/payments/${theirs!.id}/refund`, {})).statusCode).toBe(404);
+    expect((await editor.post(`${base}/payments/${payment!.id}/refund`, {})).statusCode).toBe(403);
+  });
+
   it('extends, resends a receipt, cancels at period end and now, signs out, exports and deletes', async () => {
     const reader = await aSubscriber(t);
     const base = `/admin/readers/${reader.accountId}`;

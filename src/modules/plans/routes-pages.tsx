@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { isCurrency, minorUnitsPerMajor, money, type Money } from '../../kernel/money.js';
+import { isCurrency, minorUnitsPerMajor, money, parseMajorAmount, type Money } from '../../kernel/money.js';
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
@@ -69,14 +69,12 @@ const DoneQuery = z.object({
 export function amountOf(text: string, currencyText: string | undefined): Money {
   const currency = (currencyText ?? 'INR').trim().toUpperCase() || 'INR';
   if (!isCurrency(currency)) throw refuse(`"${currency}" is not a currency Masthead takes (INR, USD, EUR…).`);
-  const unit = minorUnitsPerMajor(currency);
-  const digits = String(unit).length - 1;
-  const found = /^(\d{1,13})(?:\.(\d+))?$/.exec(text.trim().replace(/[,\s]/g, ''));
-  if (!found || (found[2] ?? '').length > digits)
+  const digits = String(minorUnitsPerMajor(currency)).length - 1;
+  const minor = parseMajorAmount(text, currency);
+  if (minor === undefined)
     throw refuse(
       `The price is an amount in ${currency}${digits > 0 ? ` with at most ${digits} decimals` : ''}, such as 900; "${text}" is not.`,
     );
-  const minor = Number(found[1]) * unit + Number((found[2] ?? '').padEnd(digits, '0') || '0');
   const amount = money(minor, currency);
   const problem = pricesProblem([amount]);
   if (problem) throw refuse(problem);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../kernel/errors.js';
+import { parseMajorAmount, type Money } from '../../../kernel/money.js';
 import { noteChange, principalOf } from '../../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../../web/admin/shell.js';
 import { renderPage } from '../../../web/render.js';
@@ -14,6 +15,7 @@ import {
   maxExtendDays,
   ResendReceiptBody,
 } from '../routes-admin.js';
+import type { Billing } from '../service.js';
 import type { SupportDesk } from './desk.js';
 import { ReaderPage, ReaderSearchPage } from './views.js';
 
@@ -38,9 +40,21 @@ const doneMessages = {
   canceled: 'Subscription cancelled.',
   receipt: 'Receipt sent again.',
   'signed-out': 'The reader is signed out on every device.',
+  refunded: 'Refunded through the payment gateway; the credit note is issued.',
 } as const;
 const DoneQuery = z.object({
   done: z.enum(Object.keys(doneMessages) as [keyof typeof doneMessages]).optional(),
+  creditNote: z
+    .string()
+    .regex(/^crn_[0-9a-z]{26}$/)
+    .optional(),
+});
+const RefundParams = ReaderParams.extend({ paymentId: z.string().regex(/^pay_[0-9a-z]{26}$/) });
+
+/** Money as the audit log keeps it, in minor units; `plus` adds what this refund took back. */
+const moneyJson = (value: Money, plus = 0) => ({
+  amount: value.amountMinor + plus,
+  currency: value.currency,
 });
 
 /** A whole number typed in a form, as the API's body has it (a wrong one is refused by its schema). */
@@ -54,13 +68,22 @@ const whole = (text: string | undefined) =>
  */
 export async function readerPageRoutes(
   app: FastifyInstance,
-  deps: { desk: SupportDesk; plans: Pick<PlanService, 'listAll'>; nav: readonly AdminNavItem[] },
+  deps: {
+    desk: SupportDesk;
+    billing: Pick<Billing, 'refundPayment'>;
+    plans: Pick<PlanService, 'listAll'>;
+    nav: readonly AdminNavItem[];
+  },
 ): Promise<void> {
-  const { desk, plans, nav } = deps;
+  const { desk, billing, plans, nav } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const staff = ['support'] as const;
 
-  async function readerPage(request: FastifyRequest, id: string, extra: { error?: string; done?: string }) {
+  async function readerPage(
+    request: FastifyRequest,
+    id: string,
+    extra: { error?: string; done?: string; creditNoteId?: string },
+  ) {
     const [file, planList] = await Promise.all([desk.reader(id), plans.listAll()]);
     if (!file) throw notFound('The reader');
     return renderPage(
@@ -126,10 +149,13 @@ export async function readerPageRoutes(
     '/admin/readers/:id',
     { config: { staff }, schema: { hide: true, params: ReaderParams, querystring: DoneQuery } },
     async (request, reply) => {
-      const done = request.query.done;
+      const { done, creditNote } = request.query;
       return html(
         reply,
-        await readerPage(request, request.params.id, done ? { done: doneMessages[done] } : {}),
+        await readerPage(request, request.params.id, {
+          ...(done && { done: doneMessages[done] }),
+          ...(done === 'refunded' && creditNote && { creditNoteId: creditNote }),
+        }),
       );
     },
   );
@@ -241,6 +267,46 @@ export async function readerPageRoutes(
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `attachment; filename="account-${data.account.id}.json"`)
         .send(JSON.stringify(data, null, 2));
+    },
+  );
+
+  r.post(
+    '/admin/readers/:id/payments/:paymentId/refund',
+    {
+      config: { staff },
+      schema: { hide: true, params: RefundParams, body: z.object({ amount: field.optional() }) },
+    },
+    async (request, reply) => {
+      const { id, paymentId } = request.params;
+      const file = await desk.reader(id);
+      if (!file) throw notFound('The reader');
+      // Only this reader's payment: a form cannot refund someone else's through this page.
+      const payment = file.billing.payments.find((p) => p.id === paymentId);
+      if (!payment) throw notFound('The payment');
+      const typed = (request.body.amount ?? '').trim();
+      const amountMinor = typed === '' ? undefined : parseMajorAmount(typed, payment.amount.currency);
+      if (typed !== '' && !amountMinor) {
+        const error = `Refund: "${typed}" is not an amount in ${payment.amount.currency}, such as 450 or 450.50.`;
+        return html(reply, await readerPage(request, id, { error }), 422);
+      }
+      try {
+        const refund = await billing.refundPayment({ paymentId, amountMinor, by: actorOf(request) });
+        noteChange(request, {
+          action: 'payment.refund',
+          target: paymentId,
+          before: { refundable: moneyJson(refund.remaining, refund.amount.amountMinor) },
+          after: {
+            refund: refund.id,
+            amount: moneyJson(refund.amount),
+            remaining: moneyJson(refund.remaining),
+            creditNote: refund.creditNote.number,
+          },
+        });
+        return reply.redirect(`/admin/readers/${id}?done=refunded&creditNote=${refund.creditNote.id}`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        return html(reply, await readerPage(request, id, { error: error.message }), error.status);
+      }
     },
   );
 

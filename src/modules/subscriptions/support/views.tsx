@@ -64,6 +64,8 @@ export function ReaderPage(
     readonly plans: readonly { readonly id: string; readonly name: string }[];
     readonly benefits: readonly string[];
     readonly maxExtendDays: number;
+    /** The credit note of the refund just made, for its link. */
+    readonly creditNoteId?: string;
   },
 ) {
   const { account, billing, invoices, devices, reads } = props.file;
@@ -78,7 +80,19 @@ export function ReaderPage(
       current="/admin/readers"
     >
       {props.error && <Notice kind="error">{props.error}</Notice>}
-      {props.done && <Notice kind="done">{props.done}</Notice>}
+      {props.done && (
+        <Notice kind="done">
+          {props.done}
+          {props.creditNoteId && (
+            <>
+              {' '}
+              <a href={`/api/admin/v1/credit-notes/${props.creditNoteId}?format=html`}>
+                Open the credit note
+              </a>
+            </>
+          )}
+        </Notice>
+      )}
       <section class="card">
         <h2>Profile</h2>
         <dl>
@@ -212,6 +226,7 @@ export function ReaderPage(
                 <th>Kind</th>
                 <th>Amount</th>
                 <th>Status</th>
+                <th>Refund</th>
               </tr>
             </thead>
             <tbody>
@@ -223,6 +238,26 @@ export function ReaderPage(
                   <td>
                     {payment.status}
                     {payment.failureReason && <span class="muted"> ({payment.failureReason})</span>}
+                  </td>
+                  <td>
+                    {payment.status === 'succeeded' && (
+                      <form method="post" action={`${base}/payments/${payment.id}/refund`} class="row">
+                        <label class="visually-hidden" for={`refund-${payment.id}`}>
+                          Amount to refund of the payment of {formatMoney(payment.amount)}
+                        </label>
+                        <input
+                          id={`refund-${payment.id}`}
+                          name="amount"
+                          inputmode="decimal"
+                          class="short"
+                          placeholder="all"
+                          pattern="[0-9][0-9,]*(\.[0-9]{1,2})?"
+                        />
+                        <button type="submit" class="secondary">
+                          Refund
+                        </button>
+                      </form>
+                    )}
                   </td>
                 </tr>
               ))}
