@@ -112,7 +112,11 @@ import {
 } from './modules/wire/index.js';
 import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
-import { adminAnalyticsRoutes, createAnalyticsService } from './modules/analytics/index.js';
+import {
+  adminAnalyticsRoutes,
+  analyticsPageRoutes,
+  createAnalyticsService,
+} from './modules/analytics/index.js';
 import { createSettingsChanges, createSettingsStore, settingsRoutes } from './modules/settings/index.js';
 import { adminAuditRoutes, createAuditLog } from './modules/audit/index.js';
 import {
@@ -555,6 +559,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
     { href: '/admin/readers', label: 'Readers', staff: ['support'] },
+    { href: '/admin/analytics', label: 'Analytics', staff: ['owner'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -604,6 +609,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     desk: services.supportDesk,
     billing: services.billing,
     plans: services.plans,
+    nav: adminNav,
+  });
+  await app.register(analyticsPageRoutes, {
+    analytics: services.analytics,
+    now: () => services.clock.now(),
     nav: adminNav,
   });
   // The outbox shows one-time links: a developer's tool, never served in production.

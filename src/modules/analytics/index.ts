@@ -13,3 +13,4 @@ export {
 export type { CompFact, RefundFact } from './domain.js';
 export { renderDailyChart, type DailyChart, type ChartSeries } from './charts.js';
 export { adminAnalyticsRoutes } from './routes-admin.js';
+export { analyticsPageRoutes } from './routes-pages.js';

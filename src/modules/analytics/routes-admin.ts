@@ -8,8 +8,8 @@ import type { AnalyticsService } from './service.js';
 export const maxSpanDays = 367;
 
 const day = z.iso.date({ message: 'expected a date (YYYY-MM-DD)' });
-/** A range of whole UTC days, both included. */
-const RangeQuery = z.object({ from: day, to: day }).superRefine((query, ctx) => {
+/** A range of whole UTC days, both included (the admin page checks its form by it too). */
+export const RangeQuery = z.object({ from: day, to: day }).superRefine((query, ctx) => {
   if (query.from > query.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: '`to` is before `from`' });
   } else if (spanDays(query.from, query.to) > maxSpanDays) {
