@@ -150,4 +150,73 @@ describe('the publisher admin in Chromium', () => {
     expect(await reader.page.getByText(premiumParagraph).count()).toBe(1);
     expect(reader.problems).toEqual([]);
   });
+
+  it("support refunds part of a paying subscriber's payment, and the credit note exists", async () => {
+    // A subscriber who paid for Smart Quarterly through the sandbox gateway.
+    const subscriber = await devices.open();
+    const api = subscriber.page.context().request;
+    const origin = { origin: server.baseUrl };
+    const email = `paying-${Date.now()}@example.com`;
+    const registered = await api.post(`${server.baseUrl}/api/v1/auth/register`, {
+      data: { email, password: 'a long and unusual passphrase', name: 'Vikram Shah' },
+      headers: origin,
+    });
+    expect(registered.status()).toBe(201);
+    const plans = (await (await api.get(`${server.baseUrl}/api/v1/plans`)).json()) as {
+      plans: { id: string; name: string }[];
+    };
+    const quarterly = plans.plans.find((plan) => plan.name === 'Smart Quarterly')!;
+    const started = await api.post(`${server.baseUrl}/api/v1/checkout`, {
+      data: { planId: quarterly.id, returnTo: '/' },
+      headers: origin,
+    });
+    expect(started.status()).toBe(201);
+    const { checkoutId, checkoutUrl } = (await started.json()) as { checkoutId: string; checkoutUrl: string };
+    const paid = await api.post(`${checkoutUrl}/pay`, {
+      data: { card: '4242424242424242' },
+      headers: origin,
+    });
+    expect(paid.status()).toBe(200);
+    await expect
+      .poll(async () => {
+        const checkout = await api.get(`${server.baseUrl}/api/v1/checkout/${checkoutId}`);
+        return ((await checkout.json()) as { checkout: { status: string } }).checkout.status;
+      })
+      .toBe('completed');
+
+    const { page, problems } = await staffSignedIn('support');
+    await page.goto(`${server.baseUrl}/admin/readers`);
+    await page.getByLabel('Email, name or invoice number').fill(email);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await Promise.all([
+      page.waitForURL(/\/admin\/readers\/acc_/),
+      page.getByRole('link', { name: 'Vikram Shah' }).click(),
+    ]);
+    await page.getByLabel(/Amount to refund/).fill('300');
+    await Promise.all([
+      page.waitForURL(/done=refunded/),
+      page.getByRole('button', { name: 'Refund', exact: true }).click(),
+    ]);
+    await Promise.all([
+      page.waitForURL(/\/api\/admin\/v1\/credit-notes\/crn_/),
+      page.getByRole('link', { name: 'Open the credit note' }).click(),
+    ]);
+    const note = await page.locator('body').innerText();
+    expect(note).toMatch(/CN\d{4}-\d{6}/);
+    expect(note).toMatch(/Total credited\s+₹300\b/);
+    expect(problems).toEqual([]);
+  });
+
+  it('the owner reads in the audit log who did each step', async () => {
+    const { page, problems } = await staffSignedIn('owner');
+    await page.goto(`${server.baseUrl}/admin/audit`);
+    const rows = await page.locator('main table tbody tr').allInnerTexts();
+    const did = (who: string, action: RegExp) =>
+      rows.some((row) => row.includes(emailOf(who as StaffRole)) && action.test(row));
+    expect(did('editor', /article\.(create|publish)/)).toBe(true);
+    expect(did('marketer', /settings/)).toBe(true);
+    expect(did('support', /reader\.comp/)).toBe(true);
+    expect(did('support', /payment\.refund/)).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });
