@@ -107,9 +107,12 @@ export function watchForTrouble(page: Page, baseUrl: string): string[] {
     if (message.type() === 'error') problems.push(`console: ${message.text()} [${source}]`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
+  page.on('requestfailed', (request) => {
+    // The browser fetches the icon on its own and drops it when the page moves on first.
+    if (/\/favicon\.(svg|ico)$/.test(request.url()) && request.failure()?.errorText === 'net::ERR_ABORTED')
+      return;
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on('response', (response) => {
     if (response.url().startsWith(baseUrl) && response.status() >= 400) {
       problems.push(`HTTP ${response.status()}: ${response.url()}`);
