@@ -219,4 +219,26 @@ describe('the publisher admin in Chromium', () => {
     expect(did('support', /payment\.refund/)).toBe(true);
     expect(problems).toEqual([]);
   });
+
+  it('the owner sees the impressions, the comp and the refund in the analytics', async () => {
+    const { page, problems } = await staffSignedIn('owner');
+    await page.goto(`${server.baseUrl}/admin`);
+    await Promise.all([
+      page.waitForURL(/\/admin\/analytics/),
+      page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Analytics' }).click(),
+    ]);
+    const figure = (name: string) => page.locator(`[data-figure="${name}"] .figure`).innerText();
+    // The reader met the paywall on the fourth metered story and on the premium one.
+    expect(Number(await figure('paywallImpressions'))).toBeGreaterThanOrEqual(2);
+    expect(await figure('compsGranted')).toBe('1');
+    expect(await figure('refunds')).toBe('1 (₹300)');
+    expect(await figure('newSubscriptions')).toBe('1');
+    // The daily chart is drawn.
+    await expect
+      .poll(() =>
+        page.locator('img.chart').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+      )
+      .toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
 });
