@@ -21,6 +21,55 @@ function Lines({ text }: { text: string }) {
  * The invoice as a printable page: no site chrome, the print stylesheet, every field GST rule
  * 46 asks of a B2C invoice. `links` are where the PDF and the reader's invoices are.
  */
+/** The totals under a tax document's lines: the taxable value, the GST split, the total. */
+function TaxTotals(props: {
+  readonly split: InvoiceView['split'];
+  readonly rate: Parameters<typeof percentText>[0];
+  readonly amounts: {
+    readonly taxable: Money;
+    readonly cgst: Money;
+    readonly sgst: Money;
+    readonly igst: Money;
+    readonly total: Money;
+  };
+  readonly totalLabel: string;
+}) {
+  const { amounts, rate } = props;
+  return (
+    <table class="invoice-totals">
+      <tbody>
+        <tr>
+          <th scope="row">Taxable value</th>
+          <td class="taxable">{formatMoney(amounts.taxable)}</td>
+        </tr>
+        {props.split === 'intra_state' ? (
+          <>
+            <tr>
+              <th scope="row">CGST @ {percentText(rate, 2)}</th>
+              <td class="cgst">{formatMoney(amounts.cgst)}</td>
+            </tr>
+            <tr>
+              <th scope="row">SGST @ {percentText(rate, 2)}</th>
+              <td class="sgst">{formatMoney(amounts.sgst)}</td>
+            </tr>
+          </>
+        ) : (
+          <tr>
+            <th scope="row">IGST @ {percentText(rate)}</th>
+            <td class="igst">{formatMoney(amounts.igst)}</td>
+          </tr>
+        )}
+        <tr>
+          <th scope="row">{props.totalLabel}</th>
+          <td class="total">
+            <strong>{formatMoney(amounts.total)}</strong>
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
 export function InvoiceDocument({
   invoice,
   links,
@@ -120,37 +169,7 @@ export function InvoiceDocument({
               })}
             </tbody>
           </table>
-          <table class="invoice-totals">
-            <tbody>
-              <tr>
-                <th scope="row">Taxable value</th>
-                <td class="taxable">{formatMoney(invoice.taxable)}</td>
-              </tr>
-              {invoice.split === 'intra_state' ? (
-                <>
-                  <tr>
-                    <th scope="row">CGST @ {percentText(rate, 2)}</th>
-                    <td class="cgst">{formatMoney(invoice.cgst)}</td>
-                  </tr>
-                  <tr>
-                    <th scope="row">SGST @ {percentText(rate, 2)}</th>
-                    <td class="sgst">{formatMoney(invoice.sgst)}</td>
-                  </tr>
-                </>
-              ) : (
-                <tr>
-                  <th scope="row">IGST @ {percentText(rate)}</th>
-                  <td class="igst">{formatMoney(invoice.igst)}</td>
-                </tr>
-              )}
-              <tr>
-                <th scope="row">Total</th>
-                <td class="total">
-                  <strong>{formatMoney(invoice.total)}</strong>
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <TaxTotals split={invoice.split} rate={rate} amounts={invoice} totalLabel="Total" />
           <p class="disclaimer">
             {invoice.taxInclusive ? 'The price included GST.' : 'GST was added to the price.'} Amounts in{' '}
             {invoice.total.currency}.
@@ -377,37 +396,7 @@ export function CreditNoteDocument({
               </tr>
             </tbody>
           </table>
-          <table class="invoice-totals">
-            <tbody>
-              <tr>
-                <th scope="row">Taxable value</th>
-                <td class="taxable">{formatMoney(note.taxable)}</td>
-              </tr>
-              {invoice.split === 'intra_state' ? (
-                <>
-                  <tr>
-                    <th scope="row">CGST @ {percentText(rate, 2)}</th>
-                    <td class="cgst">{formatMoney(note.cgst)}</td>
-                  </tr>
-                  <tr>
-                    <th scope="row">SGST @ {percentText(rate, 2)}</th>
-                    <td class="sgst">{formatMoney(note.sgst)}</td>
-                  </tr>
-                </>
-              ) : (
-                <tr>
-                  <th scope="row">IGST @ {percentText(rate)}</th>
-                  <td class="igst">{formatMoney(note.igst)}</td>
-                </tr>
-              )}
-              <tr>
-                <th scope="row">Total credited</th>
-                <td class="total">
-                  <strong>{formatMoney(note.total)}</strong>
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <TaxTotals split={invoice.split} rate={rate} amounts={note} totalLabel="Total credited" />
           <p class="disclaimer">
             {note.reason}: the value and GST of invoice {invoice.number} are reduced by these amounts. Amounts
             in {note.total.currency}.
