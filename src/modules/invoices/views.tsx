@@ -21,6 +21,41 @@ function Lines({ text }: { text: string }) {
  * The invoice as a printable page: no site chrome, the print stylesheet, every field GST rule
  * 46 asks of a B2C invoice. `links` are where the PDF and the reader's invoices are.
  */
+/** Who a tax document is addressed to. */
+function BillTo({ buyer }: { readonly buyer: InvoiceView['buyer'] }) {
+  return (
+    <section class="invoice-buyer" aria-label="Bill to">
+      <h2>Bill to</h2>
+      <p>
+        {buyer.name && (
+          <>
+            {buyer.name}
+            <br />
+          </>
+        )}
+        {buyer.email}
+        <br />
+        State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
+      </p>
+    </section>
+  );
+}
+
+/** The column headings of a tax document's lines. */
+function LinesHead() {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Description</th>
+        <th scope="col">SAC</th>
+        <th scope="col">Taxable value</th>
+        <th scope="col">GST</th>
+        <th scope="col">Total</th>
+      </tr>
+    </thead>
+  );
+}
+
 /** The totals under a tax document's lines: the taxable value, the GST split, the total. */
 function TaxTotals(props: {
   readonly split: InvoiceView['split'];
@@ -122,30 +157,9 @@ export function InvoiceDocument({
             <dt>Tax payable on reverse charge</dt>
             <dd>No</dd>
           </dl>
-          <section class="invoice-buyer" aria-label="Bill to">
-            <h2>Bill to</h2>
-            <p>
-              {buyer.name && (
-                <>
-                  {buyer.name}
-                  <br />
-                </>
-              )}
-              {buyer.email}
-              <br />
-              State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
-            </p>
-          </section>
+          <BillTo buyer={buyer} />
           <table class="invoice-lines">
-            <thead>
-              <tr>
-                <th scope="col">Description</th>
-                <th scope="col">SAC</th>
-                <th scope="col">Taxable value</th>
-                <th scope="col">GST</th>
-                <th scope="col">Total</th>
-              </tr>
-            </thead>
+            <LinesHead />
             <tbody>
               {invoice.lines.map((line) => {
                 const period = periodText(line);
@@ -354,30 +368,9 @@ export function CreditNoteDocument({
             <dt>Tax payable on reverse charge</dt>
             <dd>No</dd>
           </dl>
-          <section class="invoice-buyer" aria-label="Bill to">
-            <h2>Bill to</h2>
-            <p>
-              {buyer.name && (
-                <>
-                  {buyer.name}
-                  <br />
-                </>
-              )}
-              {buyer.email}
-              <br />
-              State: {buyer.stateCode === null ? 'not given' : `${buyer.stateCode}-${buyer.stateName ?? ''}`}
-            </p>
-          </section>
+          <BillTo buyer={buyer} />
           <table class="invoice-lines">
-            <thead>
-              <tr>
-                <th scope="col">Description</th>
-                <th scope="col">SAC</th>
-                <th scope="col">Taxable value</th>
-                <th scope="col">GST</th>
-                <th scope="col">Total</th>
-              </tr>
-            </thead>
+            <LinesHead />
             <tbody>
               <tr>
                 <td data-label="Description">
