@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'codes_exhausted'
   | 'payment_failed'
   | 'rate_limited'
+  | 'gateway_unavailable'
   | 'internal';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -32,6 +33,7 @@ const statusByCode: Record<ErrorCode, number> = {
   codes_exhausted: 409,
   payment_failed: 402,
   rate_limited: 429,
+  gateway_unavailable: 503,
   internal: 500,
 };
 
@@ -40,8 +42,10 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Readonly<Record<string, unknown>>,
+    /** The failure behind it (`cause`), for the log; never shown to the caller. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'AppError';
   }
 

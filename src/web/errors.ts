@@ -48,6 +48,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorPageOp
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
       return send(request, reply, error.status, {
         code: error.code,
         message: error.message,

@@ -123,7 +123,7 @@ describe('masthead command', { timeout: 60_000 }, () => {
   it('runs one billing sweep as of a given moment, and refuses a moment that is not ISO 8601', async () => {
     const { stdout } = await masthead('billing', 'run', '--at', '2027-11-15T06:00:00Z');
     expect(stdout.trim().split('\n')).toEqual([
-      'reconciled 0, reminded 0, priceNotices 0, charged 0, succeeded 0, failed 0, unanswered 0, expired 0, errors 0, checkoutsClosed 0',
+      'reconciled 0, reminded 0, priceNotices 0, charged 0, succeeded 0, failed 0, unanswered 0, expired 0, errors 0, checkoutsClosed 0, refundsSettled 0, refundsDeclined 0, refundsStillPending 0',
       'queued mail: delivered 0, to retry 0, given up 0',
     ]);
     const bad = await masthead('billing', 'run', '--at', 'next tuesday').catch(

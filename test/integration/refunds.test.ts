@@ -227,6 +227,93 @@ describe.each(dialects)('refunds on $name', (dialect) => {
     expect(refunds.map((r) => r.status)).toEqual(['failed']);
   });
 
+  /** Runs `work` with the gateway's refund call failing: before refunding, or after (the answer lost). */
+  async function withRefundTrouble<T>(trouble: 'outage' | 'lostAnswer', work: () => Promise<T>): Promise<T> {
+    const gateway = t.services.payments.gateway;
+    const original = gateway.refund;
+    gateway.refund = async (request) => {
+      if (trouble === 'outage') throw new Error('503 Service Unavailable');
+      await original.call(gateway, request);
+      throw new Error('connection reset');
+    };
+    try {
+      return await work();
+    } finally {
+      gateway.refund = original;
+    }
+  }
+  const refundRowsOf = (paymentId: string) =>
+    books.db().selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).execute();
+  const paymentRow = (paymentId: string) =>
+    books.db().selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
+  const minutes = (n: number) => t.clock.set(new Date(t.clock.now().getTime() + n * 60_000));
+
+  it('a refund the gateway does not answer stays pending with its amount held; a later sweep books it once', async () => {
+    const { reader, payment } = await paidPayment();
+    const response = await withRefundTrouble('outage', () => refund(payment.id, { amount: 700 }));
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error).toMatchObject({ code: 'gateway_unavailable' });
+    expect(response.body).not.toContain('503 Service Unavailable');
+    const [pending] = await refundRowsOf(payment.id);
+    expect(pending).toMatchObject({ status: 'pending', amount_minor: 700 });
+    expect((await paymentRow(payment.id)).refunded_minor).toBe(700);
+    // The amount held counts: no second refund can take it.
+    expect((await refund(payment.id, { amount: payment.amount_minor - 699 })).statusCode).toBe(422);
+
+    // A sweep while the refund may still be in flight leaves it alone; one after its lease asks again.
+    expect(await t.services.billing.runSweep()).toMatchObject({ refundsSettled: 0, refundsStillPending: 0 });
+    minutes(6);
+    expect(await withRefundTrouble('outage', () => t.services.billing.runSweep())).toMatchObject({
+      refundsSettled: 0,
+      refundsStillPending: 1,
+    });
+    expect(await t.services.billing.runSweep()).toMatchObject({ refundsSettled: 1, refundsStillPending: 0 });
+    expect(await t.services.billing.runSweep()).toMatchObject({ refundsSettled: 0 });
+
+    const [settled] = await refundRowsOf(payment.id);
+    expect(settled).toMatchObject({ status: 'succeeded', gateway_ref: expect.any(String) });
+    const [invoice] = await books.invoicesOf(reader.accountId);
+    expect((await creditNotesOf(invoice!.id)).map((n) => n.total_minor)).toEqual([700]);
+    expect((await books.eventsOf(reader.accountId)).filter((e) => e.kind === 'refund')).toHaveLength(1);
+    expect(
+      await sandboxOf(t).processor.refund({
+        idempotencyKey: settled!.idempotency_key,
+        chargeId: payment.gateway_ref!,
+        amount: money(700, 'INR'),
+      }),
+    ).toMatchObject({ ok: true });
+    const listed = await reader.browser.get('/api/v1/payments');
+    expect(listed.json().payments[0]).toMatchObject({
+      id: payment.id,
+      status: 'succeeded',
+      refunded: { amount: 700, currency: 'INR' },
+    });
+  });
+
+  it('a refund the gateway made but whose answer was lost is booked by the sweep, not made twice', async () => {
+    const { payment } = await paidPayment();
+    const response = await withRefundTrouble('lostAnswer', () => refund(payment.id));
+    expect(response.statusCode).toBe(503);
+    const refundedAtGateway = async () =>
+      (
+        await books
+          .db()
+          .selectFrom('sandbox_charges')
+          .select('refunded_minor')
+          .where('id', '=', payment.gateway_ref!)
+          .executeTakeFirstOrThrow()
+      ).refunded_minor;
+    expect(await refundedAtGateway()).toBe(payment.amount_minor);
+    minutes(6);
+    expect(await t.services.billing.runSweep()).toMatchObject({ refundsSettled: 1 });
+    expect(await refundedAtGateway()).toBe(payment.amount_minor);
+    expect(await paymentRow(payment.id)).toMatchObject({
+      status: 'refunded',
+      refunded_minor: payment.amount_minor,
+    });
+    expect((await refundRowsOf(payment.id)).map((r) => r.status)).toEqual(['succeeded']);
+  });
+
   it("lets the reader fetch their own credit note and nobody else's", async () => {
     const { reader, payment } = await paidPayment();
     const made = (await refund(payment.id, { amount: 2500 })).json().refund;

@@ -21,7 +21,7 @@ export function subscriptionJson(view: SubscriptionView) {
 
 /** A payment as the JSON API shows it. */
 export function paymentJson(payment: PaymentView) {
-  return { ...payment, amount: moneyJson(payment.amount) };
+  return { ...payment, amount: moneyJson(payment.amount), refunded: moneyJson(payment.refunded) };
 }
 
 const id = z.string().regex(/^[a-z]{2,4}_[0-9a-z]{26}$/, 'expected an id such as pln_01…');

@@ -46,7 +46,13 @@ import {
   type ReceiptInvoice,
   type SubscriberExportRow,
 } from './support/support-billing.js';
-import { createRefunds, type CreditNoteIssuer, type RefundFact, type RefundView } from './refunds/refunds.js';
+import {
+  createRefunds,
+  type CreditNoteIssuer,
+  type RefundFact,
+  type RefundRetryReport,
+  type RefundView,
+} from './refunds/refunds.js';
 
 /** The subscription as the reader (and their apps) see it. */
 export interface SubscriptionView {
@@ -84,6 +90,8 @@ export interface PaymentView {
   readonly kind: PaymentRow['kind'];
   readonly status: PaymentRow['status'];
   readonly amount: Money;
+  /** How much of it has been refunded (or is held by a refund still pending). */
+  readonly refunded: Money;
   readonly createdAt: string;
   readonly failureReason: string | null;
 }
@@ -97,8 +105,11 @@ export interface CheckoutSummary {
   readonly returnTo: string;
 }
 
-/** What one billing run did: the renewal sweep's figures and the abandoned checkouts closed. */
-export interface BillingRunReport extends SweepReport {
+/**
+ * What one billing run did: the renewal sweep's figures, the abandoned checkouts closed and the
+ * refunds an outage had left pending, asked again.
+ */
+export interface BillingRunReport extends SweepReport, RefundRetryReport {
   readonly checkoutsClosed: number;
 }
 
@@ -443,6 +454,7 @@ export function createBilling(deps: {
       kind: row.kind,
       status: row.status,
       amount: money(row.amount_minor, row.currency),
+      refunded: money(row.refunded_minor, row.currency),
       createdAt: row.created_at,
       failureReason: row.failure_reason,
     }));
@@ -533,11 +545,12 @@ export function createBilling(deps: {
       return 'processed';
     },
 
-    /** One renewal and dunning sweep, then the checkouts abandoned at the gateway. */
+    /** One renewal and dunning sweep, then the checkouts abandoned at the gateway and the pending refunds. */
     async runSweep() {
       const report = await renewals.run();
       const checkoutsClosed = await checkouts.sweepStale('billing-run');
-      return { ...report, checkoutsClosed };
+      const refundsRetried = await refunds.retryPending(log);
+      return { ...report, checkoutsClosed, ...refundsRetried };
     },
 
     /** Ends the subscription of an account being deleted (refused while it still renews). */

@@ -454,7 +454,7 @@ const paymentKinds: Record<PaymentView['kind'], string> = {
 function paymentStatus(payment: PaymentView): string {
   switch (payment.status) {
     case 'succeeded':
-      return 'Paid';
+      return payment.refunded.amountMinor > 0 ? `Paid; ${formatMoney(payment.refunded)} refunded` : 'Paid';
     case 'refunded':
       return 'Refunded';
     case 'failed':

@@ -86,3 +86,19 @@ export async function refundsSettledBetween(
     .orderBy('settled_at')
     .execute();
 }
+
+/** Refunds still `pending` that were created before `before`, oldest first. */
+export async function pendingRefundsBefore(
+  db: Kysely<Database>,
+  before: string,
+  limit: number,
+): Promise<RefundRow[]> {
+  return db
+    .selectFrom('refunds')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('created_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

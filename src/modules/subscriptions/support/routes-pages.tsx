@@ -304,7 +304,11 @@ export async function readerPageRoutes(
         });
         return reply.redirect(`/admin/readers/${id}?done=refunded&creditNote=${refund.creditNote.id}`, 303);
       } catch (error) {
-        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        // A gateway outage is told to support as it is: the refund waits for the sweep.
+        const told =
+          error instanceof AppError && (error.status < 500 || error.code === 'gateway_unavailable');
+        if (!told) throw error;
+        if (error.status >= 500) request.log.error({ err: error }, 'refund left pending');
         return html(reply, await readerPage(request, id, { error: error.message }), error.status);
       }
     },

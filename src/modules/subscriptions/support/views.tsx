@@ -234,7 +234,12 @@ export function ReaderPage(
                 <tr key={payment.id} data-payment={payment.id}>
                   <td>{day(payment.createdAt)}</td>
                   <td>{payment.kind}</td>
-                  <td>{formatMoney(payment.amount)}</td>
+                  <td>
+                    {formatMoney(payment.amount)}
+                    {payment.refunded.amountMinor > 0 && payment.status !== 'refunded' && (
+                      <span class="muted"> ({formatMoney(payment.refunded)} refunded)</span>
+                    )}
+                  </td>
                   <td>
                     {payment.status}
                     {payment.failureReason && <span class="muted"> ({payment.failureReason})</span>}
