@@ -12,3 +12,8 @@ export function escapeLike(text: string): string {
 export function like(column: string, pattern: string): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
+
+/** `lower(column) LIKE pattern ESCAPE '\'`: a case-insensitive `like`; give `pattern` in lower case. */
+export function likeLowered(column: string, pattern: string): RawBuilder<boolean> {
+  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}

@@ -67,6 +67,22 @@ export function noteChange(request: FastifyRequest, note: AuditNote): void {
   notes.set(request, { ...notes.get(request), ...note });
 }
 
+const readsToAudit = new WeakSet<FastifyRequest>();
+
+/**
+ * Notes a read the audit log must keep although it changes nothing: personal data leaving the
+ * system (a reader's data export, the subscriber list). Other reads are not recorded.
+ */
+export function noteDataExport(request: FastifyRequest, note: AuditNote): void {
+  readsToAudit.add(request);
+  noteChange(request, note);
+}
+
+/** Whether the handler asked for this read to be audited (`noteDataExport`). */
+export function isAuditedRead(request: FastifyRequest): boolean {
+  return readsToAudit.has(request);
+}
+
 const unchanged = new WeakSet<FastifyRequest>();
 
 /**

@@ -31,6 +31,7 @@ describe.each(dialects)('support desk readers on $name', (dialect) => {
     expect(shown.payments).toHaveLength(1);
     expect(shown.payments[0]).toMatchObject({ id: expect.stringMatching(/^pay_/), status: 'succeeded' });
     expect(shown.payments[0].amount).toMatchObject({ currency: 'INR' });
+    expect(shown.payments[0].refunded).toEqual({ amount: 0, currency: 'INR' });
     expect(shown.invoices).toHaveLength(1);
     expect(shown.devices.length).toBeGreaterThanOrEqual(1);
     expect(shown.events.map((e: { kind: string }) => e.kind)).toContain('start');
@@ -43,8 +44,14 @@ describe.each(dialects)('support desk readers on $name', (dialect) => {
     const named = await aSignedInReader(t, 'Zebulon Quartermaine');
     const byName = await get('/api/admin/v1/readers?q=quartermaine');
     expect(byName.json().readers.map((r: { id: string }) => r.id)).toEqual([named.accountId]);
+    // What support types matches as typed: `%` and `_` are not wildcards.
     const nobody = await get('/api/admin/v1/readers?q=%25');
     expect(nobody.statusCode).toBe(200);
+    expect(nobody.json().readers).toEqual([]);
+    const underscored = await aSignedInReader(t, 'Ada_Lovelace');
+    await aSignedInReader(t, 'AdaXLovelace');
+    const literal = await get('/api/admin/v1/readers?q=ada_l');
+    expect(literal.json().readers.map((r: { id: string }) => r.id)).toEqual([underscored.accountId]);
   });
 
   it('pages the search and refuses bad input and unknown readers clearly', async () => {

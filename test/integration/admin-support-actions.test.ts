@@ -160,6 +160,11 @@ describe.each(dialects)('support desk actions on $name', (dialect) => {
     expect(data.billing.payments).toHaveLength(1);
     expect(data.billing.invoices).toHaveLength(1);
     expect(JSON.stringify(data)).not.toMatch(/token_hash|password_hash/);
+    // Personal data leaving the system is on the record, although nothing changed; a refused one is not.
+    const audit = await call('GET', '/api/admin/v1/audit-log?action=reader.export', undefined, t.admin);
+    expect(
+      audit.json().entries.filter((e: { target: string }) => e.target === reader.accountId),
+    ).toHaveLength(1);
 
     expect((await call('GET', `/api/admin/v1/readers/${nobody}/export`)).statusCode).toBe(404);
     expect(
@@ -213,6 +218,13 @@ describe.each(dialects)('support desk actions on $name', (dialect) => {
     const row = lines.find((line) => line.includes(dangerous.accountId));
     expect(row).toContain(`${dangerous.email},"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(row).toMatch(/,Smart Essential,active,/);
+    const listing = await call(
+      'GET',
+      '/api/admin/v1/audit-log?action=subscribers.export',
+      undefined,
+      t.admin,
+    );
+    expect(listing.json().entries[0]).toMatchObject({ target: 'subscribers.csv', after: { status: 'all' } });
     expect(row).toMatch(/,\d+,INR$/);
 
     const active = await call('GET', '/api/admin/v1/subscribers.csv?status=expired');

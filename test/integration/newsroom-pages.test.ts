@@ -263,6 +263,13 @@ describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => 
     expect(gone.headers.location).toBe('/admin/articles?done=deleted');
     expect(await t.services.content.find(id)).toBeUndefined();
     expect((await editor.get(`/admin/articles/${id}`)).statusCode).toBe(404);
+    // Only the deletion is on the record: the stray post changed nothing.
+    const audit = await t.app.inject({ url: '/api/admin/v1/audit-log', headers: t.admin });
+    const actions = audit
+      .json()
+      .entries.filter((e: { target: string }) => e.target === id)
+      .map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a.includes('delete'))).toEqual(['article.delete']);
   });
 
   it('pages through the list, newest first', async () => {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { escapeLike, likeLowered } from '../../db/like.js';
 import type { Database } from '../../db/schema.js';
 
 export async function selectAccountByEmail(db: Kysely<Database>, email: string) {
@@ -19,17 +20,12 @@ export async function searchAccounts(
   db: Kysely<Database>,
   filter: { term: string; before?: string | undefined; limit: number },
 ) {
-  // The wildcards are dropped rather than escaped: SQLite and PostgreSQL escape LIKE differently.
-  const pattern = `%${filter.term.toLowerCase().replace(/[\\%_]/g, '')}%`;
+  // Escaped, so `_` or `%` in what support types matches only itself.
+  const pattern = `%${escapeLike(filter.term.toLowerCase())}%`;
   let query = db
     .selectFrom('accounts')
     .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['email']), 'like', eb.val(pattern)),
-        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
-      ]),
-    )
+    .where((eb) => eb.or([likeLowered('email', pattern), likeLowered('name', pattern)]))
     .orderBy('id', 'desc')
     .limit(filter.limit);
   if (filter.before) query = query.where('id', '<', filter.before);

@@ -496,7 +496,10 @@ export async function adminArticlePageRoutes(
       const before = await existing(request.params.id);
       const { fields } = await readForm(request);
       // Only the confirmation page's button deletes: a stray post asks first.
-      if (fields.confirm !== 'yes') return reply.redirect(`/admin/articles/${before.id}/delete`, 303);
+      if (fields.confirm !== 'yes') {
+        noteNoChange(request);
+        return reply.redirect(`/admin/articles/${before.id}/delete`, 303);
+      }
       await content.remove(before.id);
       noteChange(request, { action: 'article.delete', target: before.id, before: audited(before) });
       return reply.redirect('/admin/articles?done=deleted', 303);

@@ -11,6 +11,7 @@ import type { AuditLog } from '../audit/index.js';
 import {
   changeNotedOn,
   changedNothing,
+  isAuditedRead,
   principalIfAny,
   roleMayUse,
   setPrincipal,
@@ -144,8 +145,8 @@ export const staffGuard: FastifyPluginAsync<{
 
   const audit: onSendAsyncHookHandler = async (request, reply, payload) => {
     const principal = principalIfAny(request);
-    if (!principal || !changing.has(request.method) || reply.statusCode >= 400 || changedNothing(request))
-      return payload;
+    const recorded = changing.has(request.method) || isAuditedRead(request);
+    if (!principal || !recorded || reply.statusCode >= 400 || changedNothing(request)) return payload;
     const note = changeNotedOn(request);
     const params = (request.params ?? {}) as Record<string, unknown>;
     const target = note?.target ?? params.id ?? params.slug ?? null;

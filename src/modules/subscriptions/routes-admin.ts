@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
-import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
+import { noteChange, noteDataExport, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { maxNoticeDays, minNoticeDays } from './domain/price-moves.js';
 import type { PriceMoveView } from './price-moves/price-moves.js';
 import { money } from '../../kernel/money.js';
@@ -455,6 +455,7 @@ export async function adminReaderRoutes(
     },
     async (request, reply) => {
       const data = await desk.exportData(request.params.id);
+      noteDataExport(request, { action: 'reader.export', target: request.params.id, after: null });
       return reply
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `attachment; filename="account-${data.account.id}.json"`)
@@ -493,6 +494,11 @@ export async function adminReaderRoutes(
       },
     },
     async (request, reply) => {
+      noteDataExport(request, {
+        action: 'subscribers.export',
+        target: 'subscribers.csv',
+        after: { status: request.query.status ?? 'all' },
+      });
       return reply
         .type('text/csv; charset=utf-8')
         .header('cache-control', 'private, no-store')

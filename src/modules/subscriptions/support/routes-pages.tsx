@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../../kernel/errors.js';
 import { parseMajorAmount, type Money } from '../../../kernel/money.js';
-import { noteChange, principalOf } from '../../../kernel/staff-access.js';
+import { noteChange, noteDataExport, principalOf } from '../../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../../web/admin/shell.js';
 import { renderPage } from '../../../web/render.js';
 import { benefitKeys, type PlanService } from '../../plans/index.js';
@@ -262,6 +262,7 @@ export async function readerPageRoutes(
     { config: { staff }, schema: { hide: true, params: ReaderParams } },
     async (request, reply) => {
       const data = await desk.exportData(request.params.id);
+      noteDataExport(request, { action: 'reader.export', target: request.params.id, after: null });
       return reply
         .type('application/json; charset=utf-8')
         .header('cache-control', 'private, no-store')
