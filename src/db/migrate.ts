@@ -20,6 +20,7 @@ import * as m0019 from './migrations/0019-price-moves.js';
 import * as m0016 from './migrations/0016-comp-grants.js';
 import * as m0020 from './migrations/0020-staff.js';
 import * as m0021 from './migrations/0021-refunds.js';
+import * as m0023 from './migrations/0023-article-markdown.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0016-comp-grants': m0016,
   '0020-staff': m0020,
   '0021-refunds': m0021,
+  '0023-article-markdown': m0023,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -85,6 +85,11 @@ export interface ArticlesTable {
   /** Which preparation of the body (`bodyFormat` in content) wrote body, teaser and search text. */
   body_format: number;
   /**
+   * The Markdown the body was written in (0023); null for a body written in HTML. The body and
+   * teaser above are always prepared from it when it is set.
+   */
+  body_markdown: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
    * `draft`, `published` (shown from `published_at`; a future one is scheduled) or
    * `unpublished` (taken down). Readers only ever see `published` articles.
    */

@@ -66,6 +66,19 @@ export async function selectArticle(
   return row && toStatused(row);
 }
 
+/** The newsroom's view of the body: the stored HTML and the Markdown it came from, if any. */
+export async function selectBodyAndSource(
+  db: Kysely<Database>,
+  articleId: string,
+): Promise<{ bodyHtml: string; bodyMarkdown: string | null }> {
+  const row = await db
+    .selectFrom('articles')
+    .select(['body_html', 'body_markdown'])
+    .where('id', '=', articleId)
+    .executeTakeFirst();
+  return { bodyHtml: row?.body_html ?? '', bodyMarkdown: row?.body_markdown ?? null };
+}
+
 export async function selectBody(db: Kysely<Database>, articleId: string): Promise<string> {
   const row = await db
     .selectFrom('articles')
@@ -231,7 +244,7 @@ export async function selectArticlesToPrepare(
 ) {
   return db
     .selectFrom('articles')
-    .select(['id', 'headline', 'standfirst', 'body_html', 'section_id', 'published_at'])
+    .select(['id', 'headline', 'standfirst', 'body_html', 'body_markdown', 'section_id', 'published_at'])
     .where('body_format', '<', format)
     .where('id', '>', afterId)
     .orderBy('id')

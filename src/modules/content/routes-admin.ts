@@ -15,6 +15,7 @@ const ArticleFields = {
   standfirst: printable(z.string().trim().max(1000)),
   byline: printable(z.string().trim().max(200)),
   body: printable(z.string().min(1).max(500_000)),
+  bodyMarkdown: printable(z.string().min(1).max(500_000)),
   section: z.string().regex(/^[a-z0-9-]{1,60}$/, 'expected a section slug'),
   access: z.enum(articleAccessLevels),
   syndicated: z
@@ -28,14 +29,29 @@ const ArticleFields = {
     .max(120),
 };
 
+/** The body in HTML (`body`) or in Markdown (`bodyMarkdown`): never both. */
+const oneBody = (
+  input: { body?: string; bodyMarkdown?: string },
+  ctx: z.RefinementCtx,
+  required: boolean,
+) => {
+  if (input.body !== undefined && input.bodyMarkdown !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'give body (HTML) or bodyMarkdown, not both' });
+  else if (required && input.body === undefined && input.bodyMarkdown === undefined)
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'give body (HTML) or bodyMarkdown' });
+};
+
 const CreateArticleBody = z
   .object({
     headline: ArticleFields.headline,
-    body: ArticleFields.body,
     section: ArticleFields.section,
     access: ArticleFields.access,
   })
   .extend({
+    body: ArticleFields.body.optional().describe('The body in HTML; or give bodyMarkdown instead.'),
+    bodyMarkdown: ArticleFields.bodyMarkdown
+      .optional()
+      .describe('The body in Markdown, instead of body: rendered to HTML and cleaned like it.'),
     standfirst: ArticleFields.standfirst.optional(),
     byline: ArticleFields.byline.optional(),
     syndicated: ArticleFields.syndicated.optional(),
@@ -44,13 +60,18 @@ const CreateArticleBody = z
     // Absent: published at once, or scheduled by a future publishedAt (as before drafts existed).
     status: z.enum(['draft', 'published', 'scheduled']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((input, ctx) => oneBody(input, ctx, true));
 
 const PublishBody = z.object({ publishedAt: isoInstant.optional() }).strict();
 
 const FrontPageBody = z.object({ leadArticleId: articleKey.nullable() }).strict();
 
-const UpdateArticleBody = z.object(ArticleFields).partial().strict();
+const UpdateArticleBody = z
+  .object(ArticleFields)
+  .partial()
+  .strict()
+  .superRefine((input, ctx) => oneBody(input, ctx, false));
 
 const ListArticlesQuery = z.object({
   section: z.string().max(60).optional(),
@@ -78,11 +99,18 @@ export async function adminArticleRoutes(
   const r = app.withTypeProvider<ZodTypeProvider>();
   // onRequest: the key is checked before the body is even parsed or validated.
 
-  const json = (article: NewsroomSummary & { bodyHtml?: string }, withBody = true) => ({
+  const json = (
+    article: NewsroomSummary & { bodyHtml?: string; bodyMarkdown?: string | null },
+    withBody = true,
+  ) => ({
     ...articleSummaryJson(article, publicUrl),
     updatedAt: article.updatedAt,
     status: articleStatus(article.status, article.publishedAt, now().toISOString()),
-    ...(withBody && article.bodyHtml !== undefined && { body: article.bodyHtml }),
+    ...(withBody &&
+      article.bodyHtml !== undefined && {
+        body: article.bodyHtml,
+        bodyMarkdown: article.bodyMarkdown ?? null,
+      }),
   });
   /** What the audit log keeps of an article: its fields, without the body. */
   const audited = (article: EditorialArticle) => json(article, false);

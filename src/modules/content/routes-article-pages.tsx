@@ -6,8 +6,9 @@ import { AppError, notFound } from '../../kernel/errors.js';
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { articleKey, printable, singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
+import { renderToString } from 'preact-render-to-string';
 import { renderPage } from '../../web/render.js';
-import { prepareBody } from './body.js';
+import { bodySourceFormats, prepareSource, type BodySourceFormat } from './markdown.js';
 import { articleAccessLevels, articleStatus, articleStatuses, type ArticleStatus } from './domain.js';
 import { imageMaxBytes, type ImageLibrary } from './images.js';
 import { instantOfLocal, localInputOf } from './local-time.js';
@@ -15,6 +16,7 @@ import type { ArticleInput, ContentService, EditorialArticle } from './service.j
 import {
   ArticleEditorPage,
   ArticleListPage,
+  ArticlePreviewPanel,
   DeleteArticlePage,
   emptyArticleForm,
   type ArticleForm,
@@ -22,6 +24,7 @@ import {
 } from './views-admin.js';
 
 const pageSize = 30;
+const emptyBody = 'Body: there is no text left once it is cleaned; write some paragraphs.';
 
 const html = (reply: FastifyReply, page: Parameters<typeof renderPage>[0], status = 200) =>
   reply
@@ -68,6 +71,7 @@ const EditorForm = z.object({
   access: z.enum(articleAccessLevels, 'choose free, metered or premium'),
   agency: singleLine(z.string().trim().max(200)),
   publishAt: z.string().trim().max(40),
+  format: z.enum(bodySourceFormats, 'choose Markdown or HTML'),
   body: printable(z.string().trim().min(1, 'write the body').max(500_000)),
 });
 type EditorFields = z.output<typeof EditorForm>;
@@ -84,8 +88,41 @@ const fieldNames: Record<string, string> = {
   access: 'Access',
   agency: 'Syndicated from',
   publishAt: 'Publish time',
+  format: 'Body written in',
   body: 'Body',
 };
+
+/** What the live preview posts: the body as typed, in its format. */
+const PreviewForm = z.object({
+  format: z.enum(bodySourceFormats),
+  body: z.string().max(500_000),
+});
+
+const previewProblem = (format: string, body: string): string | undefined => {
+  if (!(bodySourceFormats as readonly string[]).includes(format))
+    return 'Body written in: choose Markdown or HTML.';
+  if (body.length > 500_000) return 'Body: at most 500,000 characters.';
+  return undefined;
+};
+
+/** Where an uploaded image's snippet goes: at the editor's cursor (sent by the script), else the end. */
+function withImage(body: string, cursor: string | undefined, snippet: string): string {
+  const at = /^\d{1,7}$/.test(cursor ?? '') ? Math.min(Number(cursor), body.length) : body.length;
+  const before = body.slice(0, at).replace(/\s+$/, '');
+  const after = body.slice(at).replace(/^\s+/, '');
+  // Blank lines around it: in Markdown, an image alone in its paragraph is a figure.
+  return [before, snippet, after].filter((part) => part !== '').join('\n\n');
+}
+
+const escapeAttribute = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The markup that shows an uploaded image, in the body's format. */
+function imageSnippet(format: string, path: string, alt: string): string {
+  const text = alt.replace(/\s+/g, ' ').trim();
+  if (format === 'markdown') return `![${text.replace(/[[\]\\]/g, '\\$&')}](${path})`;
+  return `<figure><img src="${path}" alt="${escapeAttribute(text)}"><figcaption></figcaption></figure>`;
+}
 
 /** What each redirect after a change says on the page it lands on. */
 const doneMessages = {
@@ -183,7 +220,10 @@ export async function adminArticlePageRoutes(
     access: fields.access ?? emptyArticleForm.access,
     agency: fields.agency ?? '',
     publishAt: fields.publishAt ?? '',
-    body: fields.body ?? '',
+    // A post without a format is an HTML body, as the form sent before it had the choice.
+    format: fields.format ?? 'html',
+    // Browsers send a textarea's lines parted by CRLF; the script counts its cursor in LF.
+    body: (fields.body ?? '').replace(/\r\n?/g, '\n'),
   });
 
   function editedOf(article: EditorialArticle): EditedArticle {
@@ -208,7 +248,8 @@ export async function adminArticlePageRoutes(
       access: article.access,
       agency: article.syndicated?.agency ?? '',
       publishAt: showTime ? localInputOf(article.publishedAt, await deps.timeZone()) : '',
-      body: article.bodyHtml,
+      format: article.bodyMarkdown === null ? 'html' : 'markdown',
+      body: article.bodyMarkdown ?? article.bodyHtml,
     };
   }
 
@@ -222,7 +263,8 @@ export async function adminArticlePageRoutes(
       error?: string;
       done?: string;
       preview?: { bodyHtml: string; teaserHtml: string };
-      uploaded?: { path: string; url: string };
+      previewError?: string;
+      uploaded?: { path: string; url: string; snippet: string };
     },
   ) {
     const { article, status, ...rest } = view;
@@ -301,10 +343,12 @@ export async function adminArticlePageRoutes(
           target: image.name,
           after: { type: image.type, bytes: image.bytes },
         });
+        const alt = (posted.fields.imageAlt ?? '').slice(0, 300);
+        const snippet = imageSnippet(form.format, image.path, alt);
         return editor(request, reply, {
           ...(current && { article: current }),
-          form,
-          uploaded: { path: image.path, url: `${publicUrl}${image.path}` },
+          form: { ...form, body: withImage(form.body, posted.fields.cursor, snippet) },
+          uploaded: { path: image.path, url: `${publicUrl}${image.path}`, snippet },
         });
       } catch (error) {
         if (error instanceof AppError && error.code === 'validation_failed')
@@ -314,11 +358,18 @@ export async function adminArticlePageRoutes(
     }
 
     if (intent === 'preview') {
-      if (form.body.length > 500_000) return keep(422, 'Body: at most 500,000 characters.');
-      const prepared = prepareBody(form.body);
+      const problem = previewProblem(form.format, form.body);
+      if (problem !== undefined) return keep(422, problem);
+      const prepared = prepareSource(form.format as BodySourceFormat, form.body);
       noteNoChange(request);
       if (prepared.bodyHtml === '')
-        return keep(422, 'Body: there is no text left once it is cleaned; write some paragraphs.');
+        return editor(request, reply, {
+          ...(current && { article: current }),
+          form,
+          status: 422,
+          error: emptyBody,
+          previewError: emptyBody,
+        });
       return editor(request, reply, {
         ...(current && { article: current }),
         form,
@@ -332,7 +383,7 @@ export async function adminArticlePageRoutes(
     const common = {
       headline: fields.headline,
       standfirst: fields.standfirst,
-      body: fields.body,
+      ...(fields.format === 'markdown' ? { bodyMarkdown: fields.body } : { body: fields.body }),
       section: fields.section,
       access: fields.access,
       syndicated: fields.agency === '' ? null : { agency: fields.agency },
@@ -442,6 +493,28 @@ export async function adminArticlePageRoutes(
 
   r.post('/admin/articles', { config: editors, schema: { hide: true } }, async (request, reply) =>
     handlePost(request, reply),
+  );
+
+  // The live preview (`/assets/admin-editor.js`): the body as typed, answered as the preview
+  // panel's markup. Changes nothing, so it writes no audit entry.
+  r.post(
+    '/admin/articles/preview',
+    { config: editors, schema: { hide: true, body: PreviewForm } },
+    async (request, reply) => {
+      const { format, body } = request.body;
+      const prepared = prepareSource(format, body.replace(/\r\n?/g, '\n'));
+      noteNoChange(request);
+      const empty = prepared.bodyHtml === '';
+      return reply
+        .code(empty ? 422 : 200)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(
+          renderToString(
+            empty ? <ArticlePreviewPanel error={emptyBody} /> : <ArticlePreviewPanel preview={prepared} />,
+          ),
+        );
+    },
   );
 
   r.get(

@@ -27,6 +27,7 @@ import {
   type SearchHit,
   type Section,
 } from './domain.js';
+import { prepareSource, type BodySourceFormat } from './markdown.js';
 import * as q from './queries.js';
 import * as search from './search-queries.js';
 
@@ -34,8 +35,13 @@ export interface ArticleInput {
   readonly headline: string;
   readonly standfirst?: string;
   readonly byline?: string;
-  /** HTML; cleaned on save. */
-  readonly body: string;
+  /**
+   * The body as written: `body` in HTML, or `bodyMarkdown` in Markdown (rendered to HTML, and
+   * kept so that the editor reopens with it). Exactly one on create; on update, giving one
+   * replaces the body and its format, giving neither keeps both. Either is cleaned on save.
+   */
+  readonly body?: string;
+  readonly bodyMarkdown?: string;
   /** Section slug. */
   readonly section: string;
   readonly access: ArticleAccess;
@@ -53,6 +59,12 @@ export interface ArticleInput {
   readonly status?: 'draft' | 'published' | 'scheduled';
 }
 
+/** A body as the editor wrote it. */
+interface WrittenBody {
+  readonly format: BodySourceFormat;
+  readonly source: string;
+}
+
 /** An article as the newsroom lists it: with its stored status. */
 export interface NewsroomSummary extends ArticleSummary {
   readonly status: StoredStatus;
@@ -61,6 +73,8 @@ export interface NewsroomSummary extends ArticleSummary {
 /** An article as the newsroom sees it: with the whole body. */
 export interface EditorialArticle extends NewsroomSummary {
   readonly bodyHtml: string;
+  /** The Markdown the body was written in; null for a body written in HTML. */
+  readonly bodyMarkdown: string | null;
 }
 
 /** A section to create: the slug is made from the name when not given. */
@@ -281,17 +295,30 @@ export function createContentService(deps: {
   async function editorial(idOrSlug: string): Promise<EditorialArticle | undefined> {
     const article = await q.selectArticle(db, idOrSlug);
     if (!article) return undefined;
-    return { ...article, bodyHtml: await q.selectBody(db, article.id) };
+    return { ...article, ...(await q.selectBodyAndSource(db, article.id)) };
   }
 
-  function bodyColumns(body: string, headline: string, standfirst: string) {
-    const { teaserHtml, bodyHtml } = prepareBody(body);
+  /** The body as written, from an input that gives exactly one of `body` and `bodyMarkdown`. */
+  function writtenBody(input: Pick<ArticleInput, 'body' | 'bodyMarkdown'>): WrittenBody | undefined {
+    if (input.body !== undefined && input.bodyMarkdown !== undefined) {
+      throw new AppError('validation_failed', 'body: give the body in HTML or in Markdown, not both.', {
+        field: 'body',
+      });
+    }
+    if (input.bodyMarkdown !== undefined) return { format: 'markdown', source: input.bodyMarkdown };
+    return input.body === undefined ? undefined : { format: 'html', source: input.body };
+  }
+
+  function bodyColumns(body: WrittenBody, headline: string, standfirst: string) {
+    const { teaserHtml, bodyHtml } = prepareSource(body.format, body.source);
     if (bodyHtml === '') {
-      throw new AppError('validation_failed', 'The body has no text once cleaned.', { field: 'body' });
+      const field = body.format === 'markdown' ? 'bodyMarkdown' : 'body';
+      throw new AppError('validation_failed', `${field}: the body has no text once cleaned.`, { field });
     }
     return {
       teaser_html: teaserHtml,
       body_html: bodyHtml,
+      body_markdown: body.format === 'markdown' ? body.source : null,
       search_text: searchTextOf(headline, standfirst, teaserHtml),
       body_format: bodyFormat,
     };
@@ -339,7 +366,11 @@ export function createContentService(deps: {
       const batch = await q.selectArticlesToPrepare(db, bodyFormat, after, 200);
       if (batch.length === 0) break;
       for (const article of batch) {
-        const { teaserHtml, bodyHtml } = prepareBody(article.body_html);
+        // A Markdown body is prepared from what was written, as a save would.
+        const { teaserHtml, bodyHtml } =
+          article.body_markdown === null
+            ? prepareBody(article.body_html)
+            : prepareSource('markdown', article.body_markdown);
         if (bodyHtml === '') failed.push(article.id);
         else {
           await db.transaction().execute(async (trx) => {
@@ -506,6 +537,11 @@ export function createContentService(deps: {
         );
       }
       const status: StoredStatus = input.status === 'draft' ? 'draft' : 'published';
+      const body = writtenBody(input);
+      if (body === undefined)
+        throw new AppError('validation_failed', 'body: give the body, in HTML or in Markdown.', {
+          field: 'body',
+        });
       const guid = input.syndicated?.guid;
       const duplicate = await guidConflict(guid);
       if (duplicate) throw duplicate;
@@ -519,7 +555,7 @@ export function createContentService(deps: {
         syndicated_agency: input.syndicated?.agency ?? null,
         wire_guid: guid ?? null,
         status,
-        ...bodyColumns(input.body, input.headline, standfirst),
+        ...bodyColumns(body, input.headline, standfirst),
         published_at: input.publishedAt ?? at,
         created_at: at,
         updated_at: at,
@@ -544,7 +580,12 @@ export function createContentService(deps: {
       if (!current) throw notFound('The article');
       const headline = patch.headline ?? current.headline;
       const standfirst = patch.standfirst ?? current.standfirst;
-      const body = patch.body ?? current.bodyHtml;
+      // Neither given: the body is prepared again from what was written, in its format.
+      const body: WrittenBody =
+        writtenBody(patch) ??
+        (current.bodyMarkdown === null
+          ? { format: 'html', source: current.bodyHtml }
+          : { format: 'markdown', source: current.bodyMarkdown });
       const changes = {
         headline,
         standfirst,

@@ -23,6 +23,8 @@ export interface ArticleForm {
   readonly agency: string;
   /** `YYYY-MM-DDTHH:mm` in the publication's time zone, or empty. */
   readonly publishAt: string;
+  /** How the body is written: `markdown` or `html`. */
+  readonly format: string;
   readonly body: string;
 }
 
@@ -35,6 +37,8 @@ export const emptyArticleForm: ArticleForm = {
   access: 'metered',
   agency: '',
   publishAt: '',
+  // A new article is written in Markdown; one written in HTML (or sent by the API) stays HTML.
+  format: 'markdown',
   body: '',
 };
 
@@ -153,6 +157,74 @@ export interface EditedArticle {
   readonly url: string | null;
 }
 
+/** The body as readers get it, once cleaned; the live preview replaces this panel as one types. */
+export function ArticlePreviewPanel(props: {
+  readonly preview?: { readonly bodyHtml: string; readonly teaserHtml: string };
+  readonly error?: string;
+}) {
+  return (
+    // Focusable: it scrolls on its own when the body is long, and a keyboard must reach it too.
+    <section id="article-preview" class="card preview" aria-labelledby="preview-title" tabIndex={0}>
+      <h2 id="preview-title">Preview</h2>
+      {props.error ? (
+        <Notice kind="error">Cannot preview this body: {props.error}</Notice>
+      ) : props.preview ? (
+        <>
+          <p class="muted">The body as readers get it, cleaned. Not saved yet.</p>
+          <article class="article-body" dangerouslySetInnerHTML={{ __html: props.preview.bodyHtml }} />
+          <h3>What a reader the paywall stops sees</h3>
+          <div class="article-body teaser" dangerouslySetInnerHTML={{ __html: props.preview.teaserHtml }} />
+        </>
+      ) : (
+        <p class="muted">Press Preview to see the body as readers get it.</p>
+      )}
+    </section>
+  );
+}
+
+/** Markdown in brief: what an editor types most. */
+const markdownHelp: readonly { readonly type: string; readonly gives: string }[] = [
+  { type: 'A blank line between paragraphs', gives: 'a new paragraph (the first is the teaser)' },
+  { type: '## Heading', gives: 'a heading (### for a smaller one)' },
+  { type: '**bold**, *italic*', gives: 'bold, italic' },
+  { type: '[words](https://example.com)', gives: 'a link' },
+  { type: '- item (or 1. item)', gives: 'a bulleted (or numbered) list' },
+  { type: '> quoted words', gives: 'a quote' },
+  { type: '![what it shows](/media/images/….png "Caption")', gives: 'an image; alone on a line, a figure' },
+  { type: '| a | b |, then |---|---|, then rows', gives: 'a table' },
+  { type: '---', gives: 'a dividing line' },
+];
+
+function MarkdownHelp() {
+  return (
+    <details class="markdown-help">
+      <summary>Markdown help</summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Type</th>
+            <th scope="col">To get</th>
+          </tr>
+        </thead>
+        <tbody>
+          {markdownHelp.map((row) => (
+            <tr key={row.type}>
+              <td>
+                <code>{row.type}</code>
+              </td>
+              <td>{row.gives}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">
+        HTML typed into Markdown is cleaned as an HTML body is. Switching the format of an existing body does
+        not convert it: the text is read in the format chosen.
+      </p>
+    </details>
+  );
+}
+
 export function ArticleEditorPage(
   props: Frame & {
     /** Absent for a new article. */
@@ -164,8 +236,10 @@ export function ArticleEditorPage(
     done?: string;
     /** The body as readers would get it, after cleaning. */
     preview?: { bodyHtml: string; teaserHtml: string };
-    /** An image just uploaded: where it is served from. */
-    uploaded?: { path: string; url: string };
+    /** The preview could not be made (nothing left once cleaned). */
+    previewError?: string;
+    /** An image just uploaded: where it is served from, and what was inserted into the body. */
+    uploaded?: { path: string; url: string; snippet: string };
   },
 ) {
   const { article, form } = props;
@@ -190,30 +264,24 @@ export function ArticleEditorPage(
           )}
         </p>
       )}
-      {props.preview && (
-        <section class="card preview" aria-labelledby="preview-title">
-          <h2 id="preview-title">Preview</h2>
-          <p class="muted">The body as readers get it, cleaned. Not saved yet.</p>
-          <article class="article-body" dangerouslySetInnerHTML={{ __html: props.preview.bodyHtml }} />
-          <h3>What a reader the paywall stops sees</h3>
-          <div class="article-body teaser" dangerouslySetInnerHTML={{ __html: props.preview.teaserHtml }} />
-        </section>
-      )}
       {props.uploaded && (
         <div class="card">
-          <p>
-            Image uploaded: <a href={props.uploaded.path}>{props.uploaded.url}</a>
+          <p role="status">
+            Image uploaded: <a href={props.uploaded.path}>{props.uploaded.url}</a>. It is in the body, where
+            the cursor was (or at the end); save to keep it.
           </p>
-          <label for="snippet">Paste into the body</label>
-          <input
-            id="snippet"
-            readOnly
-            class="wide"
-            value={`<figure><img src="${props.uploaded.path}" alt=""><figcaption></figcaption></figure>`}
-          />
+          <label for="snippet">To place it elsewhere, copy</label>
+          <input id="snippet" readOnly class="wide" value={props.uploaded.snippet} />
         </div>
       )}
-      <form class="card editor" method="post" action={action} enctype="multipart/form-data">
+      <form
+        id="article-form"
+        class="card editor"
+        method="post"
+        action={action}
+        enctype="multipart/form-data"
+        data-preview="/admin/articles/preview"
+      >
         <label for="headline">Headline</label>
         <input id="headline" name="headline" class="wide" required maxLength={300} value={form.headline} />
         <label for="standfirst">Standfirst</label>
@@ -274,12 +342,41 @@ export function ArticleEditorPage(
           A named benefit (a premium vertical such as market analysis) is set on the section, under Sections.
           A publish time ahead schedules the article; empty publishes it now.
         </p>
-        <label for="body">Body (HTML)</label>
-        <textarea id="body" name="body" class="body" required value={form.body} />
-        <p class="muted">
-          Paragraphs, headings, lists, links, quotes, tables and images are kept; scripts, styles, forms and
-          event attributes are removed on save. The first paragraph is the teaser.
-        </p>
+        <fieldset class="formats">
+          <legend>Body written in</legend>
+          <label class="choice">
+            <input type="radio" name="format" value="markdown" checked={form.format === 'markdown'} />{' '}
+            Markdown
+          </label>
+          <label class="choice">
+            <input type="radio" name="format" value="html" checked={form.format !== 'markdown'} /> HTML
+          </label>
+        </fieldset>
+        <div class="split body-split">
+          <div>
+            <label for="body">Body</label>
+            <textarea
+              id="body"
+              name="body"
+              class="body"
+              required
+              value={form.body}
+              aria-describedby="body-help"
+            />
+            <input type="hidden" name="cursor" value="" />
+            <p id="body-help" class="muted">
+              Paragraphs, headings, lists, links, quotes, tables and images are kept; scripts, styles, forms
+              and event attributes are removed on save. The first paragraph is the teaser. The preview follows
+              as you type.
+            </p>
+            <MarkdownHelp />
+            <p class="muted" id="preview-status" role="status" />
+          </div>
+          <ArticlePreviewPanel
+            {...(props.preview && { preview: props.preview })}
+            {...(props.previewError !== undefined && { error: props.previewError })}
+          />
+        </div>
         <div class="buttons">
           <button type="submit" name="intent" value="preview" class="secondary">
             Preview
@@ -297,6 +394,8 @@ export function ArticleEditorPage(
           <legend>Image</legend>
           <label for="image">JPEG, PNG, WebP or GIF, at most 10 MB</label>
           <input id="image" name="image" type="file" accept="image/jpeg,image/png,image/webp,image/gif" />
+          <label for="imageAlt">What it shows (for readers who cannot see it)</label>
+          <input id="imageAlt" name="imageAlt" maxLength={300} />
           <button type="submit" name="intent" value="upload" class="secondary" formnovalidate>
             Upload image
           </button>
@@ -316,6 +415,7 @@ export function ArticleEditorPage(
           </a>
         </div>
       )}
+      <script src="/assets/admin-editor.js" defer />
     </AdminShell>
   );
 }
