@@ -70,13 +70,20 @@ describe('the publisher admin in Chromium', () => {
     await page.getByLabel('Standfirst').fill('What the numbers say, line by line.');
     await page.getByLabel('Section').selectOption('politics');
     await page.getByLabel('Access').selectOption('premium');
+    // Written in Markdown (the default for a new article), raw HTML and all.
+    expect(await page.getByLabel('Markdown').isChecked()).toBe(true);
     await page
-      .getByLabel('Body (HTML)')
-      .fill(`<p>The first paragraph is the teaser.</p><p>${premiumParagraph}</p><script>alert(1)</script>`);
+      .getByLabel('Body', { exact: true })
+      .fill(`The first paragraph is the **teaser**.\n\n${premiumParagraph}\n\n<script>alert(1)</script>`);
+    // The preview follows the typing, cleaned: the paragraphs, never the script.
+    const preview = page.locator('#article-preview');
+    await expect.poll(() => preview.getByText(premiumParagraph).count()).toBeGreaterThan(0);
+    expect(await preview.locator('article strong').textContent()).toBe('teaser');
+    expect(await preview.locator('script').count()).toBe(0);
+    // The Preview button does the same with a page load.
     await page.getByRole('button', { name: 'Preview' }).click();
-    // The preview shows the cleaned body: the paragraph, never the script.
-    await expect.poll(() => page.getByText(premiumParagraph).count()).toBeGreaterThan(0);
-    expect(await page.locator('main script').count()).toBe(0);
+    await expect.poll(() => preview.getByText(premiumParagraph).count()).toBeGreaterThan(0);
+    expect(await preview.locator('script').count()).toBe(0);
     await Promise.all([
       page.waitForURL(/\/admin\/articles\/art_/),
       page.getByRole('button', { name: 'Publish / schedule' }).click(),
