@@ -46,7 +46,12 @@ import {
   selectableStates,
 } from './modules/invoices/index.js';
 import { legalRoutes, legalSettingsKey, legalSettingsSchema } from './modules/legal/index.js';
-import { adminEpaperRoutes, createEpaperService, epaperRoutes } from './modules/epaper/index.js';
+import {
+  adminEpaperRoutes,
+  createEpaperService,
+  epaperPageRoutes,
+  epaperRoutes,
+} from './modules/epaper/index.js';
 import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
 import {
   accountNewsletterSection,
@@ -553,6 +558,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/sections', label: 'Sections', staff: ['editor'] },
     { href: '/admin/front-page', label: 'Front page', staff: ['editor'] },
     { href: '/admin/wire', label: 'Wire import', staff: ['editor'] },
+    { href: '/admin/epaper', label: 'E-paper', staff: ['editor'] },
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
@@ -603,6 +609,11 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminWirePageRoutes, {
     wire: services.wire,
     sections: () => services.content.sections(),
+    nav: adminNav,
+  });
+  await app.register(epaperPageRoutes, {
+    epaper: services.epaper,
+    maxBytes: config.epaperMaxBytes,
     nav: adminNav,
   });
   await app.register(readerPageRoutes, {

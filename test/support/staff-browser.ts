@@ -32,6 +32,16 @@ export function aStaffBrowser(t: TestApp) {
         }),
       );
     },
+    /** Posts a `multipart/form-data` body (see `multipart` in ./epaper.ts) as a form with a file input does. */
+    postMultipart: async (url: string, body: { payload: Buffer; headers: Record<string, string> }) =>
+      remember(
+        await t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookie(), origin, ...body.headers },
+          payload: body.payload,
+        }),
+      ),
   };
 }
 export type StaffBrowser = ReturnType<typeof aStaffBrowser>;

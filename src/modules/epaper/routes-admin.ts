@@ -1,12 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, notFound } from '../../kernel/errors.js';
+import { notFound } from '../../kernel/errors.js';
 import { editionAdminJson } from './serializers.js';
 import type { EpaperService } from './service.js';
+import { editionMultipartLimits, receiveEdition } from './upload.js';
 
 const EditionParams = z.object({ id: z.string().max(40) });
 
@@ -22,18 +21,7 @@ export async function adminEpaperRoutes(
   const { epaper, maxBytes } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Multipart bodies only here (this plugin's scope): nothing else in the API takes a file.
-  await app.register(fastifyMultipart, {
-    limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1000, parts: 6 },
-  });
-  const limitMb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
-  const tooLarge = () =>
-    new AppError(
-      'payload_too_large',
-      `file: the PDF is larger than the limit of ${limitMb} MB (EPAPER_MAX_MB).`,
-      {
-        limitBytes: maxBytes,
-      },
-    );
+  await app.register(fastifyMultipart, editionMultipartLimits(maxBytes));
 
   r.post(
     '/api/admin/v1/epaper/editions',
@@ -47,48 +35,7 @@ export async function adminEpaperRoutes(
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) {
-        throw new AppError(
-          'bad_request',
-          'Send multipart/form-data with the fields date (YYYY-MM-DD), name and file (the PDF).',
-        );
-      }
-      // A body declared far larger than the limit is refused before a byte of it is read.
-      const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > maxBytes + 64 * 1024) throw tooLarge();
-      const fields: Record<string, string> = {};
-      let upload: { path: string; bytes: number } | undefined;
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            if (typeof part.value === 'string') fields[part.fieldname] = part.value;
-            continue;
-          }
-          if (part.fieldname !== 'file' || upload) {
-            part.file.resume();
-            throw new AppError(
-              'validation_failed',
-              `${part.fieldname}: expected one file, in the field "file"`,
-            );
-          }
-          const path = await epaper.uploadPath();
-          upload = { path, bytes: 0 };
-          const received = upload;
-          part.file.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
-          await pipeline(part.file, createWriteStream(path));
-        }
-      } catch (error) {
-        if (upload) await epaper.discard(upload.path);
-        if (error instanceof app.multipartErrors.RequestFileTooLargeError) throw tooLarge();
-        throw error;
-      }
-      if (!upload) throw new AppError('validation_failed', 'file: expected the edition’s PDF');
-      const edition = await epaper.accept({
-        date: fields.date,
-        name: fields.name,
-        upload: upload.path,
-        bytes: upload.bytes,
-      });
+      const edition = await receiveEdition(app, request, deps);
       return reply.status(202).send({ edition: editionAdminJson(edition) });
     },
   );

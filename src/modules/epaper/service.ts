@@ -65,6 +65,8 @@ export interface EpaperService {
   list(options?: { date?: string | undefined; limit?: number }): Promise<Edition[]>;
   /** Every edition, newest first (staff). */
   listAll(limit?: number): Promise<Edition[]>;
+  /** Today in the publication's calendar (YYYY-MM-DD): the day an edition is usually uploaded for. */
+  today(): Promise<string>;
   /** The file of page `n` (1-based) of a readable edition: its image or its thumbnail. */
   pageFile(edition: Edition, n: number, kind: 'page' | 'thumb'): string;
   /** The edition's PDF stamped for `reader` today (made once a day, then served from disk). */
@@ -261,6 +263,7 @@ export function createEpaperService(deps: {
     readable,
     list: (options = {}) => q.listReady(db, { date: options.date, limit: options.limit ?? 60 }),
     listAll: (limit = 100) => q.listAll(db, limit),
+    today: async () => dayIn(clock.now(), (await deps.publication.settings()).timeZone),
     pageFile,
     async download(edition, reader) {
       const { timeZone } = await deps.publication.settings();
