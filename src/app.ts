@@ -115,7 +115,13 @@ import {
   createWireService,
   feedMaxBytes,
 } from './modules/wire/index.js';
-import { adminJobRoutes, createJobQueue, createJobWorker, type JobHandler } from './modules/queue/index.js';
+import {
+  adminJobRoutes,
+  createJobQueue,
+  createJobWorker,
+  jobPageRoutes,
+  type JobHandler,
+} from './modules/queue/index.js';
 import { createReadingService, readingRoutes } from './modules/reading/index.js';
 import {
   adminAnalyticsRoutes,
@@ -566,6 +572,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
     { href: '/admin/readers', label: 'Readers', staff: ['support'] },
     { href: '/admin/analytics', label: 'Analytics', staff: ['owner'] },
+    { href: '/admin/jobs', label: 'Job queue', staff: ['owner'] },
   ];
   await app.register(staffPageRoutes, {
     staff: services.staff,
@@ -622,6 +629,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     plans: services.plans,
     nav: adminNav,
   });
+  await app.register(jobPageRoutes, { queue: services.queue, nav: adminNav });
   await app.register(analyticsPageRoutes, {
     analytics: services.analytics,
     now: () => services.clock.now(),

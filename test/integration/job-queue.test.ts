@@ -11,6 +11,7 @@ import {
 } from '../../src/modules/queue/index.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
 import { dialects } from '../support/databases.js';
+import { signedInStaff } from '../support/staff-browser.js';
 
 const start = '2026-06-10T06:00:00.000Z';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -278,5 +279,48 @@ describe.each(dialects)('the job queue in the admin API on $name', (dialect) => 
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await t.app.inject({ url: '/api/admin/v1/jobs' })).statusCode).toBe(401);
+  });
+});
+
+describe.each(dialects)('the job queue admin page on $name', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('shows the owner the counts and a dead job with its error, and retries it from the page', async () => {
+    const owner = await signedInStaff(t, 'owner');
+    // A delivery whose payload its handler cannot read is dead at once.
+    const id = await t.services.queue.enqueue('mail:deliver', { not: 'a message' });
+    await t.services.worker.runDue({ kinds: ['mail:deliver'] });
+    expect(await t.services.queue.get(id)).toMatchObject({ status: 'dead' });
+
+    const page = await owner.get('/admin/jobs');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('href="/admin/jobs?kind=mail%3Adeliver&amp;status=dead"');
+    const dead = await owner.get('/admin/jobs?status=dead&kind=mail:deliver');
+    expect(dead.body).toContain(`data-job="${id}" data-status="dead"`);
+    expect(dead.body).toContain(`action="/admin/jobs/${id}/retry"`);
+    expect((await owner.get('/admin/jobs?status=&kind=')).statusCode).toBe(200);
+
+    const retried = await owner.post(`/admin/jobs/${id}/retry`);
+    expect(retried.statusCode).toBe(303);
+    expect(retried.headers.location).toBe('/admin/jobs?status=queued&done=retried');
+    expect(await t.services.queue.get(id)).toMatchObject({ status: 'queued', attempts: 0 });
+    const again = await owner.post(`/admin/jobs/${id}/retry`);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('Only a dead job can be retried');
+    expect((await owner.post('/admin/jobs/job_nothing/retry')).statusCode).toBe(404);
+    expect((await owner.get('/admin/jobs?status=lost')).statusCode).toBe(422);
+
+    const audit = await t.app.inject({ url: '/api/admin/v1/audit-log?action=job.retry', headers: t.admin });
+    expect(audit.json().entries).toMatchObject([{ target: id }]);
+  });
+
+  it('is for the owner alone', async () => {
+    const support = await signedInStaff(t, 'support');
+    expect((await support.get('/admin/jobs')).statusCode).toBe(403);
+    expect((await support.post('/admin/jobs/job_nothing/retry')).statusCode).toBe(403);
   });
 });

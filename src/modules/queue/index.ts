@@ -17,3 +17,4 @@ export {
 } from './types.js';
 export { defaultRetryDelayMs, afterFailure } from './domain.js';
 export { adminJobRoutes } from './routes-admin.js';
+export { jobPageRoutes } from './routes-pages.js';
