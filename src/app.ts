@@ -19,7 +19,7 @@ import {
   linkRoutes,
   readerSessions,
 } from './modules/accounts/index.js';
-import { adsSettingsKey, adsSettingsSchema, createAdService } from './modules/ads/index.js';
+import { adsPageRoutes, adsSettingsKey, adsSettingsSchema, createAdService } from './modules/ads/index.js';
 import { createApiKeyService } from './modules/api-keys/index.js';
 import {
   createRateLimiter,
@@ -570,6 +570,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
+    { href: '/admin/ads', label: 'Ads', staff: ['marketer'] },
     { href: '/admin/readers', label: 'Readers', staff: ['support'] },
     { href: '/admin/analytics', label: 'Analytics', staff: ['owner'] },
     { href: '/admin/jobs', label: 'Job queue', staff: ['owner'] },
@@ -630,6 +631,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     nav: adminNav,
   });
   await app.register(jobPageRoutes, { queue: services.queue, nav: adminNav });
+  await app.register(adsPageRoutes, { settings: services.settings, changes: settingsChanges, nav: adminNav });
   await app.register(analyticsPageRoutes, {
     analytics: services.analytics,
     now: () => services.clock.now(),
