@@ -152,7 +152,6 @@ const bodyMarkup: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height'] },
   allowedSchemes: ['http', 'https', 'mailto'],
-  transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener' }) },
 };
 
 /** Inline elements that may stand loose at the top of a body; a run of them becomes a paragraph. */
