@@ -20,6 +20,7 @@ import * as m0019 from './migrations/0019-price-moves.js';
 import * as m0016 from './migrations/0016-comp-grants.js';
 import * as m0020 from './migrations/0020-staff.js';
 import * as m0021 from './migrations/0021-refunds.js';
+import * as m0022 from './migrations/0022-article-benefit.js';
 import * as m0023 from './migrations/0023-article-markdown.js';
 
 /** Migrations are listed here in order; each is frozen once released. */
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0016-comp-grants': m0016,
   '0020-staff': m0020,
   '0021-refunds': m0021,
+  '0022-article-benefit': m0022,
   '0023-article-markdown': m0023,
 };
 

@@ -97,6 +97,11 @@ export interface ArticlesTable {
     'draft' | 'published' | 'unpublished',
     'draft' | 'published' | 'unpublished' | undefined
   >;
+  /**
+   * A benefit key the article itself needs (`epaper`, `market-analysis`), besides its section's
+   * if any, or null (0022).
+   */
+  required_benefit: ColumnType<string | null, string | null | undefined, string | null>;
   /** The feed item's GUID an imported article came from (unique), or null. */
   wire_guid: ColumnType<string | null, string | null | undefined, string | null>;
   published_at: string;

@@ -14,17 +14,20 @@ const now = Date.parse('2026-11-15T06:00:00.000Z');
 const recent = '2026-11-10T06:00:00.000Z';
 const old = '2001-03-01T06:00:00.000Z';
 const MARKETS = 'market-analysis';
+const EPAPER = 'epaper';
 
 function ask(
   overrides: Partial<AccessRequest> & {
     access: AccessRequest['article']['access'];
     publishedAt?: string;
     requiredBenefit?: string | null;
+    /** The benefit the article itself names. */
+    benefit?: string | null;
   },
 ) {
-  const { access, publishedAt = recent, requiredBenefit = null, ...rest } = overrides;
+  const { access, publishedAt = recent, requiredBenefit = null, benefit = null, ...rest } = overrides;
   return decideAccess({
-    article: { access, publishedAt, requiredBenefit },
+    article: { access, publishedAt, requiredBenefit, benefit },
     entitlements: anonymous,
     verifiedCrawler: false,
     meter: { limit: 5, used: 0, alreadyRead: false },
@@ -167,6 +170,134 @@ describe('access decision: premium verticals', () => {
   });
 });
 
+describe('access decision: an article that names a benefit', () => {
+  it('refuses it to a reader without the benefit, subscriber or not, naming it as a vertical does', () => {
+    for (const access of ['metered', 'premium'] as const) {
+      for (const entitlements of [anonymous, subscriber, new Set([UNLIMITED_STORIES, MARKETS])]) {
+        expect(ask({ access, benefit: EPAPER, entitlements })).toEqual({
+          granted: false,
+          reason: 'vertical',
+          requires: [EPAPER],
+        });
+      }
+    }
+  });
+
+  it('does not open it on the meter, even with reads left or read before', () => {
+    for (const alreadyRead of [false, true]) {
+      expect(
+        ask({ access: 'metered', benefit: EPAPER, meter: { limit: 5, used: 0, alreadyRead } }),
+      ).toMatchObject({ granted: false, reason: 'vertical', requires: [EPAPER] });
+    }
+  });
+
+  it('grants it to the benefit alone, without premium-stories and without counting a read', () => {
+    for (const access of ['metered', 'premium'] as const) {
+      expect(
+        ask({
+          access,
+          benefit: EPAPER,
+          entitlements: new Set([EPAPER]),
+          meter: { limit: 0, used: 0, alreadyRead: false },
+        }),
+      ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+    }
+  });
+
+  it('keeps it free when its access is free, and lets a verified crawler read it', () => {
+    expect(ask({ access: 'free', benefit: EPAPER, requiredBenefit: MARKETS, publishedAt: old })).toEqual({
+      granted: true,
+      reason: 'free',
+      consumesRead: false,
+    });
+    expect(ask({ access: 'premium', benefit: EPAPER, verifiedCrawler: true })).toEqual({
+      granted: true,
+      reason: 'crawler',
+      consumesRead: false,
+    });
+  });
+
+  it("needs both its section's benefit and its own, naming every one missing, the section's first", () => {
+    expect(ask({ access: 'premium', requiredBenefit: MARKETS, benefit: EPAPER })).toEqual({
+      granted: false,
+      reason: 'vertical',
+      requires: [MARKETS, EPAPER],
+    });
+    expect(
+      ask({ access: 'metered', requiredBenefit: MARKETS, benefit: EPAPER, entitlements: new Set([MARKETS]) }),
+    ).toEqual({ granted: false, reason: 'vertical', requires: [EPAPER] });
+    expect(
+      ask({ access: 'metered', requiredBenefit: MARKETS, benefit: EPAPER, entitlements: new Set([EPAPER]) }),
+    ).toEqual({ granted: false, reason: 'vertical', requires: [MARKETS] });
+    expect(
+      ask({
+        access: 'premium',
+        requiredBenefit: MARKETS,
+        benefit: EPAPER,
+        entitlements: new Set([MARKETS, EPAPER]),
+      }),
+    ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+  });
+
+  it('names a benefit the section and the article both require once', () => {
+    expect(ask({ access: 'premium', requiredBenefit: MARKETS, benefit: MARKETS })).toEqual({
+      granted: false,
+      reason: 'vertical',
+      requires: [MARKETS],
+    });
+  });
+
+  it('needs archives too once it is older than the free window, naming its benefit first', () => {
+    expect(ask({ access: 'metered', benefit: EPAPER, publishedAt: old })).toEqual({
+      granted: false,
+      reason: 'vertical',
+      requires: [EPAPER, ARCHIVES],
+    });
+    expect(
+      ask({ access: 'metered', benefit: EPAPER, publishedAt: old, entitlements: new Set([EPAPER]) }),
+    ).toEqual({ granted: false, reason: 'archive', requires: [ARCHIVES] });
+    expect(
+      ask({
+        access: 'premium',
+        benefit: EPAPER,
+        publishedAt: old,
+        entitlements: new Set([EPAPER, ARCHIVES]),
+      }),
+    ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+  });
+
+  it('asks for archives once when the article itself names it, recent or old', () => {
+    for (const publishedAt of [recent, old]) {
+      expect(ask({ access: 'metered', benefit: ARCHIVES, publishedAt, entitlements: subscriber })).toEqual({
+        granted: false,
+        reason: 'vertical',
+        requires: [ARCHIVES],
+      });
+      expect(
+        ask({ access: 'metered', benefit: ARCHIVES, publishedAt, entitlements: new Set([ARCHIVES]) }),
+      ).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
+    }
+  });
+
+  it('treats an absent benefit as none, and still answers a premium refusal with the one frozen list', () => {
+    const article = { access: 'premium' as const, publishedAt: recent, requiredBenefit: null };
+    const without = ask({ access: 'premium' });
+    const absent = decideAccess({
+      article,
+      entitlements: anonymous,
+      verifiedCrawler: false,
+      meter: { limit: 5, used: 5, alreadyRead: false },
+      now,
+      archiveFreeDays: 30,
+    });
+    expect(absent).toEqual({ granted: false, reason: 'premium', requires: [UNLIMITED_STORIES] });
+    // Shared by every refusal of a premium story: nothing is allocated for it.
+    if (absent.granted || without.granted) throw new Error('expected refusals');
+    expect(absent.requires).toBe(without.requires);
+    expect(Object.isFrozen(absent.requires)).toBe(true);
+  });
+});
+
 describe('access decision: the archive', () => {
   it('counts an article as archived once it is older than the free window', () => {
     const day = 86_400_000;
@@ -284,8 +415,8 @@ describe('access decision: a vertical in the archive', () => {
 
 describe('access decision: every combination', () => {
   const accessLevels = ['free', 'metered', 'premium'] as const;
-  const benefits: readonly string[] = [UNLIMITED_STORIES, ARCHIVES, MARKETS];
-  const entitlementSets = [0, 1, 2, 3, 4, 5, 6, 7].map(
+  const benefits: readonly string[] = [UNLIMITED_STORIES, ARCHIVES, MARKETS, EPAPER];
+  const entitlementSets = Array.from({ length: 1 << benefits.length }, (_, mask) => mask).map(
     (mask) => new Set(benefits.filter((_, i) => (mask & (1 << i)) !== 0)),
   );
   const meters = [
@@ -296,17 +427,20 @@ describe('access decision: every combination', () => {
   ];
   const cases = accessLevels.flatMap((access) =>
     [null, MARKETS].flatMap((requiredBenefit) =>
-      [recent, old].flatMap((publishedAt) =>
-        entitlementSets.flatMap((entitlements) =>
-          [false, true].flatMap((verifiedCrawler) =>
-            meters.map((meter) => ({
-              access,
-              requiredBenefit,
-              publishedAt,
-              entitlements,
-              verifiedCrawler,
-              meter,
-            })),
+      [null, EPAPER, MARKETS, ARCHIVES].flatMap((benefit) =>
+        [recent, old].flatMap((publishedAt) =>
+          entitlementSets.flatMap((entitlements) =>
+            [false, true].flatMap((verifiedCrawler) =>
+              meters.map((meter) => ({
+                access,
+                requiredBenefit,
+                benefit,
+                publishedAt,
+                entitlements,
+                verifiedCrawler,
+                meter,
+              })),
+            ),
           ),
         ),
       ),
@@ -321,18 +455,21 @@ describe('access decision: every combination', () => {
         expect(decision.granted, label).toBe(true);
         continue;
       }
+      const named = c.requiredBenefit !== null || c.benefit !== null;
       const needed = [
-        ...(c.requiredBenefit ? [c.requiredBenefit] : []),
-        ...(c.publishedAt === old ? [ARCHIVES] : []),
-        ...(!c.requiredBenefit && c.access === 'premium' ? [UNLIMITED_STORIES] : []),
+        ...new Set([
+          ...(c.requiredBenefit ? [c.requiredBenefit] : []),
+          ...(c.benefit ? [c.benefit] : []),
+          ...(c.publishedAt === old ? [ARCHIVES] : []),
+          ...(!named && c.access === 'premium' ? [UNLIMITED_STORIES] : []),
+        ]),
       ];
       const missing = needed.filter((b) => !c.entitlements.has(b));
       if (missing.length > 0) {
         expect(decision, label).toMatchObject({ granted: false, requires: missing });
         continue;
       }
-      const unlocked =
-        c.requiredBenefit !== null || c.access === 'premium' || c.entitlements.has(UNLIMITED_STORIES);
+      const unlocked = named || c.access === 'premium' || c.entitlements.has(UNLIMITED_STORIES);
       if (unlocked)
         expect(decision, label).toEqual({ granted: true, reason: 'subscriber', consumesRead: false });
       else if (c.meter.alreadyRead || c.meter.used < c.meter.limit)
@@ -357,6 +494,7 @@ describe('access decision: every combination', () => {
         expect(decision.reason).toBe('metered');
         expect(c.access).toBe('metered');
         expect(c.requiredBenefit).toBeNull();
+        expect(c.benefit).toBeNull();
       }
     }
   });

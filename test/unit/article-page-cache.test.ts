@@ -14,6 +14,7 @@ const article = {
   byline: 'Priya Raman',
   section: { slug: 'business', name: 'Business', requiredBenefit: null },
   access: 'metered',
+  requiredBenefit: null,
   syndicated: { agency: 'PTI' },
   teaserHtml: '<p>Markets opened higher on Tuesday.</p>',
   publishedAt: '2026-11-10T04:30:00.000Z',

@@ -19,6 +19,11 @@ export interface ArticleSummary {
     readonly requiredBenefit: string | null;
   };
   readonly access: ArticleAccess;
+  /**
+   * A benefit key the article itself needs (`epaper`), besides its section's if any, or null.
+   * Unless the article is free, only a reader with it may read the article: the paywall decides.
+   */
+  readonly requiredBenefit: string | null;
   readonly syndicated: { readonly agency: string } | null;
   readonly teaserHtml: string;
   readonly publishedAt: string;

@@ -68,7 +68,7 @@ export interface SearchFilter {
 
 // The summary's columns, as `queries.ts` selects them, for the raw statements below.
 const summaryColumns = sql.raw(`a.id, a.slug, a.headline, a.standfirst, a.byline, a.access,
-  a.syndicated_agency, a.teaser_html, a.published_at, a.updated_at,
+  a.required_benefit, a.syndicated_agency, a.teaser_html, a.published_at, a.updated_at,
   s.slug as section_slug, s.name as section_name, s.required_benefit as section_required_benefit`);
 
 type HitRow = Parameters<typeof toSummary>[0] & { snippet: string };

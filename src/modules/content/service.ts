@@ -46,6 +46,11 @@ export interface ArticleInput {
   readonly section: string;
   readonly access: ArticleAccess;
   /**
+   * A benefit key the article needs besides its section's (null or absent: none). The caller
+   * checks it is a benefit of the catalogue, as it does for a section's.
+   */
+  readonly requiredBenefit?: string | null;
+  /**
    * Wire copy: the agency's name (the disclaimer names it) and, for an imported item, its GUID.
    * An article is imported from one GUID once: a second create with it is a `conflict`.
    */
@@ -552,6 +557,7 @@ export function createContentService(deps: {
         byline: input.byline ?? input.syndicated?.agency ?? '',
         section_id: await sectionId(input.section),
         access: input.access,
+        required_benefit: input.requiredBenefit ?? null,
         syndicated_agency: input.syndicated?.agency ?? null,
         wire_guid: guid ?? null,
         status,
@@ -592,6 +598,7 @@ export function createContentService(deps: {
         ...(patch.byline !== undefined && { byline: patch.byline }),
         ...(patch.section !== undefined && { section_id: await sectionId(patch.section) }),
         ...(patch.access !== undefined && { access: patch.access }),
+        ...(patch.requiredBenefit !== undefined && { required_benefit: patch.requiredBenefit }),
         ...(patch.syndicated !== undefined && { syndicated_agency: patch.syndicated?.agency ?? null }),
         ...(patch.syndicated?.guid !== undefined && { wire_guid: patch.syndicated.guid }),
         ...(patch.publishedAt !== undefined && { published_at: patch.publishedAt }),

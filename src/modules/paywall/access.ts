@@ -7,8 +7,8 @@ export type { ArticleAccess };
 export type GrantReason = 'free' | 'metered' | 'subscriber' | 'crawler';
 /**
  * `limit_reached`: the meter is used up; `premium`: a premium story; `vertical`: the article's
- * section needs a benefit the reader lacks; `archive`: the article is older than the free
- * window and the reader lacks `archives`.
+ * section (a premium vertical) or the article itself needs a named benefit the reader lacks;
+ * `archive`: the article is older than the free window and the reader lacks `archives`.
  */
 export type RefusalReason = 'limit_reached' | 'premium' | 'vertical' | 'archive';
 export type AccessReason = GrantReason | RefusalReason;
@@ -31,6 +31,8 @@ export interface AccessRequest {
     readonly publishedAt: string;
     /** The benefit the article's section needs (a premium vertical), or null. */
     readonly requiredBenefit: string | null;
+    /** The benefit the article itself needs (its editor named one), or null; absent: none. */
+    readonly benefit?: string | null;
   };
   readonly entitlements: ReadonlySet<string>;
   readonly verifiedCrawler: boolean;
@@ -67,11 +69,12 @@ export function isArchived(publishedAt: string, now: number, freeDays: number): 
  *    article free is how an editor gives a sample away.
  * 2. A verified crawler reads everything (marked up as paywalled content).
  * 3. An article needs, besides its access level: its section's benefit when the section is a
- *    premium vertical, and `archives` when it is older than the free window. Inside a vertical
- *    the section's benefit replaces `premium-stories`: it alone unlocks the section's metered
- *    and premium articles, and the meter does not open them. Elsewhere a premium article needs
- *    `premium-stories`. Any of these missing refuses the article, naming all that are missing
- *    (reason by the first: `vertical`, then `archive`, then `premium`).
+ *    premium vertical, the benefit the article itself names if any (both when both name one),
+ *    and `archives` when it is older than the free window. A named benefit replaces
+ *    `premium-stories`: the named benefits alone unlock the metered and premium article, and
+ *    the meter does not open it. Otherwise a premium article needs `premium-stories`. Any of
+ *    these missing refuses the article, naming all that are missing (reason: `vertical` when a
+ *    named benefit is missing, else `archive`, else `premium`).
  * 4. Otherwise a metered article is open to `premium-stories`, else to the meter.
  */
 export function decideAccess(request: AccessRequest): AccessDecision {
@@ -79,26 +82,26 @@ export function decideAccess(request: AccessRequest): AccessDecision {
   if (article.access === 'free') return { granted: true, reason: 'free', consumesRead: false };
   if (verifiedCrawler) return { granted: true, reason: 'crawler', consumesRead: false };
   const vertical = article.requiredBenefit;
+  const own = article.benefit ?? null;
   const archived = isArchived(article.publishedAt, request.now, request.archiveFreeDays);
-  // The common case (a recent article outside any vertical) allocates nothing.
-  if (vertical !== null || archived || article.access === 'premium') {
+  const named = vertical !== null || own !== null;
+  // The common case (a recent article needing no named benefit) allocates nothing.
+  if (named || archived || article.access === 'premium') {
     const missing: string[] = [];
     if (vertical !== null && !entitlements.has(vertical)) missing.push(vertical);
-    if (archived && vertical !== ARCHIVES && !entitlements.has(ARCHIVES)) missing.push(ARCHIVES);
-    if (vertical === null && article.access === 'premium' && !entitlements.has(UNLIMITED_STORIES))
+    if (own !== null && own !== vertical && !entitlements.has(own)) missing.push(own);
+    const namedMissing = missing.length > 0;
+    if (archived && vertical !== ARCHIVES && own !== ARCHIVES && !entitlements.has(ARCHIVES))
+      missing.push(ARCHIVES);
+    if (!named && article.access === 'premium' && !entitlements.has(UNLIMITED_STORIES))
       missing.push(UNLIMITED_STORIES);
     if (missing.length > 0) {
-      const reason =
-        vertical !== null && missing[0] === vertical
-          ? 'vertical'
-          : missing[0] === ARCHIVES
-            ? 'archive'
-            : 'premium';
+      const reason = namedMissing ? 'vertical' : missing[0] === ARCHIVES ? 'archive' : 'premium';
       const requires =
         missing.length === 1 && missing[0] === UNLIMITED_STORIES ? needsUnlimitedStories : missing;
       return { granted: false, reason, requires };
     }
-    if (vertical !== null || article.access === 'premium')
+    if (named || article.access === 'premium')
       return { granted: true, reason: 'subscriber', consumesRead: false };
   }
   if (entitlements.has(UNLIMITED_STORIES))

@@ -30,7 +30,10 @@ export interface RequestOrigin {
 export interface PaywallService {
   /** Decides access to `article` and, for a metered read, counts it. */
   check(
-    article: Pick<ArticleSummary, 'id' | 'slug' | 'access' | 'headline' | 'publishedAt'> & {
+    article: Pick<
+      ArticleSummary,
+      'id' | 'slug' | 'access' | 'requiredBenefit' | 'headline' | 'publishedAt'
+    > & {
       readonly section: Pick<ArticleSummary['section'], 'requiredBenefit'>;
     },
     reader: Reader,
@@ -92,6 +95,7 @@ export function createPaywallService(deps: {
           access: article.access,
           publishedAt: article.publishedAt,
           requiredBenefit: article.section.requiredBenefit,
+          benefit: article.requiredBenefit,
         },
         entitlements: reader.entitlements,
         verifiedCrawler: isVerifiedCrawler(origin.userAgent, origin.ip),
