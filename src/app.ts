@@ -506,6 +506,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     content: services.content,
     publicUrl: config.publicUrl,
     now: () => services.clock.now(),
+    benefits: benefitKeys,
   });
   await app.register(epaperRoutes, {
     epaper: services.epaper,
@@ -596,6 +597,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     timeZone: async () => (await services.publication.settings()).timeZone,
     nav: adminNav,
     now: () => services.clock.now(),
+    benefits: benefitKeys,
   });
   await app.register(planPageRoutes, {
     plans: services.plans,

@@ -20,6 +20,7 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
   let metered: { id: string; slug: string };
   let vertical: { id: string; slug: string };
   let archived: { id: string; slug: string };
+  let needsBenefit: { id: string; slug: string };
 
   beforeAll(async () => {
     t = await buildTestApp(dialect, { env: { CRAWLER_CIDRS: '66.249.64.0/19' } });
@@ -53,10 +54,22 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
         publishedAt: '2001-04-09T08:00:00.000Z',
       }),
     );
+    // A story that itself needs a named benefit, made as an editor makes it.
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/admin/v1/articles',
+      headers: t.admin,
+      payload: {
+        ...anArticle({ access: 'metered', headline: 'Benefit leak probe', body }),
+        requires: 'epaper',
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    needsBenefit = (created.json() as { article: { id: string; slug: string } }).article;
   });
   afterAll(() => t.close());
 
-  const probes = () => [premium, metered, vertical, archived];
+  const probes = () => [premium, metered, vertical, archived, needsBenefit];
 
   it('keeps hidden paragraphs out of the article page, its meta tags and its JSON-LD', async () => {
     for (const article of probes()) {

@@ -260,6 +260,7 @@ describe.each(dialects)('reading on $name', (dialect) => {
         'headline',
         'id',
         'publishedAt',
+        'requires',
         'section',
         'slug',
         'standfirst',

@@ -41,37 +41,56 @@ const oneBody = (
     ctx.addIssue({ code: 'custom', path: ['body'], message: 'give body (HTML) or bodyMarkdown' });
 };
 
-const CreateArticleBody = z
-  .object({
-    headline: ArticleFields.headline,
-    section: ArticleFields.section,
-    access: ArticleFields.access,
-  })
-  .extend({
-    body: ArticleFields.body.optional().describe('The body in HTML; or give bodyMarkdown instead.'),
-    bodyMarkdown: ArticleFields.bodyMarkdown
-      .optional()
-      .describe('The body in Markdown, instead of body: rendered to HTML and cleaned like it.'),
-    standfirst: ArticleFields.standfirst.optional(),
-    byline: ArticleFields.byline.optional(),
-    syndicated: ArticleFields.syndicated.optional(),
-    publishedAt: ArticleFields.publishedAt.optional(),
-    slug: ArticleFields.slug.optional(),
-    // Absent: published at once, or scheduled by a future publishedAt (as before drafts existed).
-    status: z.enum(['draft', 'published', 'scheduled']).optional(),
-  })
-  .strict()
-  .superRefine((input, ctx) => oneBody(input, ctx, true));
+/** A benefit key of the catalogue (the only ones an article may require), or null: none. */
+const requiredBenefit = (benefits: readonly string[]) =>
+  z
+    .string()
+    .refine((key) => benefits.includes(key), { message: `expected one of ${benefits.join(', ')}, or null` })
+    .nullable();
+
+const createArticleBody = (benefits: readonly string[]) =>
+  z
+    .object({
+      headline: ArticleFields.headline,
+      section: ArticleFields.section,
+    })
+    .extend({
+      // Optional only with `requires`: an article that names a benefit is premium by default.
+      access: ArticleFields.access.optional(),
+      requires: requiredBenefit(benefits).optional(),
+      body: ArticleFields.body.optional().describe('The body in HTML; or give bodyMarkdown instead.'),
+      bodyMarkdown: ArticleFields.bodyMarkdown
+        .optional()
+        .describe('The body in Markdown, instead of body: rendered to HTML and cleaned like it.'),
+      standfirst: ArticleFields.standfirst.optional(),
+      byline: ArticleFields.byline.optional(),
+      syndicated: ArticleFields.syndicated.optional(),
+      publishedAt: ArticleFields.publishedAt.optional(),
+      slug: ArticleFields.slug.optional(),
+      // Absent: published at once, or scheduled by a future publishedAt (as before drafts existed).
+      status: z.enum(['draft', 'published', 'scheduled']).optional(),
+    })
+    .strict()
+    .superRefine((input, ctx) => {
+      oneBody(input, ctx, true);
+      if (input.access === undefined && typeof input.requires !== 'string')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['access'],
+          message: 'expected free, metered or premium (it may be left out only with requires)',
+        });
+    });
 
 const PublishBody = z.object({ publishedAt: isoInstant.optional() }).strict();
 
 const FrontPageBody = z.object({ leadArticleId: articleKey.nullable() }).strict();
 
-const UpdateArticleBody = z
-  .object(ArticleFields)
-  .partial()
-  .strict()
-  .superRefine((input, ctx) => oneBody(input, ctx, false));
+const updateArticleBody = (benefits: readonly string[]) =>
+  z
+    .object({ ...ArticleFields, requires: requiredBenefit(benefits) })
+    .partial()
+    .strict()
+    .superRefine((input, ctx) => oneBody(input, ctx, false));
 
 const ListArticlesQuery = z.object({
   section: z.string().max(60).optional(),
@@ -85,7 +104,9 @@ const editors = { staff: ['editor'] } as const;
 
 /**
  * The newsroom's part of the admin API: `/api/admin/v1/articles` (drafts, scheduling, publishing
- * and taking down) and `/api/admin/v1/front-page` (the pinned lead story).
+ * and taking down) and `/api/admin/v1/front-page` (the pinned lead story). `requires` names a
+ * benefit the article needs besides its section's (a key of the catalogue) or, with null, none;
+ * an article created with `requires` and no `access` is `premium`.
  */
 export async function adminArticleRoutes(
   app: FastifyInstance,
@@ -93,9 +114,13 @@ export async function adminArticleRoutes(
     content: ContentService;
     publicUrl: string;
     now: () => Date;
+    /** The benefits a plan can include (plans' catalogue): the only ones an article may require. */
+    benefits: readonly string[];
   },
 ): Promise<void> {
   const { content, publicUrl, now } = deps;
+  const CreateArticleBody = createArticleBody(deps.benefits);
+  const UpdateArticleBody = updateArticleBody(deps.benefits);
   const r = app.withTypeProvider<ZodTypeProvider>();
   // onRequest: the key is checked before the body is even parsed or validated.
 
@@ -167,7 +192,12 @@ export async function adminArticleRoutes(
       },
     },
     async (request, reply) => {
-      const article = await content.create(request.body);
+      const { requires, access, ...fields } = request.body;
+      const article = await content.create({
+        ...fields,
+        access: access ?? 'premium',
+        ...(requires !== undefined && { requiredBenefit: requires }),
+      });
       noteChange(request, { action: 'article.create', target: article.id, after: audited(article) });
       return reply
         .status(201)
@@ -190,7 +220,11 @@ export async function adminArticleRoutes(
     },
     async (request) => {
       const before = await existing(request.params.id);
-      const article = await content.update(request.params.id, request.body);
+      const { requires, ...fields } = request.body;
+      const article = await content.update(request.params.id, {
+        ...fields,
+        ...(requires !== undefined && { requiredBenefit: requires }),
+      });
       noteChange(request, {
         action: 'article.update',
         target: article.id,

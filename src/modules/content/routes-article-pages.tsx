@@ -69,6 +69,8 @@ const EditorForm = z.object({
   section: z.string().regex(/^[a-z0-9-]{1,60}$/, 'choose a section (create one under Sections first)'),
   byline: singleLine(z.string().trim().max(200)),
   access: z.enum(articleAccessLevels, 'choose free, metered or premium'),
+  // Checked against the catalogue of benefits in `validated`.
+  requires: z.string().trim().max(60),
   agency: singleLine(z.string().trim().max(200)),
   publishAt: z.string().trim().max(40),
   format: z.enum(bodySourceFormats, 'choose Markdown or HTML'),
@@ -86,6 +88,7 @@ const fieldNames: Record<string, string> = {
   section: 'Section',
   byline: 'Byline',
   access: 'Access',
+  requires: 'Needs a benefit',
   agency: 'Syndicated from',
   publishAt: 'Publish time',
   format: 'Body written in',
@@ -165,9 +168,11 @@ export async function adminArticlePageRoutes(
     timeZone: () => Promise<string>;
     nav: readonly AdminNavItem[];
     now: () => Date;
+    /** The benefits a plan can include (plans' catalogue): the only ones an article may require. */
+    benefits: readonly string[];
   },
 ): Promise<void> {
-  const { content, images, publicUrl, nav } = deps;
+  const { content, images, publicUrl, nav, benefits } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   await app.register(fastifyMultipart, {
     // The body is a field of up to 500,000 characters (up to 4 bytes each as UTF-8).
@@ -218,6 +223,7 @@ export async function adminArticlePageRoutes(
     section: fields.section ?? '',
     byline: fields.byline ?? '',
     access: fields.access ?? emptyArticleForm.access,
+    requires: fields.requires ?? '',
     agency: fields.agency ?? '',
     publishAt: fields.publishAt ?? '',
     // A post without a format is an HTML body, as the form sent before it had the choice.
@@ -246,6 +252,7 @@ export async function adminArticlePageRoutes(
       section: article.section.slug,
       byline: article.byline,
       access: article.access,
+      requires: article.requiredBenefit ?? '',
       agency: article.syndicated?.agency ?? '',
       publishAt: showTime ? localInputOf(article.publishedAt, await deps.timeZone()) : '',
       format: article.bodyMarkdown === null ? 'html' : 'markdown',
@@ -275,6 +282,7 @@ export async function adminArticlePageRoutes(
         principal: principalOf(request),
         nav,
         sections,
+        benefits,
         timeZone,
         ...(article && { article: editedOf(article) }),
         ...rest,
@@ -296,6 +304,7 @@ export async function adminArticlePageRoutes(
     headline: article.headline,
     section: article.section.slug,
     access: article.access,
+    requires: article.requiredBenefit,
     syndicated: article.syndicated,
     status: articleStatus(article.status, article.publishedAt, nowIso()),
     publishedAt: article.publishedAt,
@@ -316,6 +325,8 @@ export async function adminArticlePageRoutes(
     const parsed = EditorForm.safeParse(form);
     if (!parsed.success) return { ok: false, error: problemsOf(parsed.error) };
     const fields = parsed.data;
+    if (fields.requires !== '' && !benefits.includes(fields.requires))
+      return { ok: false, error: `Needs a benefit: choose one of ${benefits.join(', ')}, or none.` };
     if (fields.publishAt === '') return { ok: true, fields };
     const publishedAt = instantOfLocal(fields.publishAt, await deps.timeZone());
     if (publishedAt === undefined)
@@ -386,6 +397,7 @@ export async function adminArticlePageRoutes(
       ...(fields.format === 'markdown' ? { bodyMarkdown: fields.body } : { body: fields.body }),
       section: fields.section,
       access: fields.access,
+      requiredBenefit: fields.requires === '' ? null : fields.requires,
       syndicated: fields.agency === '' ? null : { agency: fields.agency },
     };
     try {

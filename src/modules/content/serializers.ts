@@ -11,6 +11,8 @@ export function articleSummaryJson(article: ArticleSummary, publicUrl: string) {
     byline: article.byline,
     section: article.section.slug,
     access: article.access,
+    /** The benefit the article itself needs besides its access level (its section's aside), or null. */
+    requires: article.requiredBenefit,
     syndicated: article.syndicated,
     publishedAt: article.publishedAt,
   };

@@ -19,6 +19,8 @@ export interface ArticleForm {
   readonly section: string;
   readonly byline: string;
   readonly access: string;
+  /** The benefit key the article needs besides its section's; empty for none. */
+  readonly requires: string;
   /** A syndicated article's agency; empty for the newsroom's own. */
   readonly agency: string;
   /** `YYYY-MM-DDTHH:mm` in the publication's time zone, or empty. */
@@ -35,6 +37,7 @@ export const emptyArticleForm: ArticleForm = {
   section: '',
   byline: '',
   access: 'metered',
+  requires: '',
   agency: '',
   publishAt: '',
   // A new article is written in Markdown; one written in HTML (or sent by the API) stays HTML.
@@ -129,7 +132,10 @@ export function ArticleListPage(
                 {article.syndicated && <span class="muted"> · {article.syndicated.agency}</span>}
               </td>
               <td>{article.section.name}</td>
-              <td>{article.access}</td>
+              <td>
+                {article.access}
+                {article.requiredBenefit && <span class="muted"> · needs {article.requiredBenefit}</span>}
+              </td>
               <td>
                 <span class={`status status-${article.shownStatus}`}>{article.shownStatus}</span>
               </td>
@@ -231,6 +237,8 @@ export function ArticleEditorPage(
     article?: EditedArticle;
     form: ArticleForm;
     sections: readonly Section[];
+    /** The benefit keys an article may require (the plans' catalogue). */
+    benefits: readonly string[];
     timeZone: string;
     error?: string;
     done?: string;
@@ -324,6 +332,19 @@ export function ArticleEditorPage(
             </select>
           </div>
           <div>
+            <label for="requires">Needs a benefit</label>
+            <select id="requires" name="requires">
+              <option value="" selected={form.requires === ''}>
+                none
+              </option>
+              {props.benefits.map((benefit) => (
+                <option key={benefit} value={benefit} selected={form.requires === benefit}>
+                  {benefit}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
             <label for="agency">Syndicated from (agency)</label>
             <input
               id="agency"
@@ -339,8 +360,10 @@ export function ArticleEditorPage(
           </div>
         </div>
         <p class="muted">
-          A named benefit (a premium vertical such as market analysis) is set on the section, under Sections.
-          A publish time ahead schedules the article; empty publishes it now.
+          An article that needs a benefit (such as epaper or market-analysis) is read only by readers whose
+          plan includes it, unless its access is free: neither the meter nor premium-stories opens it. A
+          section can need one for all its articles (a premium vertical), under Sections; then readers need
+          both. A publish time ahead schedules the article; empty publishes it now.
         </p>
         <fieldset class="formats">
           <legend>Body written in</legend>
