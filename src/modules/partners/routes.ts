@@ -2,6 +2,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
+import { noteChange } from '../../kernel/staff-access.js';
 import { printable, singleLine } from '../../kernel/validation.js';
 import { requireReader } from '../accounts/index.js';
 import { maxUploadBytes, type ClaimOutcome, type ClaimRefusal } from './domain.js';
@@ -147,6 +148,13 @@ export async function partnerRoutes(app: FastifyInstance, deps: { partners: Part
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'text/csv') throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type);
       const upload = await partners.uploadCodes(request.params.id, request.body);
+      // Counts only: the file (the codes themselves) never goes into the audit log.
+      noteChange(request, {
+        action: 'partner-offer.upload',
+        target: request.params.id,
+        before: null,
+        after: { added: upload.added, duplicates: upload.duplicates, rejected: upload.rejected.length },
+      });
       return {
         added: upload.added,
         duplicates: upload.duplicates,
