@@ -99,6 +99,7 @@ import {
   accountPartnerSection,
   createPartnerService,
   PARTNER_ACCESS,
+  partnerAdminPageRoutes,
   partnerMail,
   partnerNoticeKey,
   partnerPageRoutes,
@@ -572,6 +573,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
     { href: '/admin/ads', label: 'Ads', staff: ['marketer'] },
+    { href: '/admin/partners', label: 'Partner offers', staff: ['marketer'] },
     { href: '/admin/readers', label: 'Readers', staff: ['support'] },
     { href: '/admin/analytics', label: 'Analytics', staff: ['owner'] },
     { href: '/admin/jobs', label: 'Job queue', staff: ['owner'] },
@@ -611,6 +613,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     nav: adminNav,
   });
   await app.register(couponPageRoutes, { coupons: services.coupons, plans: services.plans, nav: adminNav });
+  await app.register(partnerAdminPageRoutes, { partners: services.partners, nav: adminNav });
   await app.register(adminSectionPageRoutes, {
     content: services.content,
     benefits: benefitKeys,

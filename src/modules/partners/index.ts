@@ -24,4 +24,5 @@ export {
 } from './domain.js';
 export { partnerMail, type PartnerMailVariables } from './mail-copy.js';
 export { partnerRoutes } from './routes.js';
+export { partnerAdminPageRoutes } from './routes-pages.js';
 export { accountPartnerSection, partnerNoticeKey, partnerPageRoutes } from './pages.js';
