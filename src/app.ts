@@ -52,7 +52,14 @@ import {
   epaperPageRoutes,
   epaperRoutes,
 } from './modules/epaper/index.js';
-import { createMailer, devOutboxRoutes, joinMailCatalogues } from './modules/mail/index.js';
+import {
+  adminMailTemplateRoutes,
+  createMailCopy,
+  createMailer,
+  devOutboxRoutes,
+  joinMailCatalogues,
+  mailPageRoutes,
+} from './modules/mail/index.js';
 import {
   accountNewsletterSection,
   adminNewsletterRoutes,
@@ -204,15 +211,31 @@ export function createServices(config: Config, options: BuildOptions) {
     clock,
     maxAttempts: (kind) => handlers.find((handler) => handler.kind === kind)?.maxAttempts,
   });
+  const mailTemplates = joinMailCatalogues(
+    joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
+    joinMailCatalogues(newsletterMail, staffMail),
+  );
+  // The publisher's copy of the mail, kept with the settings and edited at /admin/mail.
+  const mailCopy = createMailCopy({
+    settings,
+    templates: mailTemplates,
+    groups: [
+      { label: 'Accounts', names: Object.keys(accountMail) },
+      { label: 'Billing', names: Object.keys(billingMail) },
+      { label: 'Newsletters', names: Object.keys(newsletterMail) },
+      { label: 'Partner offers', names: Object.keys(partnerMail) },
+      { label: 'Staff', names: Object.keys(staffMail) },
+    ],
+    publicationName: async () => (await publication.settings()).name,
+  });
   const mail = createMailer({
     db,
     clock,
     publication,
     jobs: queue,
-    templates: joinMailCatalogues(
-      joinMailCatalogues(joinMailCatalogues(accountMail, billingMail), partnerMail),
-      joinMailCatalogues(newsletterMail, staffMail),
-    ),
+    templates: mailTemplates,
+    copy: mailCopy,
+    warn: (message) => logger.warn(message),
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
   });
@@ -353,6 +376,7 @@ export function createServices(config: Config, options: BuildOptions) {
     payments,
     billing,
     mail,
+    mailCopy,
     links,
     epaper,
     newsletters,
@@ -532,6 +556,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
   await app.register(adminPriceMoveRoutes, { billing: services.billing });
   await app.register(adminSubscribePreviewRoutes, { plans: services.plans });
   await app.register(adminPaywallPreviewRoutes, { paywall: services.paywall });
+  await app.register(adminMailTemplateRoutes, { copy: services.mailCopy });
   await app.register(adminSubscriberRoutes, {
     billing: services.billing,
   });
@@ -570,6 +595,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
     { href: '/admin/paywall', label: 'Paywall', staff: ['marketer'] },
+    { href: '/admin/mail', label: 'Mail copy', staff: ['marketer'] },
     { href: '/admin/plans', label: 'Plans', staff: ['marketer'] },
     { href: '/admin/coupons', label: 'Coupons', staff: ['marketer'] },
     { href: '/admin/ads', label: 'Ads', staff: ['marketer'] },
@@ -642,6 +668,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     now: () => services.clock.now(),
     nav: adminNav,
   });
+  await app.register(mailPageRoutes, { copy: services.mailCopy, nav: adminNav });
   // The outbox shows one-time links: a developer's tool, never served in production.
   if (config.nodeEnv !== 'production') await app.register(devOutboxRoutes, { mail: services.mail });
   return app;

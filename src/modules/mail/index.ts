@@ -27,3 +27,13 @@ export {
   type RenderedMail,
 } from './templates.js';
 export { devOutboxRoutes } from './routes-dev.js';
+export {
+  checkPublisherTemplate,
+  createMailCopy,
+  mailCopySettingsKey,
+  type MailCopy,
+  type MailTemplateDetail,
+  type MailTemplateSummary,
+} from './publisher-copy.js';
+export { adminMailTemplateRoutes } from './routes-admin.js';
+export { mailPageRoutes } from './routes-pages.js';

@@ -15,6 +15,7 @@ import {
   markUndelivered,
   messagesTo,
 } from './queries.js';
+import type { MailCopy } from './publisher-copy.js';
 import { composeMail, type MailCatalogue, type MailVariablesMap, type RenderedMail } from './templates.js';
 import { smtpTransport, type MailTransport } from './transport.js';
 
@@ -166,8 +167,35 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
   smtpUrl?: string;
   /** Without a name, the publication's name is shown as the sender. */
   from: { readonly name?: string; readonly address: string };
+  /** The publisher's copy, sent instead of a template's default when there is one. */
+  copy?: Pick<MailCopy, 'override'>;
+  /** Where a publisher's template that failed to render (and was replaced by the default) is reported. */
+  warn?: (message: string) => void;
 }): Mailer<M> {
   const { db, clock, publication, from, templates, jobs } = deps;
+  const warn = deps.warn ?? ((message: string) => console.warn(message));
+
+  /**
+   * Renders a message with the publisher's copy of its template, or the default. A publisher's
+   * template was checked when it was saved, but must never stop mail: if it fails to render
+   * now, the default copy is sent and the failure reported.
+   */
+  async function compose<N extends keyof M & string>(message: MailMessageOf<M, N>, publicationName: string) {
+    const kind = templates[message.template];
+    const custom = await deps.copy?.override(message.template);
+    if (custom) {
+      try {
+        return composeMail(kind, message.variables, publicationName, custom);
+      } catch (error) {
+        warn(
+          `mail template "${message.template}": the publisher's copy failed to render, sent the default instead: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+      }
+    }
+    return composeMail(kind, message.variables, publicationName);
+  }
   const transport: MailTransport | undefined = deps.smtpUrl ? smtpTransport(deps.smtpUrl) : undefined;
 
   return {
@@ -177,7 +205,7 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
         throw new AppError('validation_failed', `to: expected an email address, not "${to}"`);
       }
       const { name: publicationName } = await publication.settings();
-      const { sent: mail, logged } = compose(templates, message, publicationName);
+      const { sent: mail, logged } = await compose(message, publicationName);
       const id = newId('msg');
       const createdAt = clock.now().toISOString();
       const record = (parts: RenderedMail, outcome: { sent_at: string | null; error: string | null }) =>
@@ -259,7 +287,7 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
         throw new AppError('validation_failed', `to: expected an email address, not "${message.to}"`);
       }
       const { name: publicationName } = await publication.settings();
-      const { sent, logged } = compose(templates, message, publicationName);
+      const { sent, logged } = await compose(message, publicationName);
       if (sent.text !== logged.text || sent.html !== logged.html) {
         throw new Error(
           `Mail of template ${message.template} carries a one-time link: send it, do not queue it.`,
@@ -335,15 +363,6 @@ export function createMailer<M extends MailVariablesMap<M>>(deps: {
     sentTo: async (address) => (await messagesTo(db, address)).map(toRecord),
     forget: (address) => deleteMessagesTo(db, address),
   };
-}
-
-/** Renders a message of any template; generic so its variables stay tied to its template. */
-function compose<M extends MailVariablesMap<M>, N extends keyof M & string>(
-  templates: MailCatalogue<M>,
-  message: MailMessageOf<M, N>,
-  publicationName: string,
-) {
-  return composeMail(templates[message.template], message.variables, publicationName);
 }
 
 function toRecord(row: MailOutboxRow): MailRecord {

@@ -22,6 +22,8 @@ export interface RenderedMail {
  * `V` is what the sender supplies.
  */
 export interface MailKind<V extends object> {
+  /** What the mail is for, in a line, for the publisher who edits its copy. */
+  readonly description?: string;
   readonly copy: MailTemplate;
   /**
    * The contexts every part must render with: between them, every branch the default copy
@@ -114,16 +116,29 @@ export function renderMail(template: MailTemplate, context: object): RenderedMai
   };
 }
 
-// Parsed templates by source: pure memoisation of immutable input, so a module-level map. The
-// sources are the modules' default copy (a fixed handful), so it stays small; the renewal sweep
-// renders a receipt per renewal, and parsing was most of that cost.
+// Parsed templates by source: pure memoisation of immutable input, so a module-level map. Most
+// sources are the modules' default copy; the renewal sweep renders a receipt per renewal, and
+// parsing was most of that cost. Publisher copy and previews bring sources of their own, so the
+// map keeps the most recently used `parsedLimit` and forgets the rest (a replaced source soon
+// falls out of it).
+const parsedLimit = 256;
 const parsed = new Map<string, ReturnType<Liquid['parse']>>();
 function renderPart(liquid: Liquid, source: string, context: object): string {
   const key = `${liquid === html ? 'html' : 'plain'}:${source}`;
   let templates = parsed.get(key);
-  if (!templates) parsed.set(key, (templates = liquid.parse(source)));
+  if (templates) {
+    // Most recently used last: a Map iterates in insertion order.
+    parsed.delete(key);
+  } else {
+    templates = liquid.parse(source);
+    if (parsed.size >= parsedLimit) parsed.delete(parsed.keys().next().value as string);
+  }
+  parsed.set(key, templates);
   return liquid.renderSync(templates, context) as string;
 }
+
+/** How many parsed parts the memo holds (never more than its limit). */
+export const parsedPartCount = (): number => parsed.size;
 
 /**
  * A message of one kind rendered twice: as it is sent, and as the delivery log keeps it
@@ -133,9 +148,11 @@ export function composeMail<V extends object>(
   kind: MailKind<V>,
   variables: V,
   publicationName: string,
+  /** The publisher's copy of this kind, if any; else the kind's default copy. */
+  template: MailTemplate = kind.copy,
 ): { readonly sent: RenderedMail; readonly logged: RenderedMail } {
   return {
-    sent: renderMail(kind.copy, { ...variables, publication_name: publicationName }),
-    logged: renderMail(kind.copy, { ...kind.forLog(variables), publication_name: publicationName }),
+    sent: renderMail(template, { ...variables, publication_name: publicationName }),
+    logged: renderMail(template, { ...kind.forLog(variables), publication_name: publicationName }),
   };
 }
