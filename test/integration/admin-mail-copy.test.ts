@@ -60,6 +60,7 @@ describe.each(dialects)('publisher mail copy over HTTP, on $name', (dialect) => 
     const templates = listed.json().templates as { name: string; group: string; variables: string[] }[];
     expect(templates.find((x) => x.name === 'password-reset')).toMatchObject({
       group: 'Accounts',
+      description: 'The one-time link to choose a new password',
       customised: false,
       variables: ['reader_name', 'link', 'expires_in_minutes', 'publication_name'],
     });

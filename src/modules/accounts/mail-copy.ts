@@ -143,11 +143,27 @@ const forLog = (variables: AccountLinkVariables) => ({ ...variables, link: withh
 
 /** The account mail, as the mailer takes it. */
 export const accountMail: MailCatalogue<AccountMailVariables> = {
-  'confirm-email': { copy: copy['confirm-email'], samples, forLog },
-  'sign-in-link': { copy: copy['sign-in-link'], samples, forLog },
-  'password-reset': { copy: copy['password-reset'], samples, forLog },
+  'confirm-email': {
+    description: 'A new account: the link that confirms its email address',
+    copy: copy['confirm-email'],
+    samples,
+    forLog,
+  },
+  'sign-in-link': {
+    description: 'The one-time link a reader signs in with',
+    copy: copy['sign-in-link'],
+    samples,
+    forLog,
+  },
+  'password-reset': {
+    description: 'The one-time link to choose a new password',
+    copy: copy['password-reset'],
+    samples,
+    forLog,
+  },
   // Its link is the page that asks for a reset link: not a secret.
   'password-removed': {
+    description: 'A password chosen before the address was confirmed was removed',
     copy: copy['password-removed'],
     samples: [
       { reader_name: 'Asha', link: 'https://news.example/login/reset' },

@@ -22,6 +22,7 @@ const sample: NewsletterConfirmVariables = {
 
 export const newsletterMail: MailCatalogue<NewsletterMailVariables> = {
   'newsletter-confirm': {
+    description: 'A newsletter sign-up by address: the link that confirms it',
     copy: {
       subject: 'Confirm your newsletter sign-up with {{ publication_name }}',
       text: `Hello,

@@ -45,5 +45,10 @@ const sample: PartnerMailVariables['partner-codes-low'] = {
 
 /** The partner mail, as the mailer takes it. It carries no secret: the log keeps it as sent. */
 export const partnerMail: MailCatalogue<PartnerMailVariables> = {
-  'partner-codes-low': { copy, samples: [sample, { ...sample, remaining: 0 }], forLog: keepInLog },
+  'partner-codes-low': {
+    description: 'Staff: a partner offer is running out of codes',
+    copy,
+    samples: [sample, { ...sample, remaining: 0 }],
+    forLog: keepInLog,
+  },
 };

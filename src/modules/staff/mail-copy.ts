@@ -42,6 +42,7 @@ const sample: StaffMailVariables['staff-invitation'] = {
 
 export const staffMail: MailCatalogue<StaffMailVariables> = {
   'staff-invitation': {
+    description: 'An invitation to join the staff, with its one-time link',
     copy,
     samples: [sample],
     forLog: (variables) => ({ ...variables, link: withheldLink }),

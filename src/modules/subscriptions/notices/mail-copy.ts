@@ -310,21 +310,44 @@ const samples: {
 /** The billing mail, as the mailer takes it. Billing links (an invoice, the account page) are
  * not secrets: each page they open asks the reader to sign in, so the log keeps them as sent. */
 export const billingMail: MailCatalogue<BillingMailVariables> = {
-  receipt: { copy: copy.receipt, samples: samples.receipt, forLog: keepInLog },
-  'trial-started': { copy: copy['trial-started'], samples: samples['trial-started'], forLog: keepInLog },
+  receipt: {
+    description: 'A payment taken: the receipt, with its invoice',
+    copy: copy.receipt,
+    samples: samples.receipt,
+    forLog: keepInLog,
+  },
+  'trial-started': {
+    description: 'A free trial began, and when it turns paid',
+    copy: copy['trial-started'],
+    samples: samples['trial-started'],
+    forLog: keepInLog,
+  },
   'renewal-reminder': {
+    description: 'The notice before a renewal is charged (pre-debit)',
     copy: copy['renewal-reminder'],
     samples: samples['renewal-reminder'],
     forLog: keepInLog,
   },
-  'payment-failed': { copy: copy['payment-failed'], samples: samples['payment-failed'], forLog: keepInLog },
+  'payment-failed': {
+    description: 'A renewal payment failed: how to fix the card',
+    copy: copy['payment-failed'],
+    samples: samples['payment-failed'],
+    forLog: keepInLog,
+  },
   'subscription-canceled': {
+    description: 'A subscription was cancelled, and when access ends',
     copy: copy['subscription-canceled'],
     samples: samples['subscription-canceled'],
     forLog: keepInLog,
   },
-  'price-change': { copy: copy['price-change'], samples: samples['price-change'], forLog: keepInLog },
+  'price-change': {
+    description: "A plan's price changes, and from which renewal",
+    copy: copy['price-change'],
+    samples: samples['price-change'],
+    forLog: keepInLog,
+  },
   'subscription-ended': {
+    description: 'A subscription ended',
     copy: copy['subscription-ended'],
     samples: samples['subscription-ended'],
     forLog: keepInLog,
