@@ -180,6 +180,25 @@ describe.each(dialects)('publisher mail copy over HTTP, on $name', (dialect) => 
     expect(preview.body).not.toContain('<script>alert(1)</script>');
     expect(preview.body).toContain('srcdoc="&lt;p>&lt;script>alert(1)&lt;/script>');
 
+    // The live preview's fragment: the same rendering, without the page around it, and no audit entry.
+    const entries = (await t.services.audit.list()).length;
+    expect(page.body).toContain('data-preview="/admin/mail/password-reset/preview"');
+    expect((await t.app.inject({ url: '/assets/admin-mail.js' })).statusCode).toBe(200);
+    const live = await marketerBrowser.post('/admin/mail/password-reset/preview', {
+      ...custom,
+      html: scripted,
+    });
+    expect(live.statusCode).toBe(200);
+    expect(live.body).toMatch(/^<div id="mail-preview"/);
+    expect(live.body).toContain('srcdoc="&lt;p>&lt;script>alert(1)&lt;/script>');
+    const liveRefused = await marketerBrowser.post('/admin/mail/password-reset/preview', {
+      ...custom,
+      subject: '{{ reader }}',
+    });
+    expect(liveRefused.statusCode).toBe(422);
+    expect(liveRefused.body).toContain('Cannot preview this copy: subject: unknown variable reader');
+    expect((await t.services.audit.list()).length).toBe(entries);
+
     const saved = await marketerBrowser.post('/admin/mail/password-reset', { ...custom, intent: 'save' });
     expect(saved.statusCode).toBe(303);
     expect(saved.headers.location).toBe('/admin/mail/password-reset?saved=1');

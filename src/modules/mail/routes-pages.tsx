@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { renderToString } from 'preact-render-to-string';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
@@ -7,7 +8,7 @@ import type { AdminNavItem } from '../../web/admin/shell.js';
 import { renderPage } from '../../web/render.js';
 import type { MailCopy, MailTemplateDetail } from './publisher-copy.js';
 import type { MailTemplate, RenderedMail } from './templates.js';
-import { MailTemplateListPage, MailTemplatePage } from './views-admin.js';
+import { MailPreview, MailTemplateListPage, MailTemplatePage } from './views-admin.js';
 
 const html = (reply: FastifyReply, body: string, status = 200) =>
   reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
@@ -34,6 +35,7 @@ const refusalOf = (error: unknown): string | undefined =>
  * `/admin/mail`: the mail templates by module; `/admin/mail/:name`: one template's copy with a
  * preview for each of its samples, saved and reset through `MailCopy` as the admin API does.
  * The Preview button re-renders the page with the unsaved copy; no script is needed.
+ * `/assets/admin-mail.js` refreshes the preview as one types, from `POST /admin/mail/:name/preview`.
  */
 export async function mailPageRoutes(
   app: FastifyInstance,
@@ -153,6 +155,33 @@ export async function mailPageRoutes(
           422,
         );
       }
+    },
+  );
+
+  r.post(
+    '/admin/mail/:name/preview',
+    {
+      config: { staff: ['marketer'] },
+      schema: { hide: true, params: Params, body: Form.omit({ intent: true }) },
+    },
+    async (request, reply) => {
+      const shown = await preview(request.params.name, {
+        subject: lines(request.body.subject),
+        text: lines(request.body.text),
+        html: lines(request.body.html),
+      });
+      noteNoChange(request);
+      return html(
+        reply,
+        renderToString(
+          'error' in shown ? (
+            <MailPreview draft error={shown.error} />
+          ) : (
+            <MailPreview draft samples={shown.samples} />
+          ),
+        ),
+        'error' in shown ? 422 : 200,
+      );
     },
   );
 }

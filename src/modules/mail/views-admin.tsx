@@ -118,7 +118,13 @@ export function MailTemplatePage(
         {detail.description} · {detail.group} · {detail.customised ? 'customised copy' : 'default copy'}
       </p>
       <div class="split">
-        <form id="mail-form" class="card" method="post" action={`/admin/mail/${detail.name}`}>
+        <form
+          id="mail-form"
+          class="card"
+          method="post"
+          action={`/admin/mail/${detail.name}`}
+          data-preview={`/admin/mail/${detail.name}/preview`}
+        >
           <label for="subject">Subject</label>
           <input id="subject" name="subject" value={values.subject} spellcheck={false} />
           <label for="text">Text part</label>
@@ -155,6 +161,7 @@ export function MailTemplatePage(
           </button>
         </form>
       )}
+      <script src="/assets/admin-mail.js" defer />
     </AdminShell>
   );
 }
