@@ -63,6 +63,7 @@ import {
 import {
   accountNewsletterSection,
   adminNewsletterRoutes,
+  newsletterAdminPageRoutes,
   createNewsletterService,
   newsletterApiRoutes,
   newsletterMail,
@@ -591,6 +592,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     { href: '/admin/sections', label: 'Sections', staff: ['editor'] },
     { href: '/admin/front-page', label: 'Front page', staff: ['editor'] },
     { href: '/admin/wire', label: 'Wire import', staff: ['editor'] },
+    { href: '/admin/newsletters', label: 'Newsletters', staff: ['editor'] },
     { href: '/admin/epaper', label: 'E-paper', staff: ['editor'] },
     { href: '/admin/staff', label: 'Staff', staff: ['owner'] },
     { href: '/admin/audit', label: 'Audit log', staff: ['owner'] },
@@ -639,6 +641,16 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     nav: adminNav,
   });
   await app.register(couponPageRoutes, { coupons: services.coupons, plans: services.plans, nav: adminNav });
+  await app.register(newsletterAdminPageRoutes, {
+    newsletters: services.newsletters,
+    articles: {
+      recent: () => services.content.listPublished({ limit: 20 }),
+      find: (idOrSlug) => services.content.findPublished(idOrSlug),
+    },
+    timeZone: async () => (await services.publication.settings()).timeZone,
+    now: () => services.clock.now(),
+    nav: adminNav,
+  });
   await app.register(partnerAdminPageRoutes, { partners: services.partners, nav: adminNav });
   await app.register(adminSectionPageRoutes, {
     content: services.content,

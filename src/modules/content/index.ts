@@ -28,3 +28,4 @@ export { adminSectionPageRoutes } from './routes-section-pages.js';
 export { adminImageRoutes, imageRoutes } from './routes-images.js';
 export { createImageLibrary, imageMaxBytes, type ImageLibrary, type StoredImage } from './images.js';
 export { articleSummaryJson } from './serializers.js';
+export { instantOfLocal, localInputOf } from './local-time.js';

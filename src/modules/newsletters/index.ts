@@ -21,6 +21,7 @@ export {
 export { newsletterSendJob, type SendRecipient } from './send.js';
 export { newsletterMail, type NewsletterMailVariables } from './mail-copy.js';
 export { adminNewsletterRoutes, newsletterApiRoutes } from './routes.js';
+export { newsletterAdminPageRoutes } from './routes-admin-pages.js';
 export {
   accountNewsletterSection,
   newsletterPageRoutes,

@@ -18,6 +18,17 @@ export const insertNewsletter = (db: Kysely<Database>, row: Insertable<Newslette
 export const listNewsletters = (db: Kysely<Database>): Promise<NewsletterRow[]> =>
   db.selectFrom('newsletters').selectAll().orderBy('name').orderBy('id').execute();
 
+/** Active subscriptions per newsletter id (newsletters without any are absent). */
+export async function activeSubscriptionCounts(db: Kysely<Database>): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('newsletter_subscriptions')
+    .select(['newsletter_id', db.fn.countAll<number | string>().as('count')])
+    .where('status', '=', 'active')
+    .groupBy('newsletter_id')
+    .execute();
+  return new Map(rows.map((row) => [row.newsletter_id, Number(row.count)]));
+}
+
 export const newsletterById = (db: Kysely<Database>, id: string) =>
   db.selectFrom('newsletters').selectAll().where('id', '=', id).executeTakeFirst();
 

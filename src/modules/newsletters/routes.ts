@@ -10,11 +10,11 @@ import type { NewsletterService, ReaderNewsletter } from './service.js';
 export const newsletterIdParam = z.object({
   id: z.string().regex(/^nlt_[0-9a-z]{26}$/, 'expected a newsletter id'),
 });
-const IssueParams = z.object({
+export const IssueParams = z.object({
   id: z.string().regex(/^nli_[0-9a-z]{26}$/, 'expected a newsletter issue id'),
 });
 
-const DefineBody = z
+export const DefineBody = z
   .object({
     slug: z
       .string()
@@ -28,7 +28,7 @@ const DefineBody = z
   })
   .strict();
 
-const ComposeBody = z
+export const ComposeBody = z
   .object({
     subject: singleLine(
       z.string().trim().min(1, 'expected a subject').max(200, 'expected at most 200 characters'),

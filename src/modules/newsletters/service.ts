@@ -25,6 +25,7 @@ import {
 import { personalise, renderIssue, type RenderedIssue } from './issue-mail.js';
 import type { NewsletterMailVariables } from './mail-copy.js';
 import {
+  activeSubscriptionCounts,
   deliveryCounts,
   insertIssue,
   insertNewsletter,
@@ -75,6 +76,11 @@ export interface NewsletterService {
   /** Staff: defines a newsletter. `conflict` when the slug is taken. */
   define(input: NewsletterInput): Promise<Newsletter>;
   newsletters(): Promise<Newsletter[]>;
+  /**
+   * Staff: the active subscriptions of each newsletter, by its id (a subscriber-only one sends
+   * only to those still entitled when it goes out, so it may send to fewer).
+   */
+  subscriberCounts(): Promise<ReadonlyMap<string, number>>;
   newsletter(id: string): Promise<Newsletter | undefined>;
   /** Staff: composes an issue; `validation_failed` naming any article id that is not published. */
   compose(newsletterId: string, input: IssueInput): Promise<IssueView>;
@@ -304,6 +310,8 @@ export function createNewsletterService(deps: NewsletterDeps): NewsletterService
     },
 
     newsletters: async () => (await listNewsletters(db)).map(toNewsletter),
+
+    subscriberCounts: () => activeSubscriptionCounts(db),
 
     async newsletter(id) {
       const row = await newsletterById(db, id);
