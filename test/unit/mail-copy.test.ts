@@ -6,7 +6,7 @@ import { composeMail, parsedPartCount, renderMail, type MailKind } from '../../s
 import type { SettingsStore } from '../../src/modules/settings/index.js';
 
 /** A settings store in memory: documents by key, validated as the real one validates them. */
-function memorySettings(): Pick<SettingsStore, 'read' | 'stored' | 'write'> & { reads: number } {
+function memorySettings(): Pick<SettingsStore, 'read' | 'update'> & { reads: number } {
   const docs = new Map<string, Record<string, unknown>>();
   const store = {
     reads: 0,
@@ -14,9 +14,14 @@ function memorySettings(): Pick<SettingsStore, 'read' | 'stored' | 'write'> & { 
       store.reads++;
       return schema.parse(docs.get(key) ?? {}) as z.output<S>;
     },
-    stored: async (key: string) => docs.get(key) ?? {},
-    async write<S extends z.ZodType>(key: string, schema: S, value: z.input<S>) {
-      const parsed = schema.parse(value) as z.output<S>;
+    async update<S extends z.ZodType>(
+      key: string,
+      schema: S,
+      change: (stored: Record<string, unknown>) => z.input<S> | undefined,
+    ) {
+      const next = change(docs.get(key) ?? {});
+      if (next === undefined) return undefined;
+      const parsed = schema.parse(next) as z.output<S>;
       docs.set(key, parsed as Record<string, unknown>);
       return parsed;
     },

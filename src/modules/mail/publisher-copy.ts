@@ -105,7 +105,7 @@ export function checkPublisherTemplate(template: MailTemplate, kind: MailKind<ob
 }
 
 export function createMailCopy<M extends MailVariablesMap<M>>(deps: {
-  settings: Pick<SettingsStore, 'read' | 'stored' | 'write'>;
+  settings: Pick<SettingsStore, 'read' | 'update'>;
   /** Every template the app sends (the mailer's catalogue). */
   templates: MailCatalogue<M>;
   /** How the admin groups the templates: by the module that sends them. */
@@ -146,8 +146,8 @@ export function createMailCopy<M extends MailVariablesMap<M>>(deps: {
   }
 
   /** The stored document minus templates this version no longer sends or can no longer read. */
-  async function current(): Promise<Record<string, MailTemplate>> {
-    const copy = await settings.stored(mailCopySettingsKey);
+  /** The stored copy's readable entries: one this version cannot read is dropped on the next save. */
+  function readable(copy: Readonly<Record<string, unknown>>): Record<string, MailTemplate> {
     return Object.fromEntries(
       Object.keys(copy).flatMap((name) => {
         const template = entry(copy, name);
@@ -186,17 +186,25 @@ export function createMailCopy<M extends MailVariablesMap<M>>(deps: {
 
     async save(name, template) {
       const after = checked(name, template);
-      const copy = await current();
-      const before = copy[name] ?? null;
-      await settings.write(mailCopySettingsKey, storedCopySchema, { ...copy, [name]: after });
+      let before: MailTemplate | null = null;
+      // One template changed in the shared document: a marketer saving another one meanwhile keeps theirs.
+      await settings.update(mailCopySettingsKey, storedCopySchema, (stored) => {
+        const copy = readable(stored);
+        before = copy[name] ?? null;
+        return { ...copy, [name]: after };
+      });
       return { before, after };
     },
 
     async reset(name) {
       kindOf(name);
-      const { [name]: before, ...rest } = await current();
-      if (before !== undefined) await settings.write(mailCopySettingsKey, storedCopySchema, rest);
-      return { before: before ?? null };
+      let before: MailTemplate | null = null;
+      await settings.update(mailCopySettingsKey, storedCopySchema, (stored) => {
+        const { [name]: removed, ...rest } = readable(stored);
+        before = removed ?? null;
+        return removed === undefined ? undefined : rest;
+      });
+      return { before };
     },
 
     override: async (name) => entry(await raw(), name),
