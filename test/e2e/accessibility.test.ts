@@ -171,4 +171,55 @@ describe('accessibility (axe-core)', () => {
     expect(Object.fromEntries(failing)).toEqual({});
     expect(found.size).toBeGreaterThanOrEqual(27);
   }, 180_000);
+
+  it('every admin page, signed in as the owner, has no serious or critical violation', async () => {
+    const found = new Map<string, string[]>();
+    const email = 'a11y-owner@ledger.example';
+    const password = 'a long passphrase for the accessible owner';
+    await server.services.staff.create({ email, password, role: 'owner', name: 'Owner' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IN' });
+    const page = await context.newPage();
+    await check(page, '/admin/login', found);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await Promise.all([
+      page.waitForURL(`${server.baseUrl}/admin`),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    const [article] = await server.services.content.list({ limit: 1 });
+    const [plan] = await server.services.plans.listAll();
+    for (const path of [
+      '/admin',
+      '/admin/account',
+      '/admin/staff',
+      '/admin/audit',
+      '/admin/articles',
+      '/admin/articles/new',
+      `/admin/articles/${article!.id}`,
+      '/admin/sections',
+      '/admin/front-page',
+      '/admin/wire',
+      '/admin/epaper',
+      '/admin/newsletters',
+      '/admin/paywall',
+      '/admin/mail',
+      '/admin/plans',
+      `/admin/plans/${plan!.id}`,
+      '/admin/coupons',
+      '/admin/partners',
+      '/admin/ads',
+      '/admin/readers',
+      '/admin/readers?q=example',
+      '/admin/analytics',
+      '/admin/jobs',
+    ]) {
+      await check(page, path, found);
+      // Each page itself, not the sign-in page it would send a visitor to.
+      expect(new URL(page.url()).pathname, path).toBe(path.split('?')[0]);
+    }
+    expect(found.size).toBe(24);
+    await context.close();
+    const failing = [...found].filter(([, violations]) => violations.length > 0);
+    expect(Object.fromEntries(failing)).toEqual({});
+  }, 180_000);
 });
