@@ -78,9 +78,39 @@ function randomPart(): string {
   return text;
 }
 
-/** A prefixed, time-sortable, random id such as `art_01jd3…`: a lower-case ULID. */
+/** The time and random part of the last id made, for ids made within one millisecond. */
+let lastTime = 0;
+let lastRandom = '';
+
+/** `random` plus one, in base32 (it never overflows in practice: 80 random bits). */
+function increment(random: string): string {
+  const digits = [...random];
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const next = alphabet.indexOf(digits[i]!) + 1;
+    if (next < alphabet.length) {
+      digits[i] = alphabet[next]!;
+      return digits.join('');
+    }
+    digits[i] = alphabet[0]!;
+  }
+  return randomPart();
+}
+
+/**
+ * A prefixed, time-sortable, random id such as `art_01jd3…`: a lower-case ULID. Monotonic, as
+ * ULID's monotonic factory is: ids made in one millisecond (or while the system clock steps
+ * back) keep the order they were made in, so two events recorded by one call sort as they
+ * happened.
+ */
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${encodeTime(Date.now(), 10).toLowerCase()}${randomPart()}`;
+  const now = Date.now();
+  if (now > lastTime) {
+    lastTime = now;
+    lastRandom = randomPart();
+  } else {
+    lastRandom = increment(lastRandom);
+  }
+  return `${prefix}_${encodeTime(lastTime, 10).toLowerCase()}${lastRandom}`;
 }
 
 /** A secret token with `bytes * 8` bits of entropy, URL-safe. */

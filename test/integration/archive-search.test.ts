@@ -88,6 +88,7 @@ describe.each(dialects)('archive search on $name', (dialect) => {
         'headline',
         'id',
         'publishedAt',
+        'requires',
         'section',
         'slug',
         'snippet',
