@@ -76,6 +76,7 @@ import {
   archiveSettingsSchema,
   createPaywallService,
   crawlerVerifier,
+  meterSettingsCheck,
   meterSettingsSchema,
   paywallPageRoutes,
   paywallSettingsSchema,
@@ -339,7 +340,7 @@ export function createServices(config: Config, options: BuildOptions) {
     mail,
     billing: billingPrivacy({ billing, invoices }),
   });
-  handlers.push(...mail.handlers, ...epaper.handlers, ...newsletters.handlers);
+  handlers.push(...mail.handlers, ...epaper.handlers, ...newsletters.handlers, ...content.handlers);
   return {
     clock,
     logger,
@@ -574,7 +575,12 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     store: services.settings,
     sections: [
       { key: publicationSettingsKey, schema: publicationSettingsSchema },
-      { key: 'meter', schema: meterSettingsSchema, staff: ['marketer'] },
+      {
+        key: 'meter',
+        schema: meterSettingsSchema,
+        staff: ['marketer'],
+        check: meterSettingsCheck(() => services.content.sections()),
+      },
       { key: 'paywall', schema: paywallSettingsSchema, staff: ['marketer'] },
       { key: 'archives', schema: archiveSettingsSchema, staff: ['marketer'] },
       { key: accountSettingsKey, schema: accountSettingsSchema },
@@ -618,6 +624,7 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     paywall: services.paywall,
     settings: services.settings,
     changes: settingsChanges,
+    sections: () => services.content.sections(),
     nav: adminNav,
   });
   await app.register(adminArticlePageRoutes, {

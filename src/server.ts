@@ -6,16 +6,24 @@ import { migrateToLatest } from './db/migrate.js';
 import { seedDemo } from './seed/demo.js';
 import { createJobScheduler } from './jobs/scheduler.js';
 import { newSecret } from './kernel/ids.js';
+import { bodyFormat, prepareBodiesJob } from './modules/content/index.js';
 
 /**
  * What a new version does to stored data after the schema migrations and before it serves:
- * articles whose teaser an older preparation cut are prepared again (an old teaser could show
- * hidden text). `say` gets a line for each thing done or needing a person.
+ * articles whose teaser an older preparation cut unsafely are prepared again (an old teaser
+ * could show hidden text); articles an older but safe preparation stored are left to a
+ * background job (`content:prepare-bodies`, once per body format), so a large archive does not
+ * hold up the start. `say` gets a line for each thing done or needing a person.
  */
 export async function upgradeStoredData(services: Services, say: (line: string) => void): Promise<void> {
   const bodies = await services.content.upgradeStoredBodies();
   if (bodies.upgraded > 0) {
     say(`Prepared ${bodies.upgraded} stored article bodies again (teasers and search text).`);
+  }
+  const outdated = await services.content.outdatedBodies();
+  if (outdated > 0) {
+    await services.queue.enqueue(prepareBodiesJob, {}, { key: `format-${bodyFormat}` });
+    say(`${outdated} stored article bodies will be prepared again in the background (longer teasers).`);
   }
   if (bodies.failed.length > 0) {
     say(

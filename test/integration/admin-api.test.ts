@@ -232,6 +232,8 @@ describe.each(dialects)('admin API on $name', (dialect) => {
     expect(kept.json().settings.meter).toEqual({
       freeLimit: 6,
       bannerTemplate: 'Read {{ remaining }} more.',
+      // A field this version added takes its default.
+      uncountedSections: [],
     });
     // A stored value that is now invalid is named, not silently replaced by a default.
     await store({ freeLimit: 4, bannerTemplate: 'Read {{ remaning }} more.' });

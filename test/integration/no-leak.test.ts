@@ -155,6 +155,47 @@ describe.each(dialects)('no leaks past the wall on $name', (dialect) => {
     for (const hit of hits) expect(hit.snippet).toContain('<mark>teaser</mark> <mark>paragraph</mark>');
   });
 
+  it('shows no more than the longest teaser allows: five paragraphs, never a sixth nor a list', async () => {
+    const longTeaser =
+      '<p>Teaser one.</p><p>Teaser two.</p><ul><li>' +
+      MARKER +
+      ' list item</li></ul><p>Teaser three.</p><p>Teaser four.<br>Teaser five.</p><p>' +
+      MARKER +
+      ' sixth paragraph.</p>';
+    const article = await t.services.content.create(
+      anArticle({ access: 'premium', headline: 'Long teaser probe', body: longTeaser }),
+    );
+    const set = (teaserParagraphs: number) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/api/admin/v1/settings',
+        headers: t.admin,
+        payload: { paywall: { teaserParagraphs } },
+      });
+    expect((await set(5)).statusCode).toBe(200);
+    try {
+      const page = await aReader(t.app).get(`/article/${article.slug}`);
+      expect(page.body).toContain('Teaser five.');
+      const api = await aReader(t.app).get(`/api/v1/articles/${article.slug}`);
+      expect(api.json().article.teaser).toContain('Teaser five.');
+      for (const response of [
+        page,
+        api,
+        await aReader(t.app).get(`/article/${article.slug}/print`),
+        await aReader(t.app).get(`/api/v1/articles/${article.id}`),
+        await t.app.inject('/feed.xml'),
+        await t.app.inject('/api/v1/articles?q=long+teaser+probe'),
+        await t.app.inject('/archive?q=long+teaser+probe'),
+      ])
+        expect(response.body).not.toContain(MARKER);
+      // Search holds the first paragraph only: a later teaser paragraph finds nothing.
+      expect((await t.app.inject('/api/v1/articles?q=teaser+four')).body).not.toContain('Long teaser probe');
+    } finally {
+      expect((await set(1)).statusCode).toBe(200);
+    }
+    expect((await aReader(t.app).get(`/article/${article.slug}`)).body).not.toContain('Teaser two.');
+  });
+
   it('treats a Googlebot user agent from an unverified address as an ordinary reader', async () => {
     for (const article of probes()) {
       const page = await aReader(t.app, { 'user-agent': googlebot }).get(`/article/${article.slug}`);

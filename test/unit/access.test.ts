@@ -30,6 +30,7 @@ function ask(
     article: { access, publishedAt, requiredBenefit, benefit },
     entitlements: anonymous,
     verifiedCrawler: false,
+    countsOnMeter: true,
     meter: { limit: 5, used: 0, alreadyRead: false },
     now,
     archiveFreeDays: 30,
@@ -497,6 +498,72 @@ describe('access decision: every combination', () => {
         expect(c.benefit).toBeNull();
       }
     }
+  });
+});
+
+describe('sections that do not count on the meter', () => {
+  const used = { limit: 5, used: 5, alreadyRead: false };
+
+  it('grants a metered article of an uncounted section to everyone, free, consuming nothing', () => {
+    for (const entitlements of [anonymous, subscriber]) {
+      expect(ask({ access: 'metered', countsOnMeter: false, meter: used, entitlements })).toEqual({
+        granted: true,
+        reason: 'free',
+        consumesRead: false,
+      });
+    }
+    // With free articles left it still consumes none.
+    expect(
+      ask({ access: 'metered', countsOnMeter: false, meter: { limit: 5, used: 0, alreadyRead: false } }),
+    ).toMatchObject({ granted: true, reason: 'free', consumesRead: false });
+    // A meter of 0 walls every counted story, not an uncounted one.
+    expect(
+      ask({ access: 'metered', countsOnMeter: false, meter: { limit: 0, used: 0, alreadyRead: false } }),
+    ).toMatchObject({ granted: true, reason: 'free' });
+  });
+
+  it('the same article of a counted section uses the meter', () => {
+    expect(ask({ access: 'metered', countsOnMeter: true, meter: used })).toMatchObject({
+      granted: false,
+      reason: 'limit_reached',
+    });
+  });
+
+  it('leaves premium, vertical and archive rules as they are', () => {
+    expect(ask({ access: 'premium', countsOnMeter: false })).toEqual({
+      granted: false,
+      reason: 'premium',
+      requires: [UNLIMITED_STORIES],
+    });
+    expect(ask({ access: 'metered', countsOnMeter: false, requiredBenefit: MARKETS })).toEqual({
+      granted: false,
+      reason: 'vertical',
+      requires: [MARKETS],
+    });
+    expect(ask({ access: 'metered', countsOnMeter: false, publishedAt: old })).toEqual({
+      granted: false,
+      reason: 'archive',
+      requires: [ARCHIVES],
+    });
+    // Granted by the vertical's benefit and archives, it is the subscriber's, as before.
+    expect(
+      ask({
+        access: 'metered',
+        countsOnMeter: false,
+        requiredBenefit: MARKETS,
+        entitlements: new Set([MARKETS]),
+      }),
+    ).toMatchObject({ granted: true, reason: 'subscriber' });
+    // With archives, an old metered article of an uncounted section is free again.
+    expect(
+      ask({ access: 'metered', countsOnMeter: false, publishedAt: old, entitlements: new Set([ARCHIVES]) }),
+    ).toMatchObject({ granted: true, reason: 'free', consumesRead: false });
+  });
+
+  it('answers an uncounted read with the same frozen decision every time (no allocation)', () => {
+    const first = ask({ access: 'metered', countsOnMeter: false });
+    expect(ask({ access: 'metered', countsOnMeter: false, meter: used })).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
   });
 });
 

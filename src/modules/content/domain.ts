@@ -1,6 +1,14 @@
-import { plainText } from './body.js';
+import { cutTeaser, plainText } from './body.js';
 
-export { bodyFormat, prepareBody, plainText, type PreparedBody } from './body.js';
+export {
+  bodyFormat,
+  unsafeBelowFormat,
+  cutTeaser,
+  maxTeaserParagraphs,
+  prepareBody,
+  plainText,
+  type PreparedBody,
+} from './body.js';
 export const articleAccessLevels = ['free', 'metered', 'premium'] as const;
 /** `free` never counts, `metered` counts against the meter, `premium` is for subscribers. */
 export type ArticleAccess = (typeof articleAccessLevels)[number];
@@ -25,6 +33,10 @@ export interface ArticleSummary {
    */
   readonly requiredBenefit: string | null;
   readonly syndicated: { readonly agency: string } | null;
+  /**
+   * The teaser as stored: up to `maxTeaserParagraphs` paragraphs. A reader is shown it only cut
+   * to the setting (`cutTeaser`, done by the paywall: `AccessOutcome.teaserHtml`), never as is.
+   */
   readonly teaserHtml: string;
   readonly publishedAt: string;
   readonly updatedAt: string;
@@ -106,7 +118,8 @@ export function slugify(text: string): string {
 }
 
 export function searchTextOf(headline: string, standfirst: string, teaserHtml: string): string {
-  return `${headline} ${standfirst} ${plainText(teaserHtml)}`.toLowerCase();
+  // The teaser's first paragraph only, as the search index holds it.
+  return `${headline} ${standfirst} ${plainText(cutTeaser(teaserHtml, 1))}`.toLowerCase();
 }
 
 /** What the newsroom stores of an article's life; `scheduled` is derived (see `articleStatus`). */

@@ -1,5 +1,6 @@
 export {
   createContentService,
+  prepareBodiesJob,
   type ContentService,
   type ArticleInput,
   type EditorialArticle,
@@ -20,6 +21,9 @@ export {
   type SearchHit,
   searchMark,
   snippetHtml,
+  bodyFormat,
+  cutTeaser,
+  maxTeaserParagraphs,
 } from './domain.js';
 export { adminArticleRoutes } from './routes-admin.js';
 export { adminSectionRoutes } from './routes-sections.js';

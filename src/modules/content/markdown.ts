@@ -32,16 +32,21 @@ export function markdownToHtml(source: string): string {
   return markdown.parse(source, { async: false });
 }
 
-/** A Markdown body as it is stored and served: rendered, then cleaned and its teaser picked. */
-export function prepareMarkdown(source: string): PreparedBody {
-  return prepareBody(markdownToHtml(source));
+/**
+ * A Markdown body as it is stored and served: rendered, then cleaned and its teaser picked
+ * (`teaserParagraphs` long, as `prepareBody`).
+ */
+export function prepareMarkdown(source: string, teaserParagraphs = 1): PreparedBody {
+  return prepareBody(markdownToHtml(source), teaserParagraphs);
 }
 
 /** How an article's body is written: its source is Markdown, or the HTML itself. */
 export const bodySourceFormats = ['markdown', 'html'] as const;
 export type BodySourceFormat = (typeof bodySourceFormats)[number];
 
-/** A body as written, in either format, prepared as it is stored. */
-export function prepareSource(format: BodySourceFormat, source: string): PreparedBody {
-  return format === 'markdown' ? prepareMarkdown(source) : prepareBody(source);
+/** A body as written, in either format, prepared as it is stored (see `prepareBody`). */
+export function prepareSource(format: BodySourceFormat, source: string, teaserParagraphs = 1): PreparedBody {
+  return format === 'markdown'
+    ? prepareMarkdown(source, teaserParagraphs)
+    : prepareBody(source, teaserParagraphs);
 }

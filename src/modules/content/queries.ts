@@ -237,6 +237,35 @@ export async function updateArticle(db: Kysely<Database>, id: string, patch: Art
   await db.updateTable('articles').set(patch).where('id', '=', id).execute();
 }
 
+/**
+ * Writes a body prepared again, unless the article was saved since it was read (a save writes
+ * the current format): answers whether it wrote.
+ */
+export async function updateOutdatedBody(
+  db: Kysely<Database>,
+  id: string,
+  below: number,
+  patch: ArticleUpdate,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('articles')
+    .set(patch)
+    .where('id', '=', id)
+    .where('body_format', '<', below)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** How many articles an older `bodyFormat` than `format` prepared. */
+export async function countArticlesToPrepare(db: Kysely<Database>, format: number): Promise<number> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('body_format', '<', format)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** A batch of articles whose body was prepared by an older `bodyFormat`, in id order after `afterId`. */
 export async function selectArticlesToPrepare(
   db: Kysely<Database>,

@@ -8,12 +8,16 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { newId } from '../../kernel/ids.js';
 import type { TtlCache } from '../../kernel/ttl-cache.js';
 import type { SettingsStore } from '../settings/index.js';
+import type { JobHandler } from '../queue/index.js';
 import {
   searchTextOf,
   searchWords,
   searchableText,
   slugify,
   bodyFormat,
+  unsafeBelowFormat,
+  cutTeaser,
+  maxTeaserParagraphs,
   plainText,
   prepareBody,
   moveTo,
@@ -184,14 +188,26 @@ export interface ContentService {
   unpublish(idOrSlug: string): Promise<EditorialArticle>;
   remove(idOrSlug: string): Promise<void>;
   /**
-   * Prepares again every article whose body an older preparation stored (`bodyFormat`), a
-   * batch at a time: body, teaser and search text as a save would write them now. Run before
-   * serving (`masthead migrate`, `masthead start`), since an old teaser may show hidden text.
-   * A body that no longer has any text is left as it was and named in `failed`. Then gives
-   * every article the search index does not hold yet its row (`indexed`).
+   * Prepares again every article whose stored teaser may show hidden text (a format below
+   * `unsafeBelowFormat`), a batch at a time: body, teaser and search text as a save would write
+   * them now. Run before serving (`masthead migrate`, `masthead start`). A body that no longer
+   * has any text is left as it was and named in `failed`. Then gives every article the search
+   * index does not hold yet its row (`indexed`). Articles of a later but older format are left
+   * to the background job (`outdatedBodies`, `handlers`).
    */
   upgradeStoredBodies(): Promise<{ upgraded: number; failed: string[]; indexed: number }>;
+  /** How many articles an older preparation stored (`bodyFormat`): the background job's work. */
+  outdatedBodies(): Promise<number>;
+  /**
+   * `content:prepare-bodies` (`prepareBodiesJob`): prepares again, in the background, every
+   * article an older (safe) preparation stored, a batch at a time, reporting progress; an
+   * article saved meanwhile is left as saved. Resumes where a dead try stopped.
+   */
+  readonly handlers: readonly JobHandler<unknown>[];
 }
+
+/** The kind of the background job that prepares stored bodies again. */
+export const prepareBodiesJob = 'content:prepare-bodies';
 
 /**
  * Sections, published articles and their bodies are read on every page view and change rarely,
@@ -315,7 +331,8 @@ export function createContentService(deps: {
   }
 
   function bodyColumns(body: WrittenBody, headline: string, standfirst: string) {
-    const { teaserHtml, bodyHtml } = prepareSource(body.format, body.source);
+    // The teaser is stored at its longest and cut when shown (`maxTeaserParagraphs`).
+    const { teaserHtml, bodyHtml } = prepareSource(body.format, body.source, maxTeaserParagraphs);
     if (bodyHtml === '') {
       const field = body.format === 'markdown' ? 'bodyMarkdown' : 'body';
       throw new AppError('validation_failed', `${field}: the body has no text once cleaned.`, { field });
@@ -346,7 +363,9 @@ export function createContentService(deps: {
       publishedAt: row.published_at,
       headline: searchableText(row.headline),
       standfirst: searchableText(row.standfirst),
-      teaser: searchableText(plainText(row.teaser_html)),
+      // The first paragraph only, whatever the teaser setting: search never matches or quotes
+      // more than the shortest teaser a reader may be shown.
+      teaser: searchableText(plainText(cutTeaser(row.teaser_html, 1))),
     };
   }
 
@@ -364,39 +383,70 @@ export function createContentService(deps: {
     }
   }
 
-  async function upgradeStoredBodies() {
+  /**
+   * Prepares again the articles stored by a format below `below`, a batch at a time; `batchDone`
+   * hears after each batch how many were prepared so far.
+   */
+  async function prepareStored(below: number, batchDone?: (prepared: number) => Promise<void>) {
     let upgraded = 0;
     const failed: string[] = [];
     for (let after = ''; ;) {
-      const batch = await q.selectArticlesToPrepare(db, bodyFormat, after, 200);
+      const batch = await q.selectArticlesToPrepare(db, below, after, 200);
       if (batch.length === 0) break;
       for (const article of batch) {
         // A Markdown body is prepared from what was written, as a save would.
         const { teaserHtml, bodyHtml } =
           article.body_markdown === null
-            ? prepareBody(article.body_html)
-            : prepareSource('markdown', article.body_markdown);
+            ? prepareBody(article.body_html, maxTeaserParagraphs)
+            : prepareSource('markdown', article.body_markdown, maxTeaserParagraphs);
         if (bodyHtml === '') failed.push(article.id);
         else {
-          await db.transaction().execute(async (trx) => {
-            await q.updateArticle(trx, article.id, {
+          const written = await db.transaction().execute(async (trx) => {
+            // An article saved since the batch was read keeps what its save wrote.
+            const wrote = await q.updateOutdatedBody(trx, article.id, below, {
               teaser_html: teaserHtml,
               body_html: bodyHtml,
               search_text: searchTextOf(article.headline, article.standfirst, teaserHtml),
               body_format: bodyFormat,
             });
             // The new teaser is what search may match and quote from now on.
-            await search.upsertSearchDoc(trx, searchDoc(article.id, { ...article, teaser_html: teaserHtml }));
+            if (wrote)
+              await search.upsertSearchDoc(
+                trx,
+                searchDoc(article.id, { ...article, teaser_html: teaserHtml }),
+              );
+            return wrote;
           });
-          upgraded++;
+          if (written) upgraded++;
         }
       }
       after = batch.at(-1)!.id;
+      await batchDone?.(upgraded);
     }
-    const indexed = await indexMissing();
     if (upgraded > 0) forgetCached();
+    return { upgraded, failed };
+  }
+
+  async function upgradeStoredBodies() {
+    const { upgraded, failed } = await prepareStored(unsafeBelowFormat);
+    const indexed = await indexMissing();
     return { upgraded, failed, indexed };
   }
+
+  const prepareBodiesHandler: JobHandler<Record<string, never>> = {
+    kind: prepareBodiesJob,
+    parse: (payload) => z.object({}).strict().parse(payload) as Record<string, never>,
+    // A batch of 200 takes about a second; progress after each renews the lease.
+    leaseMs: 120_000,
+    async run(_payload, context) {
+      const total = await q.countArticlesToPrepare(db, bodyFormat);
+      await prepareStored(bodyFormat, (done) =>
+        context.progress({ done, total, note: 'preparing stored article bodies again' }),
+      );
+      // Cached pages show the longer teasers within the caches' TTL.
+      forgetCached();
+    },
+  };
 
   async function findPublished(idOrSlug: string): Promise<ArticleSummary | undefined> {
     // The cache holds published articles only (scheduled ones too: their time is checked here).
@@ -521,6 +571,8 @@ export function createContentService(deps: {
     },
 
     upgradeStoredBodies,
+    outdatedBodies: () => q.countArticlesToPrepare(db, bodyFormat),
+    handlers: [prepareBodiesHandler as JobHandler<unknown>],
     find: editorial,
     list: ({ status, ...options }) =>
       q.selectArticles(db, {

@@ -23,6 +23,8 @@ const dayMs = 86_400_000;
 // The answers of the common refusals, frozen once: a paywall page shown thousands of times a
 // second neither allocates them nor digests a new array in its page cache key.
 const needsUnlimitedStories: readonly string[] = Object.freeze([UNLIMITED_STORIES]);
+// A metered article of a section that does not count: granted on every view, so never rebuilt.
+const uncountedGrant: AccessDecision = Object.freeze({ granted: true, reason: 'free', consumesRead: false });
 
 export interface AccessRequest {
   readonly article: {
@@ -36,6 +38,11 @@ export interface AccessRequest {
   };
   readonly entitlements: ReadonlySet<string>;
   readonly verifiedCrawler: boolean;
+  /**
+   * Whether the article's section counts on the meter (the setting `meter.uncountedSections`
+   * names those that do not), resolved by the caller. Only consulted for metered articles.
+   */
+  readonly countsOnMeter: boolean;
   /** Only consulted for metered articles read by someone without entitlements. */
   readonly meter: MeterSnapshot;
   /** The moment of the request (the injected clock), in milliseconds since the epoch. */
@@ -75,7 +82,9 @@ export function isArchived(publishedAt: string, now: number, freeDays: number): 
  *    the meter does not open it. Otherwise a premium article needs `premium-stories`. Any of
  *    these missing refuses the article, naming all that are missing (reason: `vertical` when a
  *    named benefit is missing, else `archive`, else `premium`).
- * 4. Otherwise a metered article is open to `premium-stories`, else to the meter.
+ * 4. Otherwise a metered article of a section that does not count on the meter
+ *    (`countsOnMeter` false) is free to everyone, consuming nothing (reason `free`); one of a
+ *    section that counts is open to `premium-stories`, else to the meter.
  */
 export function decideAccess(request: AccessRequest): AccessDecision {
   const { article, entitlements, verifiedCrawler, meter } = request;
@@ -104,6 +113,7 @@ export function decideAccess(request: AccessRequest): AccessDecision {
     if (named || article.access === 'premium')
       return { granted: true, reason: 'subscriber', consumesRead: false };
   }
+  if (!request.countsOnMeter) return uncountedGrant;
   if (entitlements.has(UNLIMITED_STORIES))
     return { granted: true, reason: 'subscriber', consumesRead: false };
   if (meter.alreadyRead) return { granted: true, reason: 'metered', consumesRead: false };

@@ -20,7 +20,12 @@ export {
 } from './access.js';
 export { crawlerVerifier, type CrawlerCheck } from './crawler.js';
 export { checkTemplate, renderCopy, copyVariables } from './copy.js';
-export { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+export {
+  archiveSettingsSchema,
+  meterSettingsCheck,
+  meterSettingsSchema,
+  paywallSettingsSchema,
+} from './settings.js';
 export {
   PaywallDraft,
   draftCopy,

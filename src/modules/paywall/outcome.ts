@@ -1,4 +1,5 @@
 import { formatDate } from '../../kernel/dates.js';
+import { cutTeaser } from '../content/index.js';
 import { meterView, type MeterPeriod } from '../metering/index.js';
 import { benefitTitle, type Plan } from '../plans/index.js';
 import type { AccessDecision, AccessReason } from './access.js';
@@ -24,6 +25,12 @@ export interface AccessOutcome {
   readonly meter: MeterView;
   /** The paywall's copy (HTML), when refused. */
   readonly paywallHtml: string | null;
+  /**
+   * The teaser as the setting `paywall.teaserParagraphs` allows it: what a refused reader is
+   * shown of the body, on the page and in the API. (The article's own `teaserHtml` is the
+   * longest stored teaser, never shown as is.)
+   */
+  readonly teaserHtml: string;
   /** When refused: the benefits the reader lacks (`market-analysis`, `archives`, `premium-stories`). */
   readonly requires: readonly string[];
   /** When refused: the plans on sale that include all of `requires`, in display order. */
@@ -49,7 +56,7 @@ export function outcomeOf(input: {
     readonly reread: boolean;
   };
   readonly reader: { readonly name: string };
-  readonly article: { readonly slug: string; readonly headline: string };
+  readonly article: { readonly slug: string; readonly headline: string; readonly teaserHtml: string };
   readonly publication: { readonly name: string; readonly timeZone: string };
   /** When refused: the plans on sale that include everything the reader lacks. */
   readonly offers: readonly Plan[];
@@ -88,6 +95,7 @@ export function outcomeOf(input: {
         : decision.reason === 'limit_reached'
           ? render(paywall.template, defaultLimitTemplate, context)
           : render(paywall.benefitTemplate, defaultBenefitTemplate, context),
+    teaserHtml: cutTeaser(article.teaserHtml, paywall.teaserParagraphs),
     requires,
     offers,
     bannerHtml:

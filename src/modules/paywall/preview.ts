@@ -14,8 +14,8 @@ import {
 } from './settings.js';
 
 /**
- * Copy as a marketer is editing it, not saved: any of the paywall's templates, the banner and
- * the free limit. What is left out is what is stored.
+ * Copy as a marketer is editing it, not saved: any of the paywall's templates, the banner, the
+ * free limit and the teaser's length. What is left out is what is stored.
  */
 export const PaywallDraft = z
   .object({
@@ -24,6 +24,7 @@ export const PaywallDraft = z
     benefitTemplate: z.string(),
     bannerTemplate: z.string(),
     freeLimit: z.number(),
+    teaserParagraphs: z.number(),
   })
   .partial()
   .strict();
@@ -53,6 +54,8 @@ export interface PreviewedState {
   readonly granted: boolean;
   readonly reason: AccessReason;
   readonly paywallHtml: string | null;
+  /** When refused: the sample story's teaser, as long as the draft's `teaserParagraphs` allows. */
+  readonly teaserHtml: string | null;
   readonly bannerHtml: string | null;
   readonly meter: { readonly limit: number; readonly used: number; readonly remaining: number };
   /** When refused: the names of the plans the paywall offers. */
@@ -74,6 +77,16 @@ interface Sample {
 }
 
 const nothing: ReadonlySet<string> = new Set();
+/** A sample story's stored teaser: as many paragraphs as a teaser may show, cut to the draft's. */
+const sampleTeaser = [
+  'The first paragraph: what every refused reader sees.',
+  'The second paragraph, shown when the teaser is two paragraphs or more.',
+  'The third paragraph.',
+  'The fourth paragraph.',
+  'The fifth paragraph, the longest teaser there is.',
+]
+  .map((text) => `<p>${text}</p>`)
+  .join('\n');
 const samples: Readonly<Record<PreviewState, Sample>> = {
   metered: {
     headline: 'Monsoon arrives early over Kerala',
@@ -199,6 +212,7 @@ export async function previewPaywall(input: {
         },
         entitlements: sample.entitlements,
         verifiedCrawler: false,
+        countsOnMeter: true,
         meter: { limit, used, alreadyRead: false },
         now: input.now,
         archiveFreeDays: input.archives.freeDays,
@@ -210,7 +224,7 @@ export async function previewPaywall(input: {
         decision,
         meter: { limit, used: after, period: input.period, reread: false },
         reader: { name: sample.readerName },
-        article: sample,
+        article: { ...sample, teaserHtml: sampleTeaser },
         publication: input.publication,
         offers,
         copy: input.copy,
@@ -223,6 +237,7 @@ export async function previewPaywall(input: {
         granted: outcome.granted,
         reason: outcome.reason,
         paywallHtml: outcome.paywallHtml,
+        teaserHtml: outcome.granted ? null : outcome.teaserHtml,
         bannerHtml: outcome.bannerHtml,
         meter: { limit, used: outcome.meter.used, remaining: outcome.meter.remaining },
         offers: outcome.offers.map((plan) => plan.name),

@@ -18,8 +18,17 @@ const html = (reply: FastifyReply, body: string, status = 200) =>
 // Generous bounds for what a browser posts; the settings' own schemas give the real limits,
 // with messages a marketer can act on, and the form keeps what was typed.
 const text = z.string().max(20_000);
+/** A checkbox group: absent when none is ticked, a string for one, an array for more. */
+const slugs = z
+  .union([z.string().max(60), z.array(z.string().max(60)).max(200)])
+  .optional()
+  .transform((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value));
 const CopyForm = z.object({
   freeLimit: z.string().max(20),
+  teaserParagraphs: z.string().max(20).default('1'),
+  /** The sections the form listed (hidden fields), and those ticked as counting. */
+  listedSections: slugs,
+  countedSections: slugs,
   bannerTemplate: text,
   template: text,
   premiumTemplate: text,
@@ -34,6 +43,9 @@ const lines = (value: string) => value.replace(/\r\n?/g, '\n');
 /** The form as typed, for showing it again. */
 const valuesOf = (form: CopyForm): CopyFormValues => ({
   freeLimit: form.freeLimit,
+  teaserParagraphs: form.teaserParagraphs,
+  // A listed section left unticked does not count; one made since the form was shown counts.
+  uncountedSections: form.listedSections.filter((slug) => !form.countedSections.includes(slug)),
   bannerTemplate: lines(form.bannerTemplate),
   template: lines(form.template),
   premiumTemplate: lines(form.premiumTemplate),
@@ -48,8 +60,15 @@ function draftOf(values: CopyFormValues): PaywallDraft {
       'validation_failed',
       'meter.freeLimit: expected a whole number of articles, such as 5',
     );
+  const paragraphs = values.teaserParagraphs.trim();
+  if (!/^\d{1,6}$/.test(paragraphs))
+    throw new AppError(
+      'validation_failed',
+      'paywall.teaserParagraphs: expected a whole number of paragraphs, from 1 to 5',
+    );
   return {
     freeLimit: Number(limit),
+    teaserParagraphs: Number(paragraphs),
     bannerTemplate: values.bannerTemplate,
     template: values.template,
     premiumTemplate: values.premiumTemplate,
@@ -64,7 +83,8 @@ const refusalOf = (error: unknown): string | undefined =>
     : undefined;
 
 /**
- * `/admin/paywall`: the meter's free limit, the meter banner and the paywall copy, each saved
+ * `/admin/paywall`: the meter's free limit and counted sections, the meter banner, the paywall
+ * copy and the teaser's length, each saved
  * through `SettingsChanges` as `PATCH /api/admin/v1/settings` saves them, and previewed through
  * `PaywallService.preview` as `POST /api/admin/v1/previews/paywall` previews them. The Preview
  * button re-renders the page with the unsaved copy (no script needed); `/assets/admin-paywall.js`
@@ -76,6 +96,8 @@ export async function paywallPageRoutes(
     paywall: Pick<PaywallService, 'preview'>;
     settings: Pick<SettingsStore, 'read'>;
     changes: Pick<SettingsChanges, 'change'>;
+    /** The sections (the content module's), for the counted sections' checkboxes. */
+    sections: () => Promise<readonly { readonly slug: string; readonly name: string }[]>;
     nav: readonly AdminNavItem[];
   },
 ): Promise<void> {
@@ -89,6 +111,8 @@ export async function paywallPageRoutes(
     ]);
     return {
       freeLimit: String(meter.freeLimit),
+      uncountedSections: meter.uncountedSections,
+      teaserParagraphs: String(copy.teaserParagraphs),
       bannerTemplate: meter.bannerTemplate,
       template: copy.template,
       premiumTemplate: copy.premiumTemplate,
@@ -109,10 +133,13 @@ export async function paywallPageRoutes(
     }
   }
 
-  const page = (
+  const page = async (
     request: FastifyRequest,
-    props: Omit<Parameters<typeof PaywallPage>[0], 'principal' | 'nav'>,
-  ) => renderPage(PaywallPage({ principal: principalOf(request), nav, ...props }));
+    props: Omit<Parameters<typeof PaywallPage>[0], 'principal' | 'nav' | 'sections'>,
+  ) =>
+    renderPage(
+      PaywallPage({ principal: principalOf(request), nav, sections: await deps.sections(), ...props }),
+    );
 
   r.get(
     '/admin/paywall',
@@ -125,7 +152,7 @@ export async function paywallPageRoutes(
       const states = await paywall.preview({});
       return html(
         reply,
-        page(request, {
+        await page(request, {
           values,
           states,
           draft: false,
@@ -145,7 +172,7 @@ export async function paywallPageRoutes(
         noteNoChange(request);
         return html(
           reply,
-          page(request, {
+          await page(request, {
             values,
             draft: true,
             ...('error' in shown ? { previewError: shown.error } : { states: shown.states }),
@@ -157,8 +184,13 @@ export async function paywallPageRoutes(
         const draft = draftOf(values);
         const { before, after } = await changes.change(
           {
-            meter: { freeLimit: draft.freeLimit, bannerTemplate: draft.bannerTemplate },
+            meter: {
+              freeLimit: draft.freeLimit,
+              bannerTemplate: draft.bannerTemplate,
+              uncountedSections: values.uncountedSections,
+            },
             paywall: {
+              teaserParagraphs: draft.teaserParagraphs,
               template: draft.template,
               premiumTemplate: draft.premiumTemplate,
               benefitTemplate: draft.benefitTemplate,
@@ -179,7 +211,7 @@ export async function paywallPageRoutes(
         // The form keeps what was typed; the preview shows what readers see now.
         return html(
           reply,
-          page(request, { values, states: await paywall.preview({}), draft: false, error: refusal }),
+          await page(request, { values, states: await paywall.preview({}), draft: false, error: refusal }),
           422,
         );
       }

@@ -28,13 +28,16 @@ export interface RequestOrigin {
 }
 
 export interface PaywallService {
-  /** Decides access to `article` and, for a metered read, counts it. */
+  /**
+   * Decides access to `article` and, for a metered read in a section that counts, counts it;
+   * the outcome carries the teaser cut to the setting.
+   */
   check(
     article: Pick<
       ArticleSummary,
-      'id' | 'slug' | 'access' | 'requiredBenefit' | 'headline' | 'publishedAt'
+      'id' | 'slug' | 'access' | 'requiredBenefit' | 'headline' | 'publishedAt' | 'teaserHtml'
     > & {
-      readonly section: Pick<ArticleSummary['section'], 'requiredBenefit'>;
+      readonly section: Pick<ArticleSummary['section'], 'slug' | 'requiredBenefit'>;
     },
     reader: Reader,
     origin: RequestOrigin,
@@ -99,6 +102,8 @@ export function createPaywallService(deps: {
         },
         entitlements: reader.entitlements,
         verifiedCrawler: isVerifiedCrawler(origin.userAgent, origin.ip),
+        // A short list of slugs, searched without allocating.
+        countsOnMeter: !meterSettings.uncountedSections.includes(article.section.slug),
         meter: await meter.snapshot(reader.id, article.id, limit, period),
         now: deps.clock.now().getTime(),
         archiveFreeDays: archives.freeDays,

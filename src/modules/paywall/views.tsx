@@ -9,6 +9,9 @@ import type { PreviewedState, PreviewState } from './preview.js';
 /** The copy form's fields, as typed (strings, kept as they are when the form is refused). */
 export interface CopyFormValues {
   readonly freeLimit: string;
+  /** Slugs of the sections whose metered stories do not count (the unticked boxes). */
+  readonly uncountedSections: readonly string[];
+  readonly teaserParagraphs: string;
   readonly bannerTemplate: string;
   readonly template: string;
   readonly premiumTemplate: string;
@@ -58,6 +61,9 @@ export function PreviewPanel(props: {
                 <span dangerouslySetInnerHTML={{ __html: state.bannerHtml }} />
               </aside>
             )}
+            {state.teaserHtml !== null && (
+              <div class="article-body teaser" dangerouslySetInnerHTML={{ __html: state.teaserHtml }} />
+            )}
             {state.paywallHtml !== null && (
               <div class="paywall" data-reason={state.reason}>
                 <div class="paywall-copy" dangerouslySetInnerHTML={{ __html: state.paywallHtml }} />
@@ -91,6 +97,8 @@ function TemplateField(props: { name: keyof CopyFormValues; label: string; hint:
 export function PaywallPage(props: {
   readonly principal: StaffPrincipal;
   readonly nav: readonly AdminNavItem[];
+  /** Every section, for the counted sections' boxes. */
+  readonly sections: readonly { readonly slug: string; readonly name: string }[];
   readonly values: CopyFormValues;
   readonly states?: readonly PreviewedState[];
   /** True when the preview shows the form's unsaved copy. */
@@ -131,6 +139,27 @@ export function PaywallPage(props: {
             required
             value={values.freeLimit}
           />
+          <fieldset class="checks">
+            <legend>Sections that count</legend>
+            <p class="muted hint">
+              A metered story of a ticked section uses one of the reader's free articles; one of an unticked
+              section is free to every reader and uses none. A section made later counts until you untick it.
+              Premium stories, premium verticals and the archive need what they need wherever they are.
+            </p>
+            {props.sections.length === 0 && <p class="muted">No sections yet.</p>}
+            {props.sections.map((section) => (
+              <label key={section.slug} class="check">
+                <input type="hidden" name="listedSections" value={section.slug} />
+                <input
+                  type="checkbox"
+                  name="countedSections"
+                  value={section.slug}
+                  checked={!values.uncountedSections.includes(section.slug)}
+                />{' '}
+                {section.name}
+              </label>
+            ))}
+          </fieldset>
           <TemplateField
             name="bannerTemplate"
             label="Meter banner"
@@ -138,6 +167,20 @@ export function PaywallPage(props: {
             value={values.bannerTemplate}
           />
           <h2>Paywall copy</h2>
+          <label for="teaserParagraphs">Teaser paragraphs</label>
+          <p class="muted hint">
+            How much of a walled story a reader sees above the paywall: its opening image and this many
+            paragraphs, from 1 to 5 (a line break in a paragraph starts a new one; a very long paragraph shows
+            only its first 280 characters). The page, the app and the API show no more.
+          </p>
+          <input
+            id="teaserParagraphs"
+            name="teaserParagraphs"
+            inputmode="numeric"
+            pattern="[0-9]*"
+            required
+            value={values.teaserParagraphs}
+          />
           <TemplateField
             name="template"
             label="Meter used up"

@@ -500,7 +500,8 @@ export async function readingRoutes(app: FastifyInstance, deps: ReadingRouteDeps
       return {
         article: {
           ...articleJson(article),
-          teaser: article.teaserHtml,
+          // As long as the setting allows, never the longer teaser stored.
+          teaser: access.teaserHtml,
           ...(body !== null && { body: body.html }),
         },
         access: {

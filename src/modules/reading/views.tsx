@@ -352,7 +352,7 @@ function ArticleBody({
           />
         ) : (
           <>
-            <Html class="teaser" html={article.teaserHtml} />
+            <Html class="teaser" html={access.teaserHtml} />
             <section
               class="paywall paywalled-content"
               id="paywall"
@@ -439,7 +439,7 @@ export function PrintPage({ opened, ctx }: { opened: OpenedArticle; ctx: PageCon
           <Html html={body.html} />
         ) : (
           <>
-            <Html html={article.teaserHtml} />
+            <Html html={access.teaserHtml} />
             <section class="paywall" data-reason={access.reason}>
               <Html html={access.paywallHtml ?? ''} />
               <p>

@@ -12,6 +12,15 @@ export interface SettingsSection {
    * the publication's name, tax and legal details are the owner's alone (the default).
    */
   readonly staff?: readonly StaffRole[];
+  /**
+   * Problems the schema cannot see, in a value it accepted (a slug naming no section): each a
+   * sentence naming the field, answered as `validation_failed`. `given` is what the change
+   * itself carries for the section, so a check can look only at what is being changed.
+   */
+  readonly check?: (
+    value: Record<string, unknown>,
+    given: Readonly<Record<string, unknown>>,
+  ) => Promise<readonly string[]>;
 }
 
 /**
@@ -89,7 +98,9 @@ export function createSettingsChanges(deps: {
         const merged = { ...Object.fromEntries(stored), ...given };
         const parsed = section.schema.safeParse(merged);
         if (parsed.success) {
-          changes.push({ section, value: parsed.data });
+          const found = (await section.check?.(parsed.data, given as Record<string, unknown>)) ?? [];
+          problems.push(...found.map((problem) => `${section.key}.${problem}`));
+          if (found.length === 0) changes.push({ section, value: parsed.data });
           continue;
         }
         for (const issue of parsed.error.issues) {
