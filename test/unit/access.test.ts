@@ -290,6 +290,7 @@ describe('access decision: an article that names a benefit', () => {
       meter: { limit: 5, used: 5, alreadyRead: false },
       now,
       archiveFreeDays: 30,
+      countsOnMeter: true,
     });
     expect(absent).toEqual({ granted: false, reason: 'premium', requires: [UNLIMITED_STORIES] });
     // Shared by every refusal of a premium story: nothing is allocated for it.
