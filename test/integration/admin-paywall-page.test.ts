@@ -53,6 +53,40 @@ describe.each(dialects)('the paywall admin page on $name', (dialect) => {
     expect(meter.json().meter.limit).toBe(3);
   });
 
+  it('sets the archive window through the form: a story older than it needs archives', async () => {
+    const page = await marketer.get('/admin/paywall');
+    expect(page.body).toContain('name="archiveFreeDays"');
+    expect(page.body).toMatch(/id="archiveFreeDays"[^>]*value="30"/);
+    const old = await t.services.content.create(
+      anArticle({ publishedAt: new Date(t.clock.now().getTime() - 10 * 86_400_000).toISOString() }),
+    );
+    const before = await t.app.inject({ url: `/api/v1/articles/${old.slug}` });
+    expect(before.json().access).toMatchObject({ granted: true });
+
+    const refused = await marketer.post('/admin/paywall', {
+      ...(await copyForm({ archiveFreeDays: 'a week' })),
+      intent: 'save',
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('archives.freeDays: expected a whole number of days');
+    expect(refused.body).toMatch(/id="archiveFreeDays"[^>]*value="a week"/);
+
+    const saved = await marketer.post('/admin/paywall', {
+      ...(await copyForm({ archiveFreeDays: '7' })),
+      intent: 'save',
+    });
+    expect(saved.statusCode).toBe(303);
+    const { settings } = (await t.app.inject({ url: '/api/admin/v1/settings', headers: t.admin })).json();
+    expect(settings.archives.freeDays).toBe(7);
+    const after = await t.app.inject({ url: `/api/v1/articles/${old.slug}` });
+    expect(after.json().access).toMatchObject({ granted: false, reason: 'archive' });
+    // A form without the field (an older page) leaves the window as it is.
+    await marketer.post('/admin/paywall', { ...(await copyForm()), intent: 'save' });
+    const still = (await t.app.inject({ url: '/api/admin/v1/settings', headers: t.admin })).json();
+    expect(still.settings.archives.freeDays).toBe(7);
+    await marketer.post('/admin/paywall', { ...(await copyForm({ archiveFreeDays: '30' })), intent: 'save' });
+  });
+
   it('previews unsaved copy without saving it, then saves it onto the reader paywall', async () => {
     const article = await t.services.content.create(anArticle({ access: 'premium' }));
     const premiumTemplate = '<p>Only for members of {{ publication_name }}, &lt;friend&gt;.</p>';

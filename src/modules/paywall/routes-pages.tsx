@@ -9,7 +9,7 @@ import { renderPage } from '../../web/render.js';
 import type { SettingsChanges, SettingsStore } from '../settings/index.js';
 import type { PaywallDraft, PreviewedState } from './preview.js';
 import type { PaywallService } from './service.js';
-import { meterSettingsSchema, paywallSettingsSchema } from './settings.js';
+import { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
 import { PaywallPage, PreviewPanel, type CopyFormValues } from './views.js';
 
 const html = (reply: FastifyReply, body: string, status = 200) =>
@@ -26,6 +26,8 @@ const slugs = z
 const CopyForm = z.object({
   freeLimit: z.string().max(20),
   teaserParagraphs: z.string().max(20).default('1'),
+  /** Absent from an older form: the archive's window is then left as it is. */
+  archiveFreeDays: z.string().max(20).optional(),
   /** The sections the form listed (hidden fields), and those ticked as counting. */
   listedSections: slugs,
   countedSections: slugs,
@@ -44,6 +46,7 @@ const lines = (value: string) => value.replace(/\r\n?/g, '\n');
 const valuesOf = (form: CopyForm): CopyFormValues => ({
   freeLimit: form.freeLimit,
   teaserParagraphs: form.teaserParagraphs,
+  archiveFreeDays: form.archiveFreeDays,
   // A listed section left unticked does not count; one made since the form was shown counts.
   uncountedSections: form.listedSections.filter((slug) => !form.countedSections.includes(slug)),
   bannerTemplate: lines(form.bannerTemplate),
@@ -76,6 +79,15 @@ function draftOf(values: CopyFormValues): PaywallDraft {
   };
 }
 
+/** The archive's free window as typed: a whole number of days, or undefined when not sent. */
+function archiveDaysOf(values: CopyFormValues): number | undefined {
+  if (values.archiveFreeDays === undefined) return undefined;
+  const days = values.archiveFreeDays.trim();
+  if (!/^\d{1,6}$/.test(days))
+    throw new AppError('validation_failed', 'archives.freeDays: expected a whole number of days, such as 30');
+  return Number(days);
+}
+
 /** A refusal the marketer can fix in the form, as opposed to a fault. */
 const refusalOf = (error: unknown): string | undefined =>
   error instanceof AppError && (error.code === 'invalid_template' || error.code === 'validation_failed')
@@ -105,14 +117,16 @@ export async function paywallPageRoutes(
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   async function storedValues(): Promise<CopyFormValues> {
-    const [meter, copy] = await Promise.all([
+    const [meter, copy, archives] = await Promise.all([
       settings.read('meter', meterSettingsSchema),
       settings.read('paywall', paywallSettingsSchema),
+      settings.read('archives', archiveSettingsSchema),
     ]);
     return {
       freeLimit: String(meter.freeLimit),
       uncountedSections: meter.uncountedSections,
       teaserParagraphs: String(copy.teaserParagraphs),
+      archiveFreeDays: String(archives.freeDays),
       bannerTemplate: meter.bannerTemplate,
       template: copy.template,
       premiumTemplate: copy.premiumTemplate,
@@ -182,6 +196,7 @@ export async function paywallPageRoutes(
       }
       try {
         const draft = draftOf(values);
+        const archiveFreeDays = archiveDaysOf(values);
         const { before, after } = await changes.change(
           {
             meter: {
@@ -195,14 +210,15 @@ export async function paywallPageRoutes(
               premiumTemplate: draft.premiumTemplate,
               benefitTemplate: draft.benefitTemplate,
             },
+            ...(archiveFreeDays !== undefined && { archives: { freeDays: archiveFreeDays } }),
           },
           principalOf(request).role,
         );
         noteChange(request, {
           action: 'settings.update',
-          target: 'meter,paywall',
-          before: { meter: before.meter, paywall: before.paywall },
-          after: { meter: after.meter, paywall: after.paywall },
+          target: 'meter,paywall,archives',
+          before: { meter: before.meter, paywall: before.paywall, archives: before.archives },
+          after: { meter: after.meter, paywall: after.paywall, archives: after.archives },
         });
         return reply.redirect('/admin/paywall?saved=1', 303);
       } catch (error) {

@@ -12,6 +12,8 @@ export interface CopyFormValues {
   /** Slugs of the sections whose metered stories do not count (the unticked boxes). */
   readonly uncountedSections: readonly string[];
   readonly teaserParagraphs: string;
+  /** Days a story is free of the archive (`archives.freeDays`); undefined when a form did not send it. */
+  readonly archiveFreeDays?: string | undefined;
   readonly bannerTemplate: string;
   readonly template: string;
   readonly premiumTemplate: string;
@@ -166,6 +168,20 @@ export function PaywallPage(props: {
             hint="Shown above a metered story read on the meter."
             value={values.bannerTemplate}
           />
+          <h2>Archive</h2>
+          <label for="archiveFreeDays">Days before a story joins the archive</label>
+          <p class="muted hint">
+            A story published longer ago than this needs the archives benefit, unless it is free. With 0,
+            every story needs it as soon as it is published.
+          </p>
+          <input
+            id="archiveFreeDays"
+            name="archiveFreeDays"
+            inputmode="numeric"
+            pattern="[0-9]*"
+            required
+            value={values.archiveFreeDays ?? ''}
+          />
           <h2>Paywall copy</h2>
           <label for="teaserParagraphs">Teaser paragraphs</label>
           <p class="muted hint">
@@ -195,8 +211,8 @@ export function PaywallPage(props: {
           />
           <TemplateField
             name="benefitTemplate"
-            label="Premium vertical or archive"
-            hint="When the story needs a benefit the reader lacks: a premium vertical, or the archive."
+            label="Named benefit or archive"
+            hint="When the story needs a benefit the reader lacks: its section's (a premium vertical) or its own, or the archive."
             value={values.benefitTemplate}
           />
           <p class="muted hint">
