@@ -389,8 +389,8 @@ export function ArticleEditorPage(
             <input type="hidden" name="cursor" value="" />
             <p id="body-help" class="muted">
               Paragraphs, headings, lists, links, quotes, tables and images are kept; scripts, styles, forms
-              and event attributes are removed on save. The first paragraph is the teaser. The preview follows
-              as you type.
+              and event attributes are removed on save. A walled reader sees the opening paragraphs (as many
+              as the paywall's teaser setting). The preview follows as you type.
             </p>
             <MarkdownHelp />
             <p class="muted" id="preview-status" role="status" />
