@@ -635,6 +635,8 @@ export async function build(config: Config, options: BuildOptions): Promise<Fast
     nav: adminNav,
     now: () => services.clock.now(),
     benefits: benefitKeys,
+    teaserParagraphs: async () =>
+      (await services.settings.read('paywall', paywallSettingsSchema)).teaserParagraphs,
   });
   await app.register(planPageRoutes, {
     plans: services.plans,

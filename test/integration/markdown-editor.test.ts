@@ -252,6 +252,26 @@ describe.each(dialects)(
       expect(await t.services.content.list({ q: 'only a script', limit: 5 })).toEqual([]);
     });
 
+    it('the preview shows the teaser as long as the paywall shows it now', async () => {
+      const twoParagraphs = 'First of the teaser.\n\nSecond of the teaser.\n\nThird, behind the wall.';
+      const set = (teaserParagraphs: number) =>
+        t.app.inject({
+          method: 'PATCH',
+          url: '/api/admin/v1/settings',
+          headers: t.admin,
+          payload: { paywall: { teaserParagraphs } },
+        });
+      expect((await set(2)).statusCode).toBe(200);
+      const longer = await editor.post('/admin/articles/preview', {
+        format: 'markdown',
+        body: twoParagraphs,
+      });
+      const longerTeaser = /<div class="article-body teaser">([\s\S]*?)<\/div>/.exec(longer.body)?.[1];
+      expect(longerTeaser).toContain('Second of the teaser.');
+      expect(longerTeaser).not.toContain('Third');
+      expect((await set(1)).statusCode).toBe(200);
+    });
+
     it('the preview endpoint answers the cleaned body and teaser, writes no audit entry and refuses other sites', async () => {
       const before = await auditEntries();
       const preview = await editor.post('/admin/articles/preview', {

@@ -8,6 +8,7 @@ import { articleKey, printable, singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
 import { renderToString } from 'preact-render-to-string';
 import { renderPage } from '../../web/render.js';
+import { cutTeaser, maxTeaserParagraphs, type PreparedBody } from './body.js';
 import { bodySourceFormats, prepareSource, type BodySourceFormat } from './markdown.js';
 import { articleAccessLevels, articleStatus, articleStatuses, type ArticleStatus } from './domain.js';
 import { imageMaxBytes, type ImageLibrary } from './images.js';
@@ -170,10 +171,19 @@ export async function adminArticlePageRoutes(
     now: () => Date;
     /** The benefits a plan can include (plans' catalogue): the only ones an article may require. */
     benefits: readonly string[];
+    /** How many paragraphs the paywall's teaser shows now (`paywall.teaserParagraphs`). */
+    teaserParagraphs: () => Promise<number>;
   },
 ): Promise<void> {
   const { content, images, publicUrl, nav, benefits } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** The body as readers get it, and the teaser as long as the paywall shows it now. */
+  async function previewOf(format: BodySourceFormat, body: string): Promise<PreparedBody> {
+    const prepared = prepareSource(format, body, maxTeaserParagraphs);
+    return { ...prepared, teaserHtml: cutTeaser(prepared.teaserHtml, await deps.teaserParagraphs()) };
+  }
+
   await app.register(fastifyMultipart, {
     // The body is a field of up to 500,000 characters (up to 4 bytes each as UTF-8).
     limits: { fileSize: imageMaxBytes, files: 1, fields: 20, fieldSize: 2_000_000, parts: 22 },
@@ -371,7 +381,7 @@ export async function adminArticlePageRoutes(
     if (intent === 'preview') {
       const problem = previewProblem(form.format, form.body);
       if (problem !== undefined) return keep(422, problem);
-      const prepared = prepareSource(form.format as BodySourceFormat, form.body);
+      const prepared = await previewOf(form.format as BodySourceFormat, form.body);
       noteNoChange(request);
       if (prepared.bodyHtml === '')
         return editor(request, reply, {
@@ -514,7 +524,7 @@ export async function adminArticlePageRoutes(
     { config: editors, schema: { hide: true, body: PreviewForm } },
     async (request, reply) => {
       const { format, body } = request.body;
-      const prepared = prepareSource(format, body.replace(/\r\n?/g, '\n'));
+      const prepared = await previewOf(format, body.replace(/\r\n?/g, '\n'));
       noteNoChange(request);
       const empty = prepared.bodyHtml === '';
       return reply
