@@ -314,6 +314,55 @@ describe.each(dialects)('refunds on $name', (dialect) => {
     expect((await refundRowsOf(payment.id)).map((r) => r.status)).toEqual(['succeeded']);
   });
 
+  it('a refund already booked as declined is never given a credit note by a late success', async () => {
+    const { reader, payment } = await paidPayment();
+    expect((await withRefundTrouble('outage', () => refund(payment.id, { amount: 400 }))).statusCode).toBe(
+      503,
+    );
+    // Booked as declined by another path while this one was asked again.
+    await books
+      .db()
+      .updateTable('refunds')
+      .set({ status: 'failed' })
+      .where('payment_id', '=', payment.id)
+      .execute();
+    const gateway = t.services.payments.gateway;
+    const original = gateway.refund;
+    gateway.refund = async (request) => {
+      await books
+        .db()
+        .updateTable('refunds')
+        .set({ status: 'pending' })
+        .where('payment_id', '=', payment.id)
+        .execute();
+      const answer = await original.call(gateway, request);
+      await books
+        .db()
+        .updateTable('refunds')
+        .set({ status: 'failed' })
+        .where('payment_id', '=', payment.id)
+        .execute();
+      return answer;
+    };
+    try {
+      minutes(6);
+      await books
+        .db()
+        .updateTable('refunds')
+        .set({ status: 'pending' })
+        .where('payment_id', '=', payment.id)
+        .execute();
+      expect(await t.services.billing.runSweep()).toMatchObject({
+        refundsSettled: 0,
+        refundsStillPending: 1,
+      });
+    } finally {
+      gateway.refund = original;
+    }
+    const [invoice] = await books.invoicesOf(reader.accountId);
+    expect(await creditNotesOf(invoice!.id)).toEqual([]);
+  });
+
   it("lets the reader fetch their own credit note and nobody else's", async () => {
     const { reader, payment } = await paidPayment();
     const made = (await refund(payment.id, { amount: 2500 })).json().refund;

@@ -11,6 +11,7 @@ import {
   insertRefund,
   markFullyRefunded,
   pendingRefundsBefore,
+  refundById,
   refundsSettledBetween,
   releaseRefund,
   reserveRefund,
@@ -230,7 +231,17 @@ export function createRefunds(deps: {
           total: amount,
           reason: pending.amountMinor === payment.amount_minor ? 'Refund' : 'Partial refund',
         });
-      if (!settled) return issue();
+      if (!settled) {
+        // Settled meanwhile by the other path: its credit note (issued once per refund) is the
+        // answer, if it succeeded. A refund booked as declined gets none.
+        const now = await refundById(trx, pending.id);
+        if (now?.status !== 'succeeded')
+          throw new AppError(
+            'conflict',
+            `Refund ${pending.id} was settled as ${now?.status ?? 'missing'} meanwhile.`,
+          );
+        return issue();
+      }
       await markFullyRefunded(trx, payment.id);
       const issued = await issue();
       const sub = payment.subscription_id ? await subscriptionById(trx, payment.subscription_id) : undefined;
