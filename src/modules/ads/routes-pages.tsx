@@ -1,16 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { SettingsChanges, SettingsStore } from '../settings/index.js';
 import { adsSettingsKey, adsSettingsSchema } from './settings.js';
 import { AdsPage, type AdsFormValues } from './views-admin.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 // Generous bounds for what a browser posts; the settings' schema gives the real limits, with
 // messages a marketer can act on, and the form keeps what was typed.
@@ -49,7 +46,7 @@ export async function adsPageRoutes(
     async (request, reply) => {
       const stored = await settings.read(adsSettingsKey, adsSettingsSchema);
       const values = { slotHtml: stored.slotHtml, scriptSources: stored.scriptSources.join('\n') };
-      return html(reply, page(request, values, { saved: request.query.saved === '1' }));
+      return sendHtml(reply, page(request, values, { saved: request.query.saved === '1' }));
     },
   );
 
@@ -79,7 +76,7 @@ export async function adsPageRoutes(
         return reply.redirect('/admin/ads?saved=1', 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
-        return html(reply, page(request, values, { error: error.message }), 422);
+        return sendHtml(reply, page(request, values, { error: error.message }), 422);
       }
     },
   );

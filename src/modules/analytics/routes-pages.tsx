@@ -1,15 +1,12 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import { RangeQuery } from './routes-admin.js';
 import type { AnalyticsService } from './service.js';
 import { AnalyticsPage } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 /** The form's fields as typed: checked by the admin API's own range schema in the handler. */
 const PageQuery = z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() });
@@ -40,7 +37,7 @@ export async function analyticsPageRoutes(
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const error = `${issue?.path.join('.') || 'range'}: ${issue?.message ?? 'invalid'}`;
-        return html(
+        return sendHtml(
           reply,
           renderPage(AnalyticsPage({ principal, nav, from, to, figures: null, error })),
           422,
@@ -49,7 +46,7 @@ export async function analyticsPageRoutes(
       // Events still in the writer's buffer belong to the answer, as in the API.
       await analytics.flush();
       const figures = await analytics.figures(parsed.data.from, parsed.data.to);
-      return html(reply, renderPage(AnalyticsPage({ principal, nav, from, to, figures })));
+      return sendHtml(reply, renderPage(AnalyticsPage({ principal, nav, from, to, figures })));
     },
   );
 }

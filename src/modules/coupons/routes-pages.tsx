@@ -1,17 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import { amountFromForm, type PlanService } from '../plans/index.js';
 import { couponJson } from './serializers.js';
 import type { CouponService } from './service.js';
 import { CouponsPage, emptyCouponForm, type CouponFormValues } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const field = z.string().max(200);
 const CouponParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a coupon id') });
@@ -87,7 +84,10 @@ export async function couponPageRoutes(
     '/admin/coupons',
     { config: { staff: ['marketer'] }, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) =>
-      html(reply, await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {})),
+      sendHtml(
+        reply,
+        await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
+      ),
   );
 
   r.post(
@@ -134,7 +134,7 @@ export async function couponPageRoutes(
         return reply.redirect('/admin/coupons?done=created', 303);
       } catch (error) {
         if (error instanceof AppError && (error.code === 'validation_failed' || error.code === 'conflict'))
-          return html(reply, await page(request, { form, error: error.message }), 422);
+          return sendHtml(reply, await page(request, { form, error: error.message }), 422);
         throw error;
       }
     },

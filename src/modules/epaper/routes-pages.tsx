@@ -1,17 +1,14 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { EpaperService } from './service.js';
 import { editionMultipartLimits, receiveEdition } from './upload.js';
 import { EpaperAdminPage, type EditionFormValues } from './views-admin.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 // What just happened, by a word in the redirect's query: a link cannot make the page say anything else.
 const doneMessages = {
@@ -61,7 +58,10 @@ export async function epaperPageRoutes(
     '/admin/epaper',
     { config: editors, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) =>
-      html(reply, await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {})),
+      sendHtml(
+        reply,
+        await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
+      ),
   );
 
   r.post('/admin/epaper', { config: editors, schema: { hide: true } }, async (request, reply) => {
@@ -77,7 +77,7 @@ export async function epaperPageRoutes(
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const form = { date: fields.date ?? '', name: fields.name ?? '' };
-      return html(reply, await page(request, { error: error.message, form }), error.status);
+      return sendHtml(reply, await page(request, { error: error.message, form }), error.status);
     }
   });
 }

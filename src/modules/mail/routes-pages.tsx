@@ -1,17 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { renderToString } from 'preact-render-to-string';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { MailCopy, MailTemplateDetail } from './publisher-copy.js';
 import type { MailTemplate, RenderedMail } from './templates.js';
 import { MailPreview, MailTemplateListPage, MailTemplatePage } from './views-admin.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const Params = z.object({ name: z.string().min(1).max(100) });
 const part = z.string().max(200_000).optional();
@@ -65,7 +62,7 @@ export async function mailPageRoutes(
   }
 
   r.get('/admin/mail', { config: { staff: ['marketer'] }, schema: { hide: true } }, async (request, reply) =>
-    html(reply, renderPage(MailTemplateListPage({ ...shell(request), templates: await copy.list() }))),
+    sendHtml(reply, renderPage(MailTemplateListPage({ ...shell(request), templates: await copy.list() }))),
   );
 
   r.get(
@@ -81,7 +78,7 @@ export async function mailPageRoutes(
     async (request, reply) => {
       const detail = await copy.get(request.params.name);
       const { saved } = request.query;
-      return html(
+      return sendHtml(
         reply,
         renderPage(
           MailTemplatePage({
@@ -118,7 +115,7 @@ export async function mailPageRoutes(
       if (intent === 'preview') {
         const shown = await preview(name, values);
         noteNoChange(request);
-        return html(
+        return sendHtml(
           reply,
           renderPage(
             MailTemplatePage({
@@ -140,7 +137,7 @@ export async function mailPageRoutes(
         const refusal = refusalOf(error);
         if (refusal === undefined) throw error;
         // The form keeps what was typed; the preview shows what is sent now.
-        return html(
+        return sendHtml(
           reply,
           renderPage(
             MailTemplatePage({
@@ -171,7 +168,7 @@ export async function mailPageRoutes(
         html: lines(request.body.html),
       });
       noteNoChange(request);
-      return html(
+      return sendHtml(
         reply,
         renderToString(
           'error' in shown ? (

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { ArticleSummary } from '../content/index.js';
 import { instantOfLocal, localInputOf } from '../content/index.js';
 import type { IssueView, Newsletter } from './domain.js';
@@ -21,9 +21,6 @@ import {
   type PickableArticle,
   type SendFormValues,
 } from './views-admin.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 // The forms as posted: loose, so that what was typed comes back with the reason.
 const typed = z.string().max(20_000).optional();
@@ -210,7 +207,7 @@ export async function newsletterAdminPageRoutes(
     { config: editors, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) => {
       const done = request.query.done;
-      return html(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
     },
   );
 
@@ -226,7 +223,7 @@ export async function newsletterAdminPageRoutes(
       };
       const parsed = DefineBody.safeParse({ ...form, slug: form.slug.trim() });
       if (!parsed.success)
-        return html(reply, await listPage(request, { form, error: reasons(parsed.error) }), 422);
+        return sendHtml(reply, await listPage(request, { form, error: reasons(parsed.error) }), 422);
       try {
         const newsletter = await newsletters.define(parsed.data);
         noteChange(request, {
@@ -238,7 +235,7 @@ export async function newsletterAdminPageRoutes(
         return reply.redirect(`/admin/newsletters/${newsletter.id}?done=defined`, 303);
       } catch (error) {
         if (refusedInput(error))
-          return html(reply, await listPage(request, { form, error: error.message }), 422);
+          return sendHtml(reply, await listPage(request, { form, error: error.message }), 422);
         throw error;
       }
     },
@@ -250,7 +247,10 @@ export async function newsletterAdminPageRoutes(
     async (request, reply) => {
       const newsletter = await existingNewsletter(request.params.id);
       const done = request.query.done;
-      return html(reply, await newsletterPage(request, newsletter, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(
+        reply,
+        await newsletterPage(request, newsletter, done ? { done: doneMessages[done] } : {}),
+      );
     },
   );
 
@@ -266,7 +266,7 @@ export async function newsletterAdminPageRoutes(
         articleRefs: request.body.articleRefs ?? '',
       };
       const refuse = async (error: string) =>
-        html(reply, await newsletterPage(request, newsletter, { form, error }), 422);
+        sendHtml(reply, await newsletterPage(request, newsletter, { form, error }), 422);
       // Typed ids or slugs become ids; one that names no published article is named back.
       const refs = form.articleRefs
         .split(/\r?\n/)
@@ -306,7 +306,7 @@ export async function newsletterAdminPageRoutes(
     async (request, reply) => {
       const issue = await existingIssue(request.params.id);
       const done = request.query.done;
-      return html(reply, await issuePage(request, issue, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await issuePage(request, issue, done ? { done: doneMessages[done] } : {}));
     },
   );
 
@@ -318,7 +318,7 @@ export async function newsletterAdminPageRoutes(
       const to = (request.body.to ?? '').trim();
       const parsed = TestForm.safeParse({ to });
       if (!parsed.success)
-        return html(
+        return sendHtml(
           reply,
           await issuePage(request, issue, { form: { to }, error: reasons(parsed.error) }),
           422,
@@ -340,7 +340,14 @@ export async function newsletterAdminPageRoutes(
       const issue = await existingIssue(request.params.id);
       const typedAt = (request.body.sendAt ?? '').trim();
       const refuse = async (error: string) =>
-        html(reply, await issuePage(request, issue, { form: { sendAt: typedAt }, error }), 422);
+        sendHtml(reply, await issuePage(request, issue, { form: { sendAt: typedAt }, error }), 422);
+      // What the issue is comes first: a sent one is not asked for a better time.
+      if (issue.status !== 'draft')
+        return refuse(
+          issue.status === 'sent'
+            ? 'This issue was sent already.'
+            : 'This issue is already scheduled or sending.',
+        );
       let sendAt: Date | undefined;
       if (request.body.when === 'later') {
         const { timeZone } = await timeFormat();
@@ -353,12 +360,6 @@ export async function newsletterAdminPageRoutes(
           );
         sendAt = new Date(instant);
       }
-      if (issue.status !== 'draft')
-        return refuse(
-          issue.status === 'sent'
-            ? 'This issue was sent already.'
-            : 'This issue is already scheduled or sending.',
-        );
       try {
         const after = await newsletters.send(issue.id, { sendAt });
         noteChange(request, {

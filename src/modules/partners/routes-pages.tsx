@@ -1,12 +1,12 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import { printable, singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import { maxUploadBytes, type PartnerOffer } from './domain.js';
 import { adminOfferJson } from './serializers.js';
 import type { PartnerService } from './service.js';
@@ -18,9 +18,6 @@ import {
   type OfferFormValues,
   type UploadResult,
 } from './views-admin.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const OfferParams = z.object({ id: z.string().regex(/^pof_[0-9a-z]{26}$/, 'expected a partner offer id') });
 
@@ -152,7 +149,7 @@ export async function partnerAdminPageRoutes(
     { config: marketers, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) => {
       const done = request.query.done;
-      return html(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
     },
   );
 
@@ -162,7 +159,7 @@ export async function partnerAdminPageRoutes(
     async (request, reply) => {
       const form = valuesOf(request.body);
       const valid = checked(form);
-      if (!valid.ok) return html(reply, await listPage(request, { form, error: valid.error }), 422);
+      if (!valid.ok) return sendHtml(reply, await listPage(request, { form, error: valid.error }), 422);
       const offer = await partners.create(valid.input);
       noteChange(request, {
         action: 'partner-offer.create',
@@ -180,7 +177,7 @@ export async function partnerAdminPageRoutes(
     async (request, reply) => {
       const offer = await existing(request.params.id);
       const done = request.query.done;
-      return html(reply, offerPage(request, offer, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, offerPage(request, offer, done ? { done: doneMessages[done] } : {}));
     },
   );
 
@@ -191,7 +188,7 @@ export async function partnerAdminPageRoutes(
       const before = await existing(request.params.id);
       const form = valuesOf(request.body);
       const valid = checked(form);
-      if (!valid.ok) return html(reply, offerPage(request, before, { form, error: valid.error }), 422);
+      if (!valid.ok) return sendHtml(reply, offerPage(request, before, { form, error: valid.error }), 422);
       const after = await partners.update(before.id, valid.input);
       noteChange(request, {
         action: 'partner-offer.update',
@@ -267,7 +264,7 @@ export async function partnerAdminPageRoutes(
           error instanceof app.multipartErrors.FieldsLimitError ||
           error instanceof app.multipartErrors.PartsLimitError
         )
-          return html(
+          return sendHtml(
             reply,
             offerPage(request, offer, { error: 'Send the codes in the box or one file.' }),
             422,
@@ -275,7 +272,7 @@ export async function partnerAdminPageRoutes(
         throw error;
       }
       const refuse = (error: string, status = 422) =>
-        html(
+        sendHtml(
           reply,
           offerPage(request, offer, { error, codes: posted.typed.slice(0, maxUploadBytes) }),
           status,
@@ -297,7 +294,7 @@ export async function partnerAdminPageRoutes(
           before: null,
           after: { added: upload.added, duplicates: upload.duplicates, rejected: upload.rejected.length },
         });
-        return html(
+        return sendHtml(
           reply,
           offerPage(request, upload.offer, {
             upload: { added: upload.added, duplicates: upload.duplicates, rejected: upload.rejected },

@@ -1,19 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { renderToString } from 'preact-render-to-string';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { SettingsChanges, SettingsStore } from '../settings/index.js';
 import type { PaywallDraft, PreviewedState } from './preview.js';
 import type { PaywallService } from './service.js';
 import { archiveSettingsSchema, meterSettingsSchema, paywallSettingsSchema } from './settings.js';
 import { PaywallPage, PreviewPanel, type CopyFormValues } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 // Generous bounds for what a browser posts; the settings' own schemas give the real limits,
 // with messages a marketer can act on, and the form keeps what was typed.
@@ -164,7 +161,7 @@ export async function paywallPageRoutes(
     async (request, reply) => {
       const values = await storedValues();
       const states = await paywall.preview({});
-      return html(
+      return sendHtml(
         reply,
         await page(request, {
           values,
@@ -184,7 +181,7 @@ export async function paywallPageRoutes(
       if (request.body.intent === 'preview') {
         const shown = await preview(values);
         noteNoChange(request);
-        return html(
+        return sendHtml(
           reply,
           await page(request, {
             values,
@@ -225,7 +222,7 @@ export async function paywallPageRoutes(
         const refusal = refusalOf(error);
         if (refusal === undefined) throw error;
         // The form keeps what was typed; the preview shows what readers see now.
-        return html(
+        return sendHtml(
           reply,
           await page(request, { values, states: await paywall.preview({}), draft: false, error: refusal }),
           422,
@@ -240,7 +237,7 @@ export async function paywallPageRoutes(
     async (request, reply) => {
       const shown = await preview(valuesOf(request.body));
       noteNoChange(request);
-      return html(
+      return sendHtml(
         reply,
         renderToString(
           'error' in shown ? (

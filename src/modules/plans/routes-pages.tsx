@@ -6,15 +6,12 @@ import { isCurrency, minorUnitsPerMajor, money, parseMajorAmount, type Money } f
 import { noteChange, noteNoChange, principalOf } from '../../kernel/staff-access.js';
 import { singleLine } from '../../kernel/validation.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import { benefitKeys, isBenefitKey, type BenefitKey } from './benefits.js';
 import { planSlugOf, pricesProblem, type Plan } from './domain.js';
 import { adminPlanJson } from './serializers.js';
 import type { PlanService } from './service.js';
 import { emptyPlanForm, PlanPage, PlansPage, type PlanFormValues, type PriceMoveSummary } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const PlanParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a plan id') });
 const field = z.string().max(200);
@@ -177,7 +174,7 @@ export async function planPageRoutes(
       schema: { hide: true, querystring: DoneQuery },
     },
     async (request, reply) =>
-      html(
+      sendHtml(
         reply,
         await listPage(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
       ),
@@ -221,7 +218,7 @@ export async function planPageRoutes(
             active: true,
             position: Number.MAX_SAFE_INTEGER,
           };
-          return html(reply, await listPage(request, { form, draft }));
+          return sendHtml(reply, await listPage(request, { form, draft }));
         }
         const plan = await plans.create(input);
         const after = await plans.getWithHistory(plan.id);
@@ -235,7 +232,7 @@ export async function planPageRoutes(
       } catch (error) {
         const refusal = refusalOf(error);
         if (refusal === undefined) throw error;
-        return html(reply, await listPage(request, { form, error: refusal }), 422);
+        return sendHtml(reply, await listPage(request, { form, error: refusal }), 422);
       }
     },
   );
@@ -246,7 +243,8 @@ export async function planPageRoutes(
     async (request, reply) => {
       const ids = (await plans.listAll()).map((plan) => plan.id);
       const at = ids.indexOf(request.body.planId);
-      if (at === -1) return html(reply, await listPage(request, { error: 'That plan was not found.' }), 404);
+      if (at === -1)
+        return sendHtml(reply, await listPage(request, { error: 'That plan was not found.' }), 404);
       const to = request.body.direction === 'up' ? at - 1 : at + 1;
       if (to >= 0 && to < ids.length) {
         const order = [...ids];
@@ -262,7 +260,7 @@ export async function planPageRoutes(
     '/admin/plans/:id',
     { config: { staff: ['marketer'] }, schema: { hide: true, params: PlanParams, querystring: DoneQuery } },
     async (request, reply) =>
-      html(
+      sendHtml(
         reply,
         await planPage(
           request,
@@ -276,7 +274,7 @@ export async function planPageRoutes(
   async function refused(request: FastifyRequest, reply: FastifyReply, id: string, error: unknown) {
     const refusal = refusalOf(error);
     if (refusal === undefined || (error instanceof AppError && error.code === 'not_found')) throw error;
-    return html(reply, await planPage(request, id, { error: refusal }), 422);
+    return sendHtml(reply, await planPage(request, id, { error: refusal }), 422);
   }
 
   r.post(

@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
-import { renderPage } from '../../web/render.js';
+import { renderPage, sendHtml } from '../../web/render.js';
 import type { JobQueueAdmin } from './service.js';
 import { JobsPage } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const JobParams = z.object({ id: z.string().regex(/^job_[a-z0-9_]{1,64}$/i, 'expected a job id') });
 // An empty select ("Any") posts an empty value: no filter.
@@ -50,7 +47,7 @@ export async function jobPageRoutes(
     { config: owners, schema: { hide: true, querystring: JobsQuery } },
     async (request, reply) => {
       const done = request.query.done === 'retried' ? 'The job is queued again with fresh tries.' : undefined;
-      return html(reply, await page(request, request.query, { done }));
+      return sendHtml(reply, await page(request, request.query, { done }));
     },
   );
 
@@ -60,10 +57,10 @@ export async function jobPageRoutes(
     async (request, reply) => {
       const { id } = request.params;
       const job = await queue.get(id);
-      if (!job) return html(reply, await page(request, {}, { error: 'There is no such job.' }), 404);
+      if (!job) return sendHtml(reply, await page(request, {}, { error: 'There is no such job.' }), 404);
       if (!(await queue.retry(id))) {
         const error = `Only a dead job can be retried; ${id} is ${job.status}.`;
-        return html(reply, await page(request, {}, { error }), 409);
+        return sendHtml(reply, await page(request, {}, { error }), 409);
       }
       noteChange(request, {
         action: 'job.retry',

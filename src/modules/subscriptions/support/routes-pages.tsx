@@ -5,7 +5,7 @@ import { AppError, notFound } from '../../../kernel/errors.js';
 import { parseMajorAmount, type Money } from '../../../kernel/money.js';
 import { noteChange, noteDataExport, principalOf } from '../../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../../web/admin/shell.js';
-import { renderPage } from '../../../web/render.js';
+import { renderPage, sendHtml } from '../../../web/render.js';
 import { benefitKeys, type PlanService } from '../../plans/index.js';
 import {
   actorOf,
@@ -18,9 +18,6 @@ import {
 import type { Billing } from '../service.js';
 import type { SupportDesk } from './desk.js';
 import { ReaderPage, ReaderSearchPage } from './views.js';
-
-const html = (reply: FastifyReply, body: string, status = 200) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const ReaderParams = z.object({ id: z.string().regex(/^acc_[0-9a-z]{26}$/, 'expected a reader id (acc_…)') });
 const SearchQuery = z.object({
@@ -112,7 +109,7 @@ export async function readerPageRoutes(
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       if (error.code === 'not_found' && !(await desk.reader(id))) throw error;
-      return html(reply, await readerPage(request, id, { error: error.message }), error.status);
+      return sendHtml(reply, await readerPage(request, id, { error: error.message }), error.status);
     }
     return reply.redirect(`/admin/readers/${id}?done=${done}`, 303);
   }
@@ -138,7 +135,7 @@ export async function readerPageRoutes(
       const done = request.query.deleted
         ? "The reader's account is deleted; their invoices are kept."
         : undefined;
-      return html(
+      return sendHtml(
         reply,
         renderPage(ReaderSearchPage({ principal: principalOf(request), nav, q, readers, done })),
       );
@@ -150,7 +147,7 @@ export async function readerPageRoutes(
     { config: { staff }, schema: { hide: true, params: ReaderParams, querystring: DoneQuery } },
     async (request, reply) => {
       const { done, creditNote } = request.query;
-      return html(
+      return sendHtml(
         reply,
         await readerPage(request, request.params.id, {
           ...(done && { done: doneMessages[done] }),
@@ -288,7 +285,7 @@ export async function readerPageRoutes(
       const amountMinor = typed === '' ? undefined : parseMajorAmount(typed, payment.amount.currency);
       if (typed !== '' && !amountMinor) {
         const error = `Refund: "${typed}" is not an amount in ${payment.amount.currency}, such as 450 or 450.50.`;
-        return html(reply, await readerPage(request, id, { error }), 422);
+        return sendHtml(reply, await readerPage(request, id, { error }), 422);
       }
       try {
         const refund = await billing.refundPayment({ paymentId, amountMinor, by: actorOf(request) });
@@ -310,7 +307,7 @@ export async function readerPageRoutes(
           error instanceof AppError && (error.status < 500 || error.code === 'gateway_unavailable');
         if (!told) throw error;
         if (error.status >= 500) request.log.error({ err: error }, 'refund left pending');
-        return html(reply, await readerPage(request, id, { error: error.message }), error.status);
+        return sendHtml(reply, await readerPage(request, id, { error: error.message }), error.status);
       }
     },
   );
@@ -325,13 +322,13 @@ export async function readerPageRoutes(
       const { id } = request.params;
       if (request.body.confirm !== 'yes') {
         const error = 'Tick the box to confirm that the account is to be deleted.';
-        return html(reply, await readerPage(request, id, { error }), 422);
+        return sendHtml(reply, await readerPage(request, id, { error }), 422);
       }
       try {
         await desk.deleteReader(id);
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'conflict') throw error;
-        return html(reply, await readerPage(request, id, { error: error.message }), error.status);
+        return sendHtml(reply, await readerPage(request, id, { error: error.message }), error.status);
       }
       noteChange(request, { action: 'reader.delete', target: id, after: null });
       return reply.redirect('/admin/readers?deleted=1', 303);
