@@ -101,11 +101,12 @@ describe('the publisher admin in Chromium', () => {
     await page.getByLabel('Free articles a month').fill('3');
     const copy = 'You have read your {{ free_limit }} free stories this month. Subscribe to keep reading.';
     await page.getByLabel('Meter used up').fill(copy);
+    // The live preview follows the typing, before any button is pressed.
+    const shown = () =>
+      page.locator('#paywall-preview').getByText('You have read your 3 free stories this month.').count();
+    await expect.poll(shown).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Preview' }).click();
-    const preview = page.locator('#paywall-preview');
-    await expect
-      .poll(() => preview.getByText('You have read your 3 free stories this month.').count())
-      .toBeGreaterThan(0);
+    await expect.poll(shown).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBeTruthy();
     expect(problems).toEqual([]);

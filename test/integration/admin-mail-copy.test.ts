@@ -183,7 +183,7 @@ describe.each(dialects)('publisher mail copy over HTTP, on $name', (dialect) => 
     // The live preview's fragment: the same rendering, without the page around it, and no audit entry.
     const entries = (await t.services.audit.list()).length;
     expect(page.body).toContain('data-preview="/admin/mail/password-reset/preview"');
-    expect((await t.app.inject({ url: '/assets/admin-mail.js' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/assets/admin-live-preview.js' })).statusCode).toBe(200);
     const live = await marketerBrowser.post('/admin/mail/password-reset/preview', {
       ...custom,
       html: scripted,

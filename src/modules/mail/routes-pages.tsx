@@ -32,7 +32,7 @@ const refusalOf = (error: unknown): string | undefined =>
  * `/admin/mail`: the mail templates by module; `/admin/mail/:name`: one template's copy with a
  * preview for each of its samples, saved and reset through `MailCopy` as the admin API does.
  * The Preview button re-renders the page with the unsaved copy; no script is needed.
- * `/assets/admin-mail.js` refreshes the preview as one types, from `POST /admin/mail/:name/preview`.
+ * `/assets/admin-live-preview.js` refreshes the preview as one types, from `POST /admin/mail/:name/preview`.
  */
 export async function mailPageRoutes(
   app: FastifyInstance,

@@ -124,6 +124,7 @@ export function MailTemplatePage(
           method="post"
           action={`/admin/mail/${detail.name}`}
           data-preview={`/admin/mail/${detail.name}/preview`}
+          data-preview-panel="mail-preview"
         >
           <label for="subject">Subject</label>
           <input id="subject" name="subject" value={values.subject} spellcheck={false} />
@@ -161,7 +162,7 @@ export function MailTemplatePage(
           </button>
         </form>
       )}
-      <script src="/assets/admin-mail.js" defer />
+      <script src="/assets/admin-live-preview.js" defer />
     </AdminShell>
   );
 }

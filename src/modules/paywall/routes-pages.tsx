@@ -96,7 +96,7 @@ const refusalOf = (error: unknown): string | undefined =>
  * copy and the teaser's length, each saved
  * through `SettingsChanges` as `PATCH /api/admin/v1/settings` saves them, and previewed through
  * `PaywallService.preview` as `POST /api/admin/v1/previews/paywall` previews them. The Preview
- * button re-renders the page with the unsaved copy (no script needed); `/assets/admin-paywall.js`
+ * button re-renders the page with the unsaved copy (no script needed); `/assets/admin-live-preview.js`
  * refreshes the preview as one types, from `POST /admin/paywall/preview`.
  */
 export async function paywallPageRoutes(

@@ -126,6 +126,7 @@ export function PaywallPage(props: {
           method="post"
           action="/admin/paywall"
           data-preview="/admin/paywall/preview"
+          data-preview-panel="paywall-preview"
         >
           <h2>Meter</h2>
           <label for="freeLimit">Free articles a month</label>
@@ -236,7 +237,7 @@ export function PaywallPage(props: {
           {...(props.previewError !== undefined && { error: props.previewError })}
         />
       </div>
-      <script src="/assets/admin-paywall.js" defer />
+      <script src="/assets/admin-live-preview.js" defer />
     </AdminShell>
   );
 }

@@ -1,11 +1,13 @@
 /* global document, HTMLFormElement */
-// The mail template page's live preview: while the copy is typed, the form is posted to
-// /admin/mail/:name/preview and the preview panel replaced by the server's rendering of it (the
-// HTML part stays in a sandboxed frame). Without this script the Preview button does the same
-// with a page load.
-const form = document.getElementById('mail-form');
-if (form instanceof HTMLFormElement && form.dataset.preview) {
+// The live preview of the admin's copy forms (the paywall page, a mail template's page): while
+// the copy is typed, the form is posted to its `data-preview` address and the element named by
+// `data-preview-panel` replaced by the server's rendering of it (the copy is checked and cleaned
+// there, as it is when saved). Without this script the Preview button does the same with a page
+// load.
+for (const form of document.querySelectorAll('form[data-preview][data-preview-panel]')) {
+  if (!(form instanceof HTMLFormElement)) continue;
   const url = form.dataset.preview;
+  const panelId = form.dataset.previewPanel;
   let timer;
   let latest = 0;
   const refresh = async () => {
@@ -16,7 +18,7 @@ if (form instanceof HTMLFormElement && form.dataset.preview) {
       const response = await fetch(url, { method: 'POST', body, credentials: 'same-origin' });
       // An answer to an older keystroke must not replace a newer one.
       if (ticket !== latest || (response.status !== 200 && response.status !== 422)) return;
-      const panel = document.getElementById('mail-preview');
+      const panel = document.getElementById(panelId);
       if (panel) panel.outerHTML = await response.text();
     } catch {
       // Offline or signed out: the Preview button still works.
