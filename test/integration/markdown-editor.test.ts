@@ -1,75 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StaffRole } from '../../src/kernel/staff-access.js';
 import { cutTeaser } from '../../src/modules/content/domain.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
+import { multipart } from '../support/epaper.js';
+import { signedInStaff, type StaffBrowser } from '../support/staff-browser.js';
 import { dialects } from '../support/databases.js';
 
+/** The site's own origin, as a signed-out browser on it would send. */
 const origin = 'http://127.0.0.1:3000';
 
 const png = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** A multipart body as a browser sends the editor's form. */
-function multipart(fields: Record<string, string>, file?: { field: string; name: string; bytes: Buffer }) {
-  const boundary = 'markdown-editor-boundary';
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields))
-    chunks.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  if (file)
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-      ),
-      file.bytes,
-      Buffer.from('\r\n'),
-    );
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
-}
-
-/** A signed-in staff member's browser: keeps its cookies, posts forms from the site. */
-async function signedIn(t: TestApp, role: StaffRole) {
-  const email = `${role}-${Math.random().toString(36).slice(2)}@news.example`;
-  const password = `${role} password that is long`;
-  await t.services.staff.create({ email, password, role, name: role });
-  let cookie = '';
-  const send = async (
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: string | Buffer,
-    type?: string,
-    from = origin,
-  ) => {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: { cookie, origin: from, ...(type && { 'content-type': type }) },
-      ...(payload !== undefined && { payload }),
-    });
-    const set = response.cookies.find((c) => c.name === 'mh_staff');
-    if (set) cookie = `mh_staff=${set.value}`;
-    return response;
-  };
-  const form = 'application/x-www-form-urlencoded';
-  const browser = {
-    get: (url: string) => send('GET', url),
-    post: (url: string, fields: Record<string, string> = {}, from?: string) =>
-      send('POST', url, new URLSearchParams(fields).toString(), form, from),
-    postMultipart: (url: string, fields: Record<string, string>, file?: Parameters<typeof multipart>[1]) => {
-      const body = multipart(fields, file);
-      return send('POST', url, body.payload, body.type);
-    },
-  };
-  const login = await browser.post('/admin/login', { email, password });
-  expect(login.statusCode).toBe(303);
-  return browser;
-}
-
-type Browser = Awaited<ReturnType<typeof signedIn>>;
 
 const markdownBody = [
   'The ferry fares fall by **a third** from Monday, the *port trust* said.',
@@ -119,11 +61,11 @@ describe.each(dialects)(
   'articles written in Markdown, through the editor page and the API, on $name',
   (dialect) => {
     let t: TestApp;
-    let editor: Browser;
+    let editor: StaffBrowser;
 
     beforeAll(async () => {
       t = await buildTestApp(dialect);
-      editor = await signedIn(t, 'editor');
+      editor = await signedInStaff(t, 'editor');
     });
     afterAll(() => t.close());
 
@@ -340,14 +282,16 @@ describe.each(dialects)(
       const body = 'First paragraph.\n\nSecond paragraph.';
       const uploaded = await editor.postMultipart(
         '/admin/articles',
-        articleForm({
-          headline: 'With a picture',
-          intent: 'upload',
-          body,
-          imageAlt: 'A crane [at] dawn',
-          cursor: '16',
-        }),
-        { field: 'image', name: 'dot.png', bytes: png },
+        multipart(
+          articleForm({
+            headline: 'With a picture',
+            intent: 'upload',
+            body,
+            imageAlt: 'A crane [at] dawn',
+            cursor: '16',
+          }),
+          { field: 'image', filename: 'dot.png', type: 'application/octet-stream', content: png },
+        ),
       );
       expect(uploaded.statusCode, uploaded.body).toBe(200);
       const path = /\/media\/images\/[0-9a-f]{32}\.png/.exec(uploaded.body)?.[0];
@@ -358,8 +302,12 @@ describe.each(dialects)(
       // Without a cursor (no script), at the end; in an HTML body, as a figure.
       const atEnd = await editor.postMultipart(
         '/admin/articles',
-        articleForm({ intent: 'upload', format: 'html', body: '<p>Words.</p>' }),
-        { field: 'image', name: 'dot.png', bytes: png },
+        multipart(articleForm({ intent: 'upload', format: 'html', body: '<p>Words.</p>' }), {
+          field: 'image',
+          filename: 'dot.png',
+          type: 'application/octet-stream',
+          content: png,
+        }),
       );
       expect(unescape(textareaOf(atEnd.body))).toBe(
         `<p>Words.</p>\n\n<figure><img src="${path}" alt=""><figcaption></figcaption></figure>`,

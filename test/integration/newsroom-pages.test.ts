@@ -1,68 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StaffRole } from '../../src/kernel/staff-access.js';
 import { buildTestApp, type TestApp } from '../support/build-app.js';
+import { multipart } from '../support/epaper.js';
+import { signedInStaff, type StaffBrowser } from '../support/staff-browser.js';
 import { dialects } from '../support/databases.js';
-
-const origin = 'http://127.0.0.1:3000';
 
 const png = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** A multipart body as a browser sends a form with `enctype="multipart/form-data"`. */
-function multipart(fields: Record<string, string>, file?: { field: string; name: string; bytes: Buffer }) {
-  const boundary = 'newsroom-pages-boundary';
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields))
-    chunks.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-  if (file)
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-      ),
-      file.bytes,
-      Buffer.from('\r\n'),
-    );
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
-}
-
-/** A signed-in staff member's browser: keeps its cookies, posts forms from the site. */
-async function signedIn(t: TestApp, role: StaffRole) {
-  const email = `${role}-${Math.random().toString(36).slice(2)}@news.example`;
-  const password = `${role} password that is long`;
-  await t.services.staff.create({ email, password, role, name: role });
-  let cookie = '';
-  const send = async (method: 'GET' | 'POST', url: string, payload?: string | Buffer, type?: string) => {
-    const response = await t.app.inject({
-      method,
-      url,
-      headers: { cookie, origin, ...(type && { 'content-type': type }) },
-      ...(payload !== undefined && { payload }),
-    });
-    const set = response.cookies.find((c) => c.name === 'mh_staff');
-    if (set) cookie = `mh_staff=${set.value}`;
-    return response;
-  };
-  const form = 'application/x-www-form-urlencoded';
-  const browser = {
-    get: (url: string) => send('GET', url),
-    post: (url: string, fields: Record<string, string> = {}) =>
-      send('POST', url, new URLSearchParams(fields).toString(), form),
-    postMultipart: (url: string, fields: Record<string, string>, file?: Parameters<typeof multipart>[1]) => {
-      const body = multipart(fields, file);
-      return send('POST', url, body.payload, body.type);
-    },
-  };
-  const login = await browser.post('/admin/login', { email, password });
-  expect(login.statusCode).toBe(303);
-  return browser;
-}
-
-type Browser = Awaited<ReturnType<typeof signedIn>>;
 
 const articleForm = (overrides: Record<string, string> = {}) => ({
   headline: 'Council approves the river plan',
@@ -86,11 +31,11 @@ const previewOf = (body: string) => /<article class="article-body">([\s\S]*?)<\/
 
 describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => {
   let t: TestApp;
-  let editor: Browser;
+  let editor: StaffBrowser;
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);
-    editor = await signedIn(t, 'editor');
+    editor = await signedInStaff(t, 'editor');
   });
   afterAll(() => t.close());
 
@@ -224,8 +169,12 @@ describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => 
   it('uploads an image from the editor and shows its snippet, keeping the form', async () => {
     const uploaded = await editor.postMultipart(
       '/admin/articles',
-      articleForm({ headline: 'With a picture', intent: 'upload' }),
-      { field: 'image', name: 'dot.png', bytes: png },
+      multipart(articleForm({ headline: 'With a picture', intent: 'upload' }), {
+        field: 'image',
+        filename: 'dot.png',
+        type: 'application/octet-stream',
+        content: png,
+      }),
     );
     expect(uploaded.statusCode).toBe(200);
     const path = /\/media\/images\/[0-9a-f]{32}\.png/.exec(uploaded.body)?.[0];
@@ -233,17 +182,21 @@ describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => 
     expect(uploaded.body).toContain(`&lt;figure>&lt;img src=&quot;${path}&quot;`);
     expect(uploaded.body).toContain('value="With a picture"');
     expect((await t.app.inject({ url: path! })).statusCode).toBe(200);
-    const notImage = await editor.postMultipart('/admin/articles', articleForm({ intent: 'upload' }), {
-      field: 'image',
-      name: 'evil.svg',
-      bytes: Buffer.from('<svg onload="alert(1)"/>'),
-    });
+    const notImage = await editor.postMultipart(
+      '/admin/articles',
+      multipart(articleForm({ intent: 'upload' }), {
+        field: 'image',
+        filename: 'evil.svg',
+        type: 'application/octet-stream',
+        content: Buffer.from('<svg onload="alert(1)"/>'),
+      }),
+    );
     expect(notImage.statusCode).toBe(422);
     expect(notImage.body).toContain('Image: expected a JPEG, PNG, WebP or GIF image.');
     // The whole editor form, sent multipart as the browser does, saves too.
     const saved = await editor.postMultipart(
       '/admin/articles',
-      articleForm({ headline: 'Sent as multipart' }),
+      multipart(articleForm({ headline: 'Sent as multipart' })),
     );
     expect(saved.statusCode).toBe(303);
     expect((await t.services.content.find(editedId(saved.headers.location)!))?.headline).toBe(
@@ -294,7 +247,7 @@ describe.each(dialects)('the newsroom’s article pages on $name', (dialect) => 
   });
 
   it('refuses a marketer (403), and sends a visitor to sign in', async () => {
-    const marketer = await signedIn(t, 'marketer');
+    const marketer = await signedInStaff(t, 'marketer');
     expect((await marketer.get('/admin/articles')).statusCode).toBe(403);
     expect((await marketer.get('/admin/articles/new')).statusCode).toBe(403);
     expect((await marketer.post('/admin/articles', articleForm())).statusCode).toBe(403);
@@ -314,12 +267,12 @@ const feed = `<?xml version="1.0"?><rss version="2.0"><channel><title>Agency</ti
 
 describe.each(dialects)('the newsroom’s sections, front page and wire pages on $name', (dialect) => {
   let t: TestApp;
-  let editor: Browser;
+  let editor: StaffBrowser;
 
   beforeAll(async () => {
     // A fresh install without the demo: no sections at all.
     t = await buildTestApp(dialect, { noSections: true });
-    editor = await signedIn(t, 'editor');
+    editor = await signedInStaff(t, 'editor');
   });
   afterAll(() => t.close());
 
@@ -406,23 +359,34 @@ describe.each(dialects)('the newsroom’s sections, front page and wire pages on
 
   it('imports an uploaded feed file through the page and shows what happened', async () => {
     const fields = { agency: 'Press Trust', section: 'city-news', access: 'metered', publish: 'true' };
-    const file = { field: 'file', name: 'feed.xml', bytes: Buffer.from(feed) };
-    const first = await editor.postMultipart('/admin/wire/file', fields, file);
+    const file = {
+      field: 'file',
+      filename: 'feed.xml',
+      type: 'application/octet-stream',
+      content: Buffer.from(feed),
+    };
+    const first = await editor.postMultipart('/admin/wire/file', multipart(fields, file));
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('Imported 2, skipped 0 already imported, 1 failed.');
     expect(first.body).toContain('the item has no title');
-    const again = await editor.postMultipart('/admin/wire/file', fields, file);
+    const again = await editor.postMultipart('/admin/wire/file', multipart(fields, file));
     expect(again.body).toContain('Imported 0, skipped 2 already imported, 1 failed.');
     const imported = await t.services.content.list({ q: 'monsoon', limit: 5 });
     expect(imported).toMatchObject([{ syndicated: { agency: 'Press Trust' }, status: 'published' }]);
     expect((await t.services.content.find(imported[0]!.id))?.bodyHtml).not.toContain('<script');
-    const noAgency = await editor.postMultipart('/admin/wire/file', { ...fields, agency: '' }, file);
+    const noAgency = await editor.postMultipart(
+      '/admin/wire/file',
+      multipart({ ...fields, agency: '' }, file),
+    );
     expect(noAgency.statusCode).toBe(422);
     expect(noAgency.body).toContain('agency: name the agency');
-    const notFeed = await editor.postMultipart('/admin/wire/file', fields, {
-      ...file,
-      bytes: Buffer.from('<html>nope</html>'),
-    });
+    const notFeed = await editor.postMultipart(
+      '/admin/wire/file',
+      multipart(fields, {
+        ...file,
+        content: Buffer.from('<html>nope</html>'),
+      }),
+    );
     expect(notFeed.statusCode).toBe(422);
     expect(notFeed.body).toContain('not an RSS 2.0 or Atom feed');
     // A feed address that is not allowed is refused with the reason, the form kept.
@@ -432,7 +396,7 @@ describe.each(dialects)('the newsroom’s sections, front page and wire pages on
   });
 
   it('refuses a marketer on every newsroom page', async () => {
-    const marketer = await signedIn(t, 'marketer');
+    const marketer = await signedInStaff(t, 'marketer');
     for (const url of ['/admin/sections', '/admin/front-page', '/admin/wire'])
       expect((await marketer.get(url)).statusCode, url).toBe(403);
     expect((await marketer.post('/admin/sections', { name: 'Sneaky' })).statusCode).toBe(403);

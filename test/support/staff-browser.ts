@@ -18,8 +18,8 @@ export function aStaffBrowser(t: TestApp) {
   };
   return {
     get: async (url: string) => remember(await t.app.inject({ url, headers: { cookie: cookie() } })),
-    /** Posts `form` as a browser does: repeated fields as arrays of values. */
-    post: async (url: string, form: Record<string, string | readonly string[]> = {}) => {
+    /** Posts `form` as a browser does (repeated fields as arrays of values), from the site or `from`. */
+    post: async (url: string, form: Record<string, string | readonly string[]> = {}, from = origin) => {
       const body = new URLSearchParams();
       for (const [name, value] of Object.entries(form))
         for (const one of [value].flat()) body.append(name, one);
@@ -27,7 +27,7 @@ export function aStaffBrowser(t: TestApp) {
         await t.app.inject({
           method: 'POST',
           url,
-          headers: { cookie: cookie(), origin, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { cookie: cookie(), origin: from, 'content-type': 'application/x-www-form-urlencoded' },
           payload: body.toString(),
         }),
       );
