@@ -23,6 +23,7 @@ import {
   type ArticleForm,
   type EditedArticle,
 } from './views-admin.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 const pageSize = 30;
 const emptyBody = 'Body: there is no text left once it is cleaned; write some paragraphs.';
@@ -137,13 +138,8 @@ const doneMessages = {
   unpublished: 'Unpublished: it has left every page, feed and search; it is kept here.',
   deleted: 'Article deleted.',
 } as const;
-type Done = keyof typeof doneMessages;
-const DoneQuery = z.object({
-  done: z
-    .enum(Object.keys(doneMessages) as [Done, ...Done[]])
-    .optional()
-    .catch(undefined),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 /** The form as posted, urlencoded or multipart (the editor sends multipart for its image). */
 interface PostedForm {
@@ -463,7 +459,7 @@ export async function adminArticlePageRoutes(
     }
   }
 
-  function doneAfter(article: EditorialArticle, intent: Intent): Done {
+  function doneAfter(article: EditorialArticle, intent: Intent): keyof typeof doneMessages {
     if (intent !== 'publish') return article.status === 'draft' ? 'created' : 'saved';
     return articleStatus(article.status, article.publishedAt, nowIso()) === 'scheduled'
       ? 'scheduled'
@@ -495,7 +491,7 @@ export async function adminArticlePageRoutes(
           filter,
           page,
           hasNext: found.length > pageSize,
-          ...(done && { done: doneMessages[done] }),
+          ...notices.notice(done),
           formatTime: (iso) => format.format(new Date(iso)),
         }),
       );
@@ -548,7 +544,7 @@ export async function adminArticlePageRoutes(
       return editor(request, reply, {
         article,
         form: await formFromArticle(article),
-        ...(done && { done: doneMessages[done] }),
+        ...notices.notice(done),
       });
     },
   );

@@ -9,6 +9,7 @@ import { amountFromForm, type PlanService } from '../plans/index.js';
 import { couponJson } from './serializers.js';
 import type { CouponService } from './service.js';
 import { CouponsPage, emptyCouponForm, type CouponFormValues } from './views.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 const field = z.string().max(200);
 const CouponParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a coupon id') });
@@ -34,9 +35,8 @@ const doneMessages = {
   retired: 'Coupon retired: readers can no longer use it. Subscriptions that have it keep their discount.',
   restored: 'Coupon switched on again.',
 } as const;
-const DoneQuery = z.object({
-  done: z.enum(Object.keys(doneMessages) as [keyof typeof doneMessages]).optional(),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 const refuse = (message: string) => new AppError('validation_failed', message);
 
@@ -83,11 +83,7 @@ export async function couponPageRoutes(
   r.get(
     '/admin/coupons',
     { config: { staff: ['marketer'] }, schema: { hide: true, querystring: DoneQuery } },
-    async (request, reply) =>
-      sendHtml(
-        reply,
-        await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
-      ),
+    async (request, reply) => sendHtml(reply, await page(request, notices.notice(request.query.done))),
   );
 
   r.post(

@@ -1,7 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError } from '../../kernel/errors.js';
 import { noteChange, principalOf } from '../../kernel/staff-access.js';
 import type { AdminNavItem } from '../../web/admin/shell.js';
@@ -9,14 +8,14 @@ import { renderPage, sendHtml } from '../../web/render.js';
 import type { EpaperService } from './service.js';
 import { editionMultipartLimits, receiveEdition } from './upload.js';
 import { EpaperAdminPage, type EditionFormValues } from './views-admin.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 // What just happened, by a word in the redirect's query: a link cannot make the page say anything else.
 const doneMessages = {
   uploaded: 'Edition uploaded: its pages are being drawn, and readers see it once it is ready.',
 } as const;
-const DoneQuery = z.object({
-  done: z.enum(Object.keys(doneMessages) as [keyof typeof doneMessages]).optional(),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 const editors = { staff: ['editor'] as const };
 
@@ -57,11 +56,7 @@ export async function epaperPageRoutes(
   r.get(
     '/admin/epaper',
     { config: editors, schema: { hide: true, querystring: DoneQuery } },
-    async (request, reply) =>
-      sendHtml(
-        reply,
-        await page(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
-      ),
+    async (request, reply) => sendHtml(reply, await page(request, notices.notice(request.query.done))),
   );
 
   r.post('/admin/epaper', { config: editors, schema: { hide: true } }, async (request, reply) => {

@@ -21,6 +21,7 @@ import {
   type PickableArticle,
   type SendFormValues,
 } from './views-admin.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 // The forms as posted: loose, so that what was typed comes back with the reason.
 const typed = z.string().max(20_000).optional();
@@ -60,12 +61,8 @@ const doneMessages = {
   sending: 'Sending: the issue goes out in the background. Reload to see the progress.',
   scheduled: 'Scheduled: it goes out at the time shown.',
 } as const;
-const DoneQuery = z.object({
-  done: z
-    .enum(Object.keys(doneMessages) as [keyof typeof doneMessages])
-    .optional()
-    .catch(undefined),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 const pickable = (article: ArticleSummary): PickableArticle => ({
   id: article.id,
@@ -207,7 +204,7 @@ export async function newsletterAdminPageRoutes(
     { config: editors, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) => {
       const done = request.query.done;
-      return sendHtml(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await listPage(request, notices.notice(done)));
     },
   );
 
@@ -247,10 +244,7 @@ export async function newsletterAdminPageRoutes(
     async (request, reply) => {
       const newsletter = await existingNewsletter(request.params.id);
       const done = request.query.done;
-      return sendHtml(
-        reply,
-        await newsletterPage(request, newsletter, done ? { done: doneMessages[done] } : {}),
-      );
+      return sendHtml(reply, await newsletterPage(request, newsletter, notices.notice(done)));
     },
   );
 
@@ -306,7 +300,7 @@ export async function newsletterAdminPageRoutes(
     async (request, reply) => {
       const issue = await existingIssue(request.params.id);
       const done = request.query.done;
-      return sendHtml(reply, await issuePage(request, issue, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await issuePage(request, issue, notices.notice(done)));
     },
   );
 

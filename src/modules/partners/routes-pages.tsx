@@ -18,6 +18,7 @@ import {
   type OfferFormValues,
   type UploadResult,
 } from './views-admin.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 const OfferParams = z.object({ id: z.string().regex(/^pof_[0-9a-z]{26}$/, 'expected a partner offer id') });
 
@@ -55,12 +56,8 @@ const doneMessages = {
   off: 'Offer switched off: it takes no new claims. Readers who claimed keep their code.',
   on: 'Offer switched on: subscribers with partner access can claim its codes.',
 } as const;
-const DoneQuery = z.object({
-  done: z
-    .enum(Object.keys(doneMessages) as [keyof typeof doneMessages])
-    .optional()
-    .catch(undefined),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 const valuesOf = (body: z.output<typeof OfferPosted>): OfferFormValues => ({
   name: body.name ?? '',
@@ -149,7 +146,7 @@ export async function partnerAdminPageRoutes(
     { config: marketers, schema: { hide: true, querystring: DoneQuery } },
     async (request, reply) => {
       const done = request.query.done;
-      return sendHtml(reply, await listPage(request, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, await listPage(request, notices.notice(done)));
     },
   );
 
@@ -177,7 +174,7 @@ export async function partnerAdminPageRoutes(
     async (request, reply) => {
       const offer = await existing(request.params.id);
       const done = request.query.done;
-      return sendHtml(reply, offerPage(request, offer, done ? { done: doneMessages[done] } : {}));
+      return sendHtml(reply, offerPage(request, offer, notices.notice(done)));
     },
   );
 

@@ -12,6 +12,7 @@ import { planSlugOf, pricesProblem, type Plan } from './domain.js';
 import { adminPlanJson } from './serializers.js';
 import type { PlanService } from './service.js';
 import { emptyPlanForm, PlanPage, PlansPage, type PlanFormValues, type PriceMoveSummary } from './views.js';
+import { doneNotices } from '../../web/admin/done.js';
 
 const PlanParams = z.object({ id: z.string().regex(/^[a-z0-9_]{1,64}$/, 'expected a plan id') });
 const field = z.string().max(200);
@@ -58,9 +59,8 @@ const doneMessages = {
     'Move scheduled: subscribers are told in the next billing run, and pay the new price from the first renewal after their notice.',
   unchanged: 'That move is scheduled already; nothing changed.',
 } as const;
-const DoneQuery = z.object({
-  done: z.enum(Object.keys(doneMessages) as [keyof typeof doneMessages]).optional(),
-});
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query;
 
 /** "900", "2,700", "900.50" in `currency`'s major unit, as minor units; throws a refusal. */
 export function amountOf(text: string, currencyText: string | undefined): Money {
@@ -173,11 +173,7 @@ export async function planPageRoutes(
       config: { staff: ['marketer'] },
       schema: { hide: true, querystring: DoneQuery },
     },
-    async (request, reply) =>
-      sendHtml(
-        reply,
-        await listPage(request, request.query.done ? { done: doneMessages[request.query.done] } : {}),
-      ),
+    async (request, reply) => sendHtml(reply, await listPage(request, notices.notice(request.query.done))),
   );
 
   r.post(
@@ -260,14 +256,7 @@ export async function planPageRoutes(
     '/admin/plans/:id',
     { config: { staff: ['marketer'] }, schema: { hide: true, params: PlanParams, querystring: DoneQuery } },
     async (request, reply) =>
-      sendHtml(
-        reply,
-        await planPage(
-          request,
-          request.params.id,
-          request.query.done ? { done: doneMessages[request.query.done] } : {},
-        ),
-      ),
+      sendHtml(reply, await planPage(request, request.params.id, notices.notice(request.query.done))),
   );
 
   /** Re-renders the plan's page with a refusal, or rethrows a fault. */

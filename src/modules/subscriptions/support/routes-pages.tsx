@@ -18,6 +18,7 @@ import {
 import type { Billing } from '../service.js';
 import type { SupportDesk } from './desk.js';
 import { ReaderPage, ReaderSearchPage } from './views.js';
+import { doneNotices } from '../../../web/admin/done.js';
 
 const ReaderParams = z.object({ id: z.string().regex(/^acc_[0-9a-z]{26}$/, 'expected a reader id (acc_…)') });
 const SearchQuery = z.object({
@@ -39,8 +40,8 @@ const doneMessages = {
   'signed-out': 'The reader is signed out on every device.',
   refunded: 'Refunded through the payment gateway; the credit note is issued.',
 } as const;
-const DoneQuery = z.object({
-  done: z.enum(Object.keys(doneMessages) as [keyof typeof doneMessages]).optional(),
+const notices = doneNotices(doneMessages);
+const DoneQuery = notices.query.extend({
   creditNote: z
     .string()
     .regex(/^crn_[0-9a-z]{26}$/)
@@ -150,7 +151,7 @@ export async function readerPageRoutes(
       return sendHtml(
         reply,
         await readerPage(request, request.params.id, {
-          ...(done && { done: doneMessages[done] }),
+          ...notices.notice(done),
           ...(done === 'refunded' && creditNote && { creditNoteId: creditNote }),
         }),
       );
